@@ -1,0 +1,364 @@
+"""Assembling a document from the clause library: choose, number, render and parse clauses.
+
+The result is a plain structure of paragraphs and tables (no DOCX yet), so that numbering,
+references and definitions can be tested without Word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .clauses import Clause, ClauseLibrary
+from .errors import ClauseError, Problem
+from .formatting import FILTERS
+from .placeholders import END, START, mark
+
+
+# --- the structure ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    bold: bool = False
+    placeholder: bool = False
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph; `role` names its style in the template (see docxwriter.STYLES)."""
+
+    role: str
+    runs: tuple[Run, ...]
+    label: str | None = None  # a number or letter written before the text ("7.1", "a.")
+
+    @property
+    def text(self) -> str:
+        body = "".join(r.text for r in self.runs)
+        return f"{self.label} {body}" if self.label else body
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: tuple[tuple[tuple[Run, ...], ...], ...]  # rows of cells of runs; row 0 is the header
+
+
+Block = Paragraph | Table
+
+
+@dataclass(frozen=True)
+class RenderedClause:
+    clause: Clause
+    number: str | None  # "7" for an article, "2" for an annex, None otherwise
+    heading: str | None
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class AssembledDocument:
+    kind: str
+    clauses: tuple[RenderedClause, ...]
+    excluded: tuple[str, ...]  # ids of clauses whose condition was false
+
+    def section(self, name: str) -> list[RenderedClause]:
+        return [c for c in self.clauses if c.clause.head.section == name]
+
+    def text(self) -> str:
+        """The document's clause text, one paragraph a line (tables as ` | `-joined rows)."""
+        lines = []
+        for rendered in self.clauses:
+            if rendered.heading:
+                lines.append(rendered.heading)
+            for block in rendered.blocks:
+                if isinstance(block, Paragraph):
+                    lines.append(block.text)
+                else:
+                    lines.extend(" | ".join("".join(r.text for r in cell) for cell in row)
+                                 for row in block.rows)
+        return "\n".join(lines)
+
+
+# --- Jinja ------------------------------------------------------------------------------------
+
+def _environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, autoescape=False,
+        finalize=mark, keep_trailing_newline=False)
+    env.filters.update(FILTERS)
+    return env
+
+
+ENV = _environment()
+# Compiling Jinja is most of the cost of rendering; a clause is compiled once per process and
+# rendered for every hospital (see scripts/bench_build.py).
+_COMPILED: dict[tuple[str, str, str], Any] = {}
+
+
+def _compile(source: str, clause: Clause, what: str):
+    key = (str(clause.path), clause.sha256, what)
+    template = _COMPILED.get(key)
+    if template is None:
+        code = ENV.compile(source, name=clause.id, filename=str(clause.path))
+        template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None))
+        _COMPILED[key] = template
+    return template
+
+
+def _compile_condition(clause: Clause) -> Callable[..., Any]:
+    key = (str(clause.path), clause.sha256, "condition")
+    expression = _COMPILED.get(key)
+    if expression is None:
+        expression = ENV.compile_expression(clause.head.condition, undefined_to_none=False)
+        _COMPILED[key] = expression
+    return expression
+
+
+def _error_line(exc: BaseException, clause: Clause) -> int | None:
+    if isinstance(exc, TemplateSyntaxError) and exc.lineno:
+        return exc.lineno
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == str(clause.path):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+class ReferenceError_(Exception):
+    """Raised inside a template by ref(); turned into a ClauseError with the referring line."""
+
+
+# --- assembly ---------------------------------------------------------------------------------
+
+def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
+             *, who: str = "") -> AssembledDocument:
+    """Choose the clauses of `kind` whose condition holds, number them, and render them.
+
+    `who` names the hospital in error messages. Raises ClauseError listing every failing clause.
+    """
+    problems: list[Problem] = []
+    candidates = library.for_kind(kind)
+    included, excluded = [], []
+    for clause in candidates:
+        if clause.head.condition is None:
+            included.append(clause)
+            continue
+        try:
+            holds = _compile_condition(clause)(**context)
+        except Exception as exc:  # syntax or undefined name in the condition
+            problems.append(Problem(clause.path, None, "condition",
+                                    f"condition {clause.head.condition!r} fails{who}: {exc}"))
+            continue
+        (included if holds else excluded).append(clause)
+    if problems:
+        raise ClauseError(problems)
+
+    numbers: dict[str, str] = {}
+    article = annex = 0
+    for clause in included:
+        if clause.head.section == "artikel":
+            article += 1
+            numbers[clause.id] = str(article)
+        elif clause.head.section == "bijlage":
+            annex += 1
+            numbers[clause.id] = str(annex)
+
+    def ref(target: str) -> str:
+        if target in numbers:
+            section = library[target].head.section
+            return f"artikel {numbers[target]}" if section == "artikel" else \
+                f"Bijlage {numbers[target]}"
+        if target in library.clauses:
+            reason = ("is not included for this document" if target in {c.id for c in excluded}
+                      else "is not part of this document or has no number")
+            raise ReferenceError_(f"refers to clause {target!r}, which {reason}")
+        raise ReferenceError_(f"refers to clause {target!r}, which does not exist")
+
+    rendered_context = {**context, "ref": ref}
+    definitions = _collect_definitions(included, rendered_context, problems, who)
+    result = []
+    for clause in included:
+        try:
+            text = _compile(clause.body, clause, "body").render(rendered_context)
+        except Exception as exc:
+            problems.append(_render_problem(exc, clause, who))
+            continue
+        number = numbers.get(clause.id)
+        blocks = _parse(text, clause.head.section, number)
+        if clause.head.definitions:
+            blocks += definitions
+        result.append(RenderedClause(clause, number, _heading(clause, number), tuple(blocks)))
+    if problems:
+        raise ClauseError(problems)
+    return AssembledDocument(kind, tuple(result), tuple(c.id for c in excluded))
+
+
+def _render_problem(exc: BaseException, clause: Clause, who: str, line: int | None = None,
+                    path: str = "") -> Problem:
+    if isinstance(exc, ReferenceError_):
+        message = f"clause {clause.id!r} {exc}{who}"
+    elif isinstance(exc, TemplateSyntaxError):
+        message = f"template syntax error: {exc.message}"
+    else:
+        message = f"{type(exc).__name__}: {exc}{who}"
+    return Problem(clause.path, line or _error_line(exc, clause), path, message)
+
+
+def _heading(clause: Clause, number: str | None) -> str | None:
+    section = clause.head.section
+    if section == "artikel":
+        return f"Artikel {number}. {clause.head.title}"
+    if section == "bijlage":
+        return f"Bijlage {number}. {clause.head.title}"
+    return None
+
+
+def _sort_key(term: str) -> str:
+    return unicodedata.normalize("NFKD", term).encode("ascii", "ignore").decode().lower()
+
+
+def _collect_definitions(included: list[Clause], context: dict[str, Any],
+                         problems: list[Problem], who: str) -> list[Block]:
+    terms: dict[str, tuple[Clause, str]] = {}
+    for clause in included:
+        for term, source in clause.head.defines.items():
+            line = clause.define_lines.get(term)
+            if term in terms:
+                other = terms[term][0]
+                problems.append(Problem(clause.path, line, f"defines.{term}",
+                                        f"term {term!r} is also defined by clause {other.id!r} "
+                                        f"({other.path.name})"))
+                continue
+            try:
+                # Pad so that Jinja's line numbers are the file's.
+                text = _compile("\n" * ((line or 1) - 1) + source, clause, f"define:{term}") \
+                    .render(context)
+            except Exception as exc:
+                problems.append(_render_problem(exc, clause, who, line, f"defines.{term}"))
+                continue
+            terms[term] = (clause, text.strip())
+    ordered = sorted(terms, key=_sort_key)
+    blocks: list[Block] = []
+    for index, term in enumerate(ordered):
+        end = "." if index == len(ordered) - 1 else ";"
+        definition = terms[term][1].rstrip(".;")
+        runs = (Run(term, bold=True), Run(": ")) + _runs(definition + end)
+        blocks.append(Paragraph("item", runs, _letter(index)))
+    return blocks
+
+
+# --- parsing rendered text ----------------------------------------------------------------------
+
+def _letter(index: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    label = letters[index % 26]
+    if index >= 26:
+        label = letters[index // 26 - 1] + label
+    return f"{label}."
+
+
+_INLINE = re.compile(r"(\*\*|%s|%s)" % (START, END))
+
+
+def _runs(text: str) -> tuple[Run, ...]:
+    """Split text into runs on `**bold**` and placeholder brackets."""
+    runs: list[Run] = []
+    bold = placeholder = False
+    for piece in _INLINE.split(text):
+        if piece == "**":
+            bold = not bold
+        elif piece == START:
+            placeholder = True
+        elif piece == END:
+            placeholder = False
+        elif piece:
+            runs.append(Run(piece, bold, placeholder))
+    return tuple(runs)
+
+
+def _cells(line: str) -> tuple[tuple[Run, ...], ...]:
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") else inner
+    return tuple(_runs(cell.strip()) for cell in inner.split("|"))
+
+
+def _is_rule(line: str) -> bool:
+    return bool(re.fullmatch(r"\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?", line.strip()))
+
+
+def _parse(text: str, section: str, number: str | None = None) -> list[Block]:
+    """Turn rendered clause text into paragraphs, lists and tables for `section`;
+    `number` is the article number the members are numbered under."""
+    blocks: list[Block] = []
+    items = 0
+    chunks = re.split(r"\n[ \t]*\n", text.strip("\n"))
+    plain_role = {"partijen": "text", "overwegingen": "recital", "artikel": "member",
+                  "ondertekening": "text", "bijlage": "text"}[section]
+
+    pending: list[Paragraph] = []
+    member_count = 0
+
+    for chunk in chunks:
+        lines = [line.rstrip() for line in chunk.split("\n") if line.strip()]
+        current: list[str] = []
+        kind = None  # "text" | "item" | "table"
+        rows: list[tuple] = []
+
+        def flush() -> None:
+            nonlocal current, kind, rows, items, member_count
+            if kind == "text" and current:
+                pending.append(Paragraph(plain_role, _runs(" ".join(current))))
+                if plain_role in ("member", "recital"):
+                    member_count += 1
+                items = 0
+            elif kind == "item" and current:
+                label = f"{items + 1}." if section == "partijen" else _letter(items)
+                pending.append(Paragraph("item", _runs(" ".join(current)), label))
+                items += 1
+            elif kind == "table" and rows:
+                pending.append(Table(tuple(rows)))
+            current, kind, rows = [], None, []
+
+        for line in lines:
+            stripped = line.strip()
+            if stripped.startswith("## "):
+                flush()
+                pending.append(Paragraph("subheading", _runs(stripped[3:].strip())))
+            elif stripped.startswith("|"):
+                if kind != "table":
+                    flush()
+                    kind = "table"
+                if not _is_rule(stripped):
+                    rows.append(_cells(stripped))
+            elif stripped.startswith("- "):
+                flush()
+                kind = "item"
+                current = [stripped[2:].strip()]
+            elif kind == "item" and line.startswith((" ", "\t")):
+                current.append(stripped)
+            else:
+                if kind != "text":
+                    flush()
+                    kind = "text"
+                current.append(stripped)
+        flush()
+
+    # Number the members of an article (7.1, 7.2) only when there is more than one, and the
+    # recitals always (A, B, C).
+    counter = 0
+    for block in pending:
+        if isinstance(block, Paragraph) and block.role == "recital":
+            block = Paragraph("recital", block.runs, f"{chr(ord('A') + counter)}.")
+            counter += 1
+        elif isinstance(block, Paragraph) and block.role == "member" and member_count > 1:
+            counter += 1
+            block = Paragraph("member", block.runs, f"{number}.{counter}")
+        blocks.append(block)
+    return blocks

@@ -1,0 +1,156 @@
+"""The clause library: Markdown files with a YAML head, one clause each."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ClauseError, Problem
+from .kinds import KINDS
+from .yamlfile import format_path, load_yaml
+
+Section = Literal["partijen", "overwegingen", "artikel", "ondertekening", "bijlage"]
+SECTIONS: tuple[str, ...] = ("partijen", "overwegingen", "artikel", "ondertekening", "bijlage")
+
+
+class ClauseHead(BaseModel):
+    """The YAML head of a clause file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]{1,34}$")
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    title: str = Field(min_length=1)
+    documents: list[str] = Field(min_length=1)
+    section: Section = "artikel"
+    order: int
+    condition: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    defines: dict[str, str] = Field(default_factory=dict)
+    definitions: bool = False
+
+    @field_validator("documents")
+    @classmethod
+    def _known_documents(cls, value: list[str]) -> list[str]:
+        for kind in value:
+            if kind not in KINDS:
+                close = difflib.get_close_matches(kind, KINDS, n=1)
+                extra = f"; did you mean {close[0]!r}?" if close else ""
+                raise ValueError(f"unknown document kind {kind!r} (known: "
+                                 f"{', '.join(KINDS)}){extra}")
+        return value
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause: its head, its Jinja body and where it came from."""
+
+    head: ClauseHead
+    body: str
+    path: Path
+    body_line: int  # the file line on which the body starts
+    sha256: str
+    define_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.head.id
+
+    def __repr__(self) -> str:
+        return f"<Clause {self.id} v{self.head.version} {self.head.section} {self.head.documents}>"
+
+
+@dataclass(frozen=True)
+class ClauseLibrary:
+    """All clauses of a clauses/ folder, by id."""
+
+    root: Path
+    clauses: dict[str, Clause]
+
+    def for_kind(self, kind: str) -> list[Clause]:
+        """The clauses that may appear in documents of `kind`, in document order."""
+        chosen = [c for c in self.clauses.values() if kind in c.head.documents]
+        return sorted(chosen, key=lambda c: (SECTIONS.index(c.head.section), c.head.order, c.id))
+
+    def __getitem__(self, clause_id: str) -> Clause:
+        return self.clauses[clause_id]
+
+    def __len__(self) -> int:
+        return len(self.clauses)
+
+    def __repr__(self) -> str:
+        return f"<ClauseLibrary {self.root}: {len(self.clauses)} clauses>"
+
+
+def load_clauses(root: str | Path) -> ClauseLibrary:
+    """Read every `*.md` clause below `root` (README.md excepted); report all problems at once."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ClauseError([Problem(root, None, "", "clause folder not found")])
+    problems: list[Problem] = []
+    clauses: dict[str, Clause] = {}
+    for path in sorted(root.rglob("*.md")):
+        if path.name.lower() == "readme.md":
+            continue
+        clause = _read_clause(path, problems)
+        if clause is None:
+            continue
+        if clause.id in clauses:
+            problems.append(Problem(path, 2, "id", f"duplicate clause id {clause.id!r}",
+                                    f"also used in {clauses[clause.id].path}"))
+            continue
+        clauses[clause.id] = clause
+    if problems:
+        raise ClauseError(problems)
+    return ClauseLibrary(root, clauses)
+
+
+def _read_clause(path: Path, problems: list[Problem]) -> Clause | None:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append(Problem(path, None, "", "the file is not UTF-8 text"))
+        return None
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        problems.append(Problem(path, 1, "", "a clause file starts with a YAML head between "
+                                "'---' lines", "see clauses/README.md"))
+        return None
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        problems.append(Problem(path, 1, "", "the YAML head is not closed with a '---' line"))
+        return None
+    head_text = "\n" * 1 + "\n".join(lines[1:end])  # keep file line numbers
+    data, line_map, yaml_problems = load_yaml(head_text, path)
+    if yaml_problems:
+        problems.extend(yaml_problems)
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(path, 2, "", "the YAML head must be a mapping of fields"))
+        return None
+    try:
+        head = ClauseHead.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                close = difflib.get_close_matches(str(loc[-1]), ClauseHead.model_fields, n=1)
+                message = f"unknown field {loc[-1]!r}" + (f"; did you mean {close[0]!r}?"
+                                                          if close else "")
+            elif error["type"] == "missing":
+                message = "required field is missing"
+            problems.append(Problem(path, line_map.line(loc), format_path(loc), message))
+        return None
+    body_line = end + 2
+    body = "\n" * (body_line - 1) + "\n".join(lines[end + 1:])
+    define_lines = {term: line_map.line(("defines", term)) or 2 for term in head.defines}
+    return Clause(head, body, path, body_line, hashlib.sha256(raw).hexdigest(), define_lines)

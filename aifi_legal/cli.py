@@ -1,0 +1,158 @@
+"""The `aifi-legal` command. The only module that imports click: each command parses its
+options, makes one library call and prints the result.
+
+Exit codes: 0 ok; 1 findings; 2 bad input or usage; 3 an internal error (a bug: please report).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import load_project
+from .data import json_schema
+from .errors import AifiLegalError
+from .kinds import KINDS
+from .workspace import init_workspace
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _inputs(function):
+    """--data, --clauses and --templates, shared by the commands that read a workspace."""
+    function = click.option("--templates", type=click.Path(path_type=Path),
+                            help="Folder with the Word templates.")(function)
+    function = click.option("--clauses", type=click.Path(path_type=Path),
+                            help="Folder with the clause library.")(function)
+    function = click.option("--data", type=click.Path(path_type=Path),
+                            help="The hospitals.yaml to use.")(function)
+    return function
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="aifi-legal")
+def cli() -> None:
+    """Generate, check and track the legal documents of the hospitals that join AIFI.
+
+    Without --data, a hospitals.yaml in the current folder is used, else the shipped example.
+    Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 internal error.
+    """
+
+
+@cli.command()
+@_inputs
+def validate(data: Path | None, clauses: Path | None, templates: Path | None) -> None:
+    """Check the data, the clause library and the templates; write nothing."""
+    project = load_project(data, clauses, templates)
+    summary = project.validate()
+    click.echo(f"OK: {summary['hospitals']} hospitals, {summary['clauses']} clauses; "
+               f"{summary['documents']} documents render without errors.")
+
+
+@cli.command()
+@_inputs
+@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
+              help="Output folder; documents go to OUT/<hospital id>/<kind>.docx.")
+@click.option("--hospital", "hospitals", multiple=True, metavar="ID",
+              help="Build only this hospital (repeatable).")
+@click.option("--group", type=int, metavar="N", help="Build only implementation group N.")
+@click.option("--only", multiple=True, type=click.Choice(list(KINDS)),
+              help="Build only this document kind (repeatable).")
+@click.option("--model", is_flag=True,
+              help="Write each kind once to OUT/model/ with the hospital's fields highlighted.")
+def build(data: Path | None, clauses: Path | None, templates: Path | None, out: Path,
+          hospitals: tuple[str, ...], group: int | None, only: tuple[str, ...],
+          model: bool) -> None:
+    """Generate the documents for every (or the selected) hospital."""
+    project = load_project(data, clauses, templates)
+    if sys.stderr.isatty():
+        with click.progressbar(length=1, label="Rendering", file=sys.stderr) as bar:
+            def progress(done: int, total: int, label: str) -> None:
+                bar.length = total
+                bar.update(1)
+            result = project.build(out, hospitals=hospitals, group=group, only=only,
+                                   model=model, progress=progress)
+    else:
+        result = project.build(out, hospitals=hospitals, group=group, only=only, model=model)
+    for document in result.documents:
+        click.echo(f"  {document.path}  ({document.words} words, {document.document_id})")
+    per_kind = Counter(d.kind for d in result.documents)
+    hospitals_built = {d.hospital_id for d in result.documents if d.hospital_id}
+    kinds = ", ".join(f"{kind}: {count}" for kind, count in per_kind.items())
+    who = "the model" if model else f"{len(hospitals_built)} hospital(s)"
+    click.echo(f"Built {len(result.documents)} document(s) for {who} in {result.out} ({kinds}).")
+
+
+@cli.command(name="clauses")
+@_inputs
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def list_clauses(data: Path | None, clauses: Path | None, templates: Path | None,
+                 fmt: str) -> None:
+    """List the clause library: id, version, documents, section and condition."""
+    project = load_project(data, clauses, templates)
+    rows = project.clause_records()
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    width = max(len(r["id"]) for r in rows)
+    for row in rows:
+        condition = f"  if {row['condition']}" if row["condition"] else ""
+        click.echo(f"{row['id']:<{width}}  {row['version']:<7} {row['section']:<13} "
+                   f"{','.join(row['documents'])}{condition}")
+    click.echo(f"{len(rows)} clauses in {project.workspace.clauses}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of hospitals.yaml (for editors that validate while typing)."""
+    click.echo(json_schema(), nl=False)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Add missing files to an existing folder; "
+              "existing files are never overwritten.")
+def init(directory: Path, force: bool) -> None:
+    """Create a workspace: a copy of hospitals.yaml, clauses/ and templates/ to edit."""
+    workspace = init_workspace(directory, force=force)
+    click.echo(f"Created workspace {directory}: {workspace.data.name}, clauses/, templates/.")
+    click.echo(f"Use it with: cd {directory} && aifi-legal build")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; turn aifi-legal errors into messages and exit codes, never tracebacks."""
+    try:
+        code = cli.main(args=argv, prog_name="aifi-legal", standalone_mode=False)
+    except AifiLegalError as exc:
+        lines = exc.lines()
+        click.echo(f"Error: {lines[0]}", err=True)
+        for line in lines[1:]:
+            click.echo(line, err=True)
+        return EXIT_USAGE
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except Exception as exc:  # a bug; keep the traceback for AIFI_LEGAL_DEBUG=1
+        if os.environ.get("AIFI_LEGAL_DEBUG"):
+            raise
+        click.echo(f"Internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("This is a bug in aifi-legal. Run again with AIFI_LEGAL_DEBUG=1 for details "
+                   "and report it.", err=True)
+        return EXIT_INTERNAL
+    return code if isinstance(code, int) else EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,247 @@
+"""Writing an assembled document into a Word template (docxtpl) as a reproducible DOCX.
+
+The template supplies the styles, title page, header and footer; this module writes the body
+(parties, recitals, articles, signature page, annexes) as WordprocessingML that refers to the
+template's styles, never to direct formatting, so that a lawyer can restyle it in Word.
+Every clause is wrapped in a bookmark named after its id, which survives editing in Word.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docxtpl import DocxTemplate, RichText
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from .assemble import AssembledDocument, Paragraph, RenderedClause, Run, Table
+from .errors import Problem, TemplateError
+from .formatting import datum
+from .placeholders import Placeholder
+from .reproducible import normalise_docx, xml_problems
+
+# Paragraph roles and the template style each is written in (by style name).
+STYLES = {
+    "heading": "Heading 1",
+    "annex_heading": "AIFI Bijlagekop",
+    "signature_heading": "AIFI Ondertekeningkop",
+    "text": "AIFI Tekst",
+    "member": "AIFI Lid",
+    "recital": "AIFI Overweging",
+    "item": "AIFI Opsomming",
+    "subheading": "AIFI Tussenkop",
+    "table_text": "AIFI Tabeltekst",
+    "signature_party": "AIFI Ondertekening partij",
+    "signature_text": "AIFI Ondertekening tekst",
+    "signature_line": "AIFI Handtekeninglijn",
+    "title_meta": "AIFI Titelgegevens",
+    "table": "Table Grid",
+}
+
+BOOKMARK_PREFIX = "aifi_"
+TEXT_WIDTH = 9071  # twentieths of a point: A4 less 2 x 2.5 cm margins
+HIGHLIGHT = "yellow"
+
+
+def bookmark_name(clause_id: str) -> str:
+    """Word allows letters, digits and underscores, at most 40 characters."""
+    return BOOKMARK_PREFIX + clause_id.replace("-", "_")
+
+
+class _Body:
+    """Collects the body XML of one document."""
+
+    def __init__(self, style_ids: dict[str, str]):
+        self.style_ids = style_ids
+        self.parts: list[str] = []
+        self.bookmark_id = 0
+
+    def run(self, run: Run) -> str:
+        props = ""
+        if run.bold:
+            props += "<w:b/>"
+        if run.placeholder:
+            props += f'<w:highlight w:val="{HIGHLIGHT}"/>'
+        props = f"<w:rPr>{props}</w:rPr>" if props else ""
+        return f'<w:r>{props}<w:t xml:space="preserve">{escape(run.text)}</w:t></w:r>'
+
+    def paragraph(self, role: str, runs: tuple[Run, ...] | list[Run], label: str | None = None,
+                  *, before: str = "", after: str = "") -> str:
+        xml = f'<w:p><w:pPr><w:pStyle w:val="{self.style_ids[role]}"/></w:pPr>{before}'
+        if label:
+            xml += self.run(Run(label)) + "<w:r><w:tab/></w:r>"
+        xml += "".join(self.run(r) for r in runs) + after + "</w:p>"
+        return xml
+
+    def table(self, table: Table) -> str:
+        width = max(len(row) for row in table.rows)
+        column = TEXT_WIDTH // width
+        grid = "".join(f'<w:gridCol w:w="{column}"/>' for _ in range(width))
+        rows = []
+        for index, row in enumerate(table.rows):
+            cells = list(row) + [()] * (width - len(row))
+            header = "<w:trPr><w:tblHeader/></w:trPr>" if index == 0 else ""
+            xml_cells = "".join(
+                f'<w:tc><w:tcPr><w:tcW w:w="{column}" w:type="dxa"/></w:tcPr>'
+                + self.paragraph("table_text", tuple(Run(r.text, r.bold or index == 0,
+                                                         r.placeholder) for r in cell))
+                + "</w:tc>" for cell in cells)
+            rows.append(f"<w:tr>{header}{xml_cells}</w:tr>")
+        return ('<w:tbl><w:tblPr>'
+                f'<w:tblStyle w:val="{self.style_ids["table"]}"/>'
+                f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
+                '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
+                'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+                f'</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
+
+    def clause(self, rendered: RenderedClause) -> None:
+        """Write one clause wrapped in a bookmark named after its id."""
+        self.bookmark_id += 1
+        start = (f'<w:bookmarkStart w:id="{self.bookmark_id}" '
+                 f'w:name="{bookmark_name(rendered.clause.id)}"/>')
+        end = f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>'
+        pieces: list[str] = []
+        section = rendered.clause.head.section
+        if rendered.heading or section in ("partijen", "overwegingen", "ondertekening"):
+            role = {"bijlage": "annex_heading", "ondertekening": "signature_heading"} \
+                .get(section, "heading")
+            pieces.append(self.paragraph(role, (Run(rendered.heading or
+                                                    rendered.clause.head.title),)))
+        for block in rendered.blocks:
+            if isinstance(block, Table):
+                pieces.append(self.table(block))
+            else:
+                pieces.append(self.paragraph(block.role, block.runs, block.label))
+        # The bookmark opens inside the first paragraph and closes inside the last one (or
+        # after a final table), so that Word keeps it with the clause's text.
+        first = pieces[0]
+        head, _, rest = first.partition("</w:pPr>")
+        pieces[0] = f"{head}</w:pPr>{start}{rest}"
+        last = pieces[-1]
+        if last.endswith("</w:p>"):
+            pieces[-1] = last[:-len("</w:p>")] + end + "</w:p>"
+        else:
+            pieces.append(end)
+        self.parts.extend(pieces)
+
+    def signatures(self, parties: list[dict[str, Any]]) -> None:
+        """The signature table: one column per party, a block per signatory."""
+        column = TEXT_WIDTH // len(parties)
+        cells = []
+        for party in parties:
+            paragraphs = [self.paragraph("signature_party", (_run(party["legal_name"]),))]
+            for signatory in party["signatories"]:
+                paragraphs.append(self.paragraph("signature_line", ()))
+                for label, value in (("Naam", signatory["name"]),
+                                     ("Functie", signatory["function"]),
+                                     ("Bevoegdheid", signatory["capacity"]),
+                                     ("Plaats", signatory["place"])):
+                    paragraphs.append(self.paragraph("signature_text",
+                                                     (Run(f"{label}: "), _run(value))))
+                paragraphs.append(self.paragraph("signature_text",
+                                                 (Run("Datum: ____________________"),)))
+            cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{column}" w:type="dxa"/></w:tcPr>'
+                         f'{"".join(paragraphs)}</w:tc>')
+        grid = "".join(f'<w:gridCol w:w="{column}"/>' for _ in parties)
+        self.parts.append(
+            f'<w:tbl><w:tblPr><w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
+            '<w:tblLayout w:type="fixed"/></w:tblPr>'
+            f'<w:tblGrid>{grid}</w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr>'
+            f'{"".join(cells)}</w:tr></w:tbl>')
+        # Word requires a paragraph after a table at the end of a cell or section.
+        self.parts.append(self.paragraph("text", ()))
+
+
+def _run(value: Any) -> Run:
+    return Run(str(value), placeholder=isinstance(value, Placeholder))
+
+
+def _rich(value: Any) -> RichText:
+    if isinstance(value, Placeholder):
+        return RichText(str(value), highlight="FFFF00")
+    return RichText(str(value))
+
+
+def _style_ids(template: DocxTemplate, path: Path) -> dict[str, str]:
+    by_name = {style.name: style.style_id for style in template.get_docx().styles}
+    missing = [name for name in STYLES.values() if name not in by_name]
+    if missing:
+        raise TemplateError([Problem(path, None, "", f"style {name!r} is missing from the "
+                                     "template") for name in missing])
+    return {role: by_name[name] for role, name in STYLES.items()}
+
+
+def _template_env() -> SandboxedEnvironment:
+    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+
+def render_docx(template_path: Path, document: AssembledDocument,
+                context: dict[str, Any]) -> bytes:
+    """Fill `template_path` with the assembled document; returns reproducible DOCX bytes."""
+    try:
+        template = DocxTemplate(str(template_path))
+        template.init_docx()
+    except Exception as exc:  # not a zip, not a DOCX
+        raise TemplateError([Problem(template_path, None, "",
+                                     f"cannot open the template: {exc}")]) from None
+    body = _Body(_style_ids(template, template_path))
+    # The signature table follows the signature section and precedes the annexes.
+    parties = [context["aifi"], context["ziekenhuis"]]
+    signed = False
+    for rendered in document.clauses:
+        if rendered.clause.head.section == "bijlage" and not signed:
+            body.signatures(parties)
+            signed = True
+        body.clause(rendered)
+    if not signed:
+        body.signatures(parties)
+
+    meta = context["document"]
+    hospital = context["ziekenhuis"]
+    variables = {
+        "document_title": _rich(meta["title"]),
+        "hospital_name": _rich(hospital["legal_name"]),
+        "aifi_name": _rich(context["aifi"]["legal_name"]),
+        "version": _rich(meta["version"]),
+        "date": _rich(datum(meta["date"])),
+        "document_id": _rich(meta["id"]),
+        "group": _rich(context["groep"]["number"]),
+        "body": Markup("".join(body.parts)),
+    }
+    try:
+        template.render(variables, jinja_env=_template_env(), autoescape=True)
+    except Exception as exc:
+        raise TemplateError([Problem(template_path, None, "",
+                                     f"the template does not render: {exc}")]) from None
+    _set_properties(template, context)
+    buffer = io.BytesIO()
+    template.save(buffer)
+    data = normalise_docx(buffer.getvalue())
+    broken = xml_problems(data)
+    if broken:  # a bug in aifi-legal, never the user's doing; refuse to hand it out
+        raise AssertionError(f"generated DOCX is not well-formed: {broken}")
+    return data
+
+
+def _set_properties(template: DocxTemplate, context: dict[str, Any]) -> None:
+    meta = context["document"]
+    stamp = datetime.combine(meta["date"], time(9, 0)) if not isinstance(meta["date"], str) \
+        else datetime(2000, 1, 1)
+    props = template.docx.core_properties  # get_docx() would reload the unrendered template
+    props.title = f"{meta['title']} – {context['ziekenhuis']['legal_name']}"
+    props.subject = f"AIFI {meta['title']}"
+    props.identifier = str(meta["id"])
+    props.version = str(meta["version"])
+    props.author = "aifi-legal"
+    props.last_modified_by = "aifi-legal"
+    props.language = "nl-NL"
+    props.keywords = "AIFI"
+    props.revision = 1
+    props.created = stamp
+    props.modified = stamp
+    props.last_printed = stamp

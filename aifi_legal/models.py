@@ -1,0 +1,289 @@
+"""The data model of hospitals.yaml: the consortium, the AI solutions and the hospitals.
+
+Field names are English (they are the keys of the YAML file); everything a document prints
+about a value (the Dutch name of a legal form, the wording of an authority) lives with the model
+so that all documents say the same.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
+                      model_validator)
+from pydantic_core import PydanticCustomError
+
+# Characters that cannot appear in a DOCX, and the private-use pair placeholders.py reserves.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    value = " ".join(value.split()) if "\n" not in value else value.strip()
+    if not value:
+        raise PydanticCustomError("empty_text", "must not be empty")
+    if _CONTROL.search(value):
+        raise PydanticCustomError("control_character",
+                                  "contains a control character that cannot appear in a document")
+    return value
+
+
+def _pattern(regex: str, message: str):
+    compiled = re.compile(regex)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError("pattern", message, {"value": value})
+        return value
+    return check
+
+
+def _postcode(value: str) -> str:
+    match = re.fullmatch(r"([1-9][0-9]{3}) ?([A-Za-z]{2})", value.strip())
+    if not match:
+        raise PydanticCustomError(
+            "postcode", "{value!r} is not a Dutch postcode (four digits and two letters, "
+            "for example 3511 AB)", {"value": value})
+    return f"{match.group(1)} {match.group(2).upper()}"
+
+
+Text = Annotated[str, AfterValidator(_text)]
+KvK = Annotated[str, AfterValidator(_pattern(r"[0-9]{8}", "{value!r} is not 8 digits"))]
+Postcode = Annotated[str, AfterValidator(_postcode)]
+Email = Annotated[str, AfterValidator(_pattern(
+    r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+    "{value!r} is not an e-mail address"))]
+Slug = Annotated[str, AfterValidator(_pattern(
+    r"[a-z0-9]+(-[a-z0-9]+)*",
+    "{value!r} is not a slug (lower-case letters, digits and single hyphens, "
+    "for example 'st-jozef-dalwijk')"))]
+
+
+def _strict_date(value: object) -> object:
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise PydanticCustomError("date_format",
+                                  "{value!r} is not a date written as YYYY-MM-DD", {"value": value})
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_strict_date)]
+Amount = Annotated[Decimal, Field(ge=0, decimal_places=2)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class LegalForm(str, Enum):
+    stichting = "stichting"
+    vereniging = "vereniging"
+    cooperatie = "cooperatie"
+    bv = "bv"
+    nv = "nv"
+    publiekrechtelijk = "publiekrechtelijk"
+
+    @property
+    def dutch(self) -> str:
+        """The legal form as it is written in a comparitie."""
+        return {
+            "stichting": "stichting",
+            "vereniging": "vereniging",
+            "cooperatie": "coöperatie",
+            "bv": "besloten vennootschap met beperkte aansprakelijkheid",
+            "nv": "naamloze vennootschap",
+            "publiekrechtelijk": "publiekrechtelijke rechtspersoon",
+        }[self.value]
+
+
+class Authority(str, Enum):
+    """How a signatory may bind its organisation (as registered in the Handelsregister)."""
+
+    alone = "alone"
+    jointly = "jointly"
+    proxy = "proxy"
+
+
+class Address(Model):
+    street: Text = Field(description="Street and house number, e.g. 'Ziekenhuislaan 12'.")
+    postcode: Postcode
+    city: Text
+
+    @property
+    def one_line(self) -> str:
+        return f"{self.street}, {self.postcode} {self.city}"
+
+
+class Person(Model):
+    name: Text
+    function: Text
+    email: Email
+    phone: Text | None = None
+
+
+class Signatory(Model):
+    name: Text
+    function: Text
+    authority: Authority = Field(description="alone: authorised to act alone; jointly: acts "
+                                 "together with another joint signatory; proxy: acts under a "
+                                 "written power of attorney (give proxy_scope).")
+    proxy_scope: Text | None = Field(None, description="Scope and date of the power of attorney.")
+    place: Text | None = Field(None, description="Place of signing; defaults to the seat.")
+
+    @model_validator(mode="after")
+    def _proxy_needs_scope(self) -> "Signatory":
+        if self.authority is Authority.proxy and not self.proxy_scope:
+            raise PydanticCustomError("proxy_scope",
+                                      "a proxy signatory needs proxy_scope (what the power of "
+                                      "attorney covers and its date)")
+        return self
+
+    @property
+    def capacity(self) -> str:
+        """Dutch description of the authority, used in the comparitie and signature page."""
+        if self.authority is Authority.alone:
+            return "zelfstandig bevoegd"
+        if self.authority is Authority.jointly:
+            return "gezamenlijk bevoegd"
+        return f"gevolmachtigde krachtens volmacht ({self.proxy_scope})"
+
+
+class Party(Model):
+    """Fields shared by the consortium and the hospitals as contracting parties."""
+
+    legal_name: Text = Field(description="Name as registered in the Handelsregister.")
+    short_name: Text = Field(description="Name used in running text.")
+    legal_form: LegalForm
+    seat: Text = Field(description="Statutory seat (statutaire zetel).")
+    kvk: KvK = Field(description="KvK number: 8 digits, written as text.")
+    address: Address
+    signatories: list[Signatory] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _signatories_can_bind(self) -> "Party":
+        joint = [s for s in self.signatories if s.authority is Authority.jointly]
+        if len(joint) == 1:
+            raise PydanticCustomError(
+                "joint_alone",
+                "{name} is authorised jointly, so a second jointly authorised signatory is "
+                "needed", {"name": joint[0].name})
+        return self
+
+    @property
+    def represented_jointly(self) -> bool:
+        return any(s.authority is Authority.jointly for s in self.signatories)
+
+
+class MonthRange(Model):
+    first: int = Field(ge=1, le=36)
+    last: int = Field(ge=1, le=36)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "MonthRange":
+        if self.last < self.first:
+            raise PydanticCustomError("month_order", "last month comes before the first")
+        return self
+
+
+class Planning(Model):
+    legal: MonthRange
+    technical: MonthRange
+    clinical: MonthRange
+
+
+class Programme(Model):
+    """Programme facts the clauses rely on."""
+
+    initiators: list[Text] = Field(min_length=1)
+    funder: Text
+    funder_short: Text
+    funding_years: int = Field(ge=1, le=20)
+    pay_per_use_funded_months: int = Field(ge=0, le=60)
+    planning: Planning
+    intention_term_months: int = Field(ge=1, le=36)
+    notice_period_months: int = Field(ge=1, le=24)
+    liability_cap: Amount
+    court: Text
+
+
+class DocumentEdition(Model):
+    version: Annotated[str, AfterValidator(_pattern(r"\d+\.\d+", "{value!r} is not a version "
+                                                    "such as 1.0"))]
+    date: IsoDate
+
+
+class Consortium(Party):
+    contact: Person
+    programme: Programme
+    documents: DocumentEdition
+
+
+class Group(Model):
+    number: int = Field(ge=1)
+    start_date: IsoDate
+
+
+class Vendor(Model):
+    legal_name: Text
+    seat: Text
+    country: Text
+
+
+class Solution(Model):
+    id: Slug
+    name: Text
+    product: Text
+    description: Text
+    intended_use: Text
+    vendor: Vendor
+    ce_class: Literal["I", "IIa", "IIb", "III"]
+    patients: Text = Field(description="The patient population the solution is meant for.")
+    involves_children: bool
+    tariff_per_study: Amount
+
+
+class HospitalContacts(Model):
+    project_lead: Person
+    legal: Person
+    privacy_officer: Person
+    security_officer: Person
+    cmio: Person
+    radiology_management: Person
+    technical: Person
+    clinical: Person
+
+
+class Hospital(Party):
+    id: Slug
+    group: int = Field(ge=1)
+    solutions: list[Slug] = Field(min_length=1)
+    contacts: HospitalContacts
+
+
+class Portfolio(Model):
+    """Everything in one hospitals.yaml."""
+
+    consortium: Consortium
+    groups: list[Group] = Field(min_length=1)
+    solutions: list[Solution] = Field(min_length=1)
+    hospitals: list[Hospital] = Field(min_length=1)
+
+    def hospital(self, hospital_id: str) -> Hospital:
+        for hospital in self.hospitals:
+            if hospital.id == hospital_id:
+                return hospital
+        raise KeyError(hospital_id)
+
+    def solution(self, solution_id: str) -> Solution:
+        for solution in self.solutions:
+            if solution.id == solution_id:
+                return solution
+        raise KeyError(solution_id)
+
+    def group(self, number: int) -> Group:
+        for group in self.groups:
+            if group.number == number:
+                return group
+        raise KeyError(number)

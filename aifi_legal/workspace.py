@@ -1,0 +1,86 @@
+"""Where the data, clauses and templates come from, and `init` of a new workspace.
+
+A workspace is a folder with `hospitals.yaml`, `clauses/` and `templates/`. Each command looks
+for its inputs in this order: the path given explicitly; the folder beside the data file (so
+`--data ws/hospitals.yaml` also uses `ws/clauses` and `ws/templates` when they exist); the
+current folder when it holds a `hospitals.yaml`; and last the example set shipped in the package.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UsageError
+
+DATA_FILE = "hospitals.yaml"
+CLAUSES_DIR = "clauses"
+TEMPLATES_DIR = "templates"
+
+
+def packaged_defaults() -> Path:
+    """The folder holding the shipped hospitals.yaml, clauses/ and templates/."""
+    installed = Path(__file__).resolve().parent / "defaults"
+    if (installed / DATA_FILE).is_file():
+        return installed
+    # Running from a source checkout or an editable install: the repository root.
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Workspace:
+    data: Path
+    clauses: Path
+    templates: Path
+
+    def __repr__(self) -> str:
+        return f"<Workspace data={self.data} clauses={self.clauses} templates={self.templates}>"
+
+
+def resolve(data: str | Path | None = None, clauses: str | Path | None = None,
+            templates: str | Path | None = None, *, cwd: Path | None = None) -> Workspace:
+    """Find the data file, clause folder and template folder (see the module docstring)."""
+    cwd = cwd or Path.cwd()
+    defaults = packaged_defaults()
+    if data is not None:
+        data_path = Path(data)
+        home = data_path.parent
+    elif (cwd / DATA_FILE).is_file():
+        data_path = cwd / DATA_FILE
+        home = cwd
+    else:
+        data_path = defaults / DATA_FILE
+        home = defaults
+
+    def pick(explicit, name: str) -> Path:
+        if explicit is not None:
+            return Path(explicit)
+        if (home / name).is_dir():
+            return home / name
+        return defaults / name
+
+    return Workspace(data_path, pick(clauses, CLAUSES_DIR), pick(templates, TEMPLATES_DIR))
+
+
+def init_workspace(target: str | Path, *, force: bool = False) -> Workspace:
+    """Copy the shipped hospitals.yaml, clauses/ and templates/ into a new folder `target`."""
+    target = Path(target)
+    if target.exists() and any(target.iterdir()) and not force:
+        raise UsageError(f"{target} exists and is not empty",
+                         hint="choose a new folder, or pass force=True (--force) to add the "
+                              "missing files without overwriting existing ones")
+    source = packaged_defaults()
+    target.mkdir(parents=True, exist_ok=True)
+    if not (target / DATA_FILE).exists():
+        shutil.copyfile(source / DATA_FILE, target / DATA_FILE)
+    for name in (CLAUSES_DIR, TEMPLATES_DIR):
+        shutil.copytree(source / name, target / name, dirs_exist_ok=True,
+                        copy_function=_copy_missing)
+    return Workspace(target / DATA_FILE, target / CLAUSES_DIR, target / TEMPLATES_DIR)
+
+
+def _copy_missing(src: str, dst: str) -> str:
+    if not Path(dst).exists():
+        shutil.copy2(src, dst)
+    return dst
