@@ -355,8 +355,11 @@ def _parse(text: str, section: str, number: str | None = None) -> list[Block]:
     counter = 0
     for block in pending:
         if isinstance(block, Paragraph) and block.role == "recital":
-            block = Paragraph("recital", block.runs, f"{chr(ord('A') + counter)}.")
-            counter += 1
+            if block.text.endswith(":"):  # a lead-in or lead-out line, not a recital
+                block = Paragraph("text", block.runs)
+            else:
+                block = Paragraph("recital", block.runs, f"{chr(ord('A') + counter)}.")
+                counter += 1
         elif isinstance(block, Paragraph) and block.role == "member" and member_count > 1:
             counter += 1
             block = Paragraph("member", block.runs, f"{number}.{counter}")

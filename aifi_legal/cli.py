@@ -35,7 +35,30 @@ def _inputs(function):
     return function
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Cli(click.Group):
+    """Turns aifi-legal errors into messages and exit codes, in one place, never tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except AifiLegalError as exc:
+            lines = exc.lines()
+            click.echo(f"Error: {lines[0]}", err=True)
+            for line in lines[1:]:
+                click.echo(line, err=True)
+            ctx.exit(EXIT_USAGE)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug; AIFI_LEGAL_DEBUG=1 shows the traceback
+            if os.environ.get("AIFI_LEGAL_DEBUG"):
+                raise
+            click.echo(f"Internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("This is a bug in aifi-legal. Run again with AIFI_LEGAL_DEBUG=1 for "
+                       "details and report it.", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="aifi-legal")
 def cli() -> None:
     """Generate, check and track the legal documents of the hospitals that join AIFI.
@@ -127,31 +150,12 @@ def init(directory: Path, force: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; turn aifi-legal errors into messages and exit codes, never tracebacks."""
+    """Run the CLI and return its exit code."""
     try:
-        code = cli.main(args=argv, prog_name="aifi-legal", standalone_mode=False)
-    except AifiLegalError as exc:
-        lines = exc.lines()
-        click.echo(f"Error: {lines[0]}", err=True)
-        for line in lines[1:]:
-            click.echo(line, err=True)
-        return EXIT_USAGE
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        return EXIT_USAGE
-    except click.ClickException as exc:
-        exc.show()
-        return EXIT_USAGE
-    except Exception as exc:  # a bug; keep the traceback for AIFI_LEGAL_DEBUG=1
-        if os.environ.get("AIFI_LEGAL_DEBUG"):
-            raise
-        click.echo(f"Internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("This is a bug in aifi-legal. Run again with AIFI_LEGAL_DEBUG=1 for details "
-                   "and report it.", err=True)
-        return EXIT_INTERNAL
-    return code if isinstance(code, int) else EXIT_OK
+        cli.main(args=argv, prog_name="aifi-legal", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.file is not None:
-            where.append(self.file.name if self.line is None else f"{self.file.name}:{self.line}")
+            shown = _shown(self.file)
+            where.append(shown if self.line is None else f"{shown}:{self.line}")
         if self.path:
             where.append(self.path)
         prefix = ": ".join(where)
@@ -31,6 +32,14 @@ class Problem:
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
 
 
 class AifiLegalError(Exception):

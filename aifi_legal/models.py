@@ -31,12 +31,18 @@ def _text(value: str) -> str:
     return value
 
 
+def _fail(kind: str, message: str, value: object = None) -> PydanticCustomError:
+    """An error whose message names the offending value where it says {value}."""
+    text = message.replace("{value}", repr(value))
+    return PydanticCustomError(kind, text.replace("{", "{{").replace("}", "}}"))
+
+
 def _pattern(regex: str, message: str):
     compiled = re.compile(regex)
 
     def check(value: str) -> str:
         if not compiled.fullmatch(value):
-            raise PydanticCustomError("pattern", message, {"value": value})
+            raise _fail("pattern", message, value)
         return value
     return check
 
@@ -44,28 +50,26 @@ def _pattern(regex: str, message: str):
 def _postcode(value: str) -> str:
     match = re.fullmatch(r"([1-9][0-9]{3}) ?([A-Za-z]{2})", value.strip())
     if not match:
-        raise PydanticCustomError(
-            "postcode", "{value!r} is not a Dutch postcode (four digits and two letters, "
-            "for example 3511 AB)", {"value": value})
+        raise _fail("postcode", "{value} is not a Dutch postcode (four digits and two letters, "
+                    "for example 3511 AB)", value)
     return f"{match.group(1)} {match.group(2).upper()}"
 
 
 Text = Annotated[str, AfterValidator(_text)]
-KvK = Annotated[str, AfterValidator(_pattern(r"[0-9]{8}", "{value!r} is not 8 digits"))]
+KvK = Annotated[str, AfterValidator(_pattern(r"[0-9]{8}", "{value} is not 8 digits"))]
 Postcode = Annotated[str, AfterValidator(_postcode)]
 Email = Annotated[str, AfterValidator(_pattern(
     r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
-    "{value!r} is not an e-mail address"))]
+    "{value} is not an e-mail address"))]
 Slug = Annotated[str, AfterValidator(_pattern(
     r"[a-z0-9]+(-[a-z0-9]+)*",
-    "{value!r} is not a slug (lower-case letters, digits and single hyphens, "
+    "{value} is not a slug (lower-case letters, digits and single hyphens, "
     "for example 'st-jozef-dalwijk')"))]
 
 
 def _strict_date(value: object) -> object:
     if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        raise PydanticCustomError("date_format",
-                                  "{value!r} is not a date written as YYYY-MM-DD", {"value": value})
+        raise _fail("date_format", "{value} is not a date written as YYYY-MM-DD", value)
     return value
 
 
@@ -165,10 +169,8 @@ class Party(Model):
     def _signatories_can_bind(self) -> "Party":
         joint = [s for s in self.signatories if s.authority is Authority.jointly]
         if len(joint) == 1:
-            raise PydanticCustomError(
-                "joint_alone",
-                "{name} is authorised jointly, so a second jointly authorised signatory is "
-                "needed", {"name": joint[0].name})
+            raise _fail("joint_alone", f"{joint[0].name} is authorised jointly, so a second "
+                        "jointly authorised signatory is needed")
         return self
 
     @property
@@ -209,7 +211,7 @@ class Programme(Model):
 
 
 class DocumentEdition(Model):
-    version: Annotated[str, AfterValidator(_pattern(r"\d+\.\d+", "{value!r} is not a version "
+    version: Annotated[str, AfterValidator(_pattern(r"\d+\.\d+", "{value} is not a version "
                                                     "such as 1.0"))]
     date: IsoDate
 

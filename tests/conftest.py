@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TWO_HOSPITALS = FIXTURES / "two-hospitals" / "hospitals.yaml"
+EXAMPLE = ROOT / "hospitals.yaml"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/*.txt from the current clause library")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(scope="session")
+def fixture_project():
+    from aifi_legal import load_project
+    return load_project(TWO_HOSPITALS, ROOT / "clauses", ROOT / "templates")
+
+
+@pytest.fixture(scope="session")
+def example_project():
+    from aifi_legal import load_project
+    return load_project(EXAMPLE, ROOT / "clauses", ROOT / "templates")
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory, fixture_project):
+    """Every document of the two fixture hospitals, built once per test session."""
+    out = tmp_path_factory.mktemp("out")
+    return fixture_project.build(out)
