@@ -1,0 +1,208 @@
+"""The clause engine: numbering, references, definitions, conditions, filters and errors."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from aifi_legal.assemble import Paragraph, Table, assemble
+from aifi_legal.clauses import load_clauses
+from aifi_legal.context import build_context
+from aifi_legal.data import load_portfolio
+from aifi_legal.errors import ClauseError
+from aifi_legal.formatting import bedrag, datum, opsomming, woorden
+
+from conftest import FIXTURES, TWO_HOSPITALS
+
+BASIC = FIXTURES / "clauses-basic"
+
+
+@pytest.fixture(scope="module")
+def portfolio():
+    return load_portfolio(TWO_HOSPITALS).portfolio
+
+
+def build(portfolio, hospital_id, root=BASIC):
+    library = load_clauses(root)
+    hospital = portfolio.hospital(hospital_id) if hospital_id else None
+    return assemble(library, "intentieverklaring",
+                    build_context(portfolio, hospital, "intentieverklaring"),
+                    who=f" (hospital {hospital_id})")
+
+
+def copy_library(tmp_path: Path) -> Path:
+    target = tmp_path / "clauses"
+    shutil.copytree(BASIC, target)
+    return target
+
+
+def test_filters_format_dutch():
+    assert datum(date(2026, 3, 1)) == "1 maart 2026"
+    assert bedrag(Decimal("1250")) == "€\xa01.250,00"
+    assert bedrag(Decimal("50000.00")) == "€\xa050.000,00"
+    assert opsomming(["A", "B", "C"]) == "A, B en C"
+    assert opsomming(["A", "B"], "of") == "A of B"
+    assert opsomming(["A"]) == "A"
+    assert [woorden(n) for n in (1, 5, 12, 21, 22, 40, 100)] == \
+        ["een", "vijf", "twaalf", "eenentwintig", "tweeëntwintig", "veertig", "honderd"]
+
+
+def test_articles_are_numbered_and_references_resolved(portfolio):
+    document = build(portfolio, "linde-en-eik")
+    articles = [c for c in document.clauses if c.clause.head.section == "artikel"]
+    assert [(c.clause.id, c.heading) for c in articles] == [
+        ("t-definities", "Artikel 1. Definities"),
+        ("t-doel", "Artikel 2. Doel"),
+        ("t-kosten", "Artikel 3. Kosten"),
+    ]
+    doel = articles[1]
+    assert doel.blocks[0].text == "2.1 Dit artikel verwijst naar artikel 3 en naar Bijlage 1."
+    assert doel.blocks[1].text == "2.2 De looptijd is vijf (5) jaar vanaf 11 januari 2027."
+    # A single paragraph is not numbered.
+    assert articles[2].blocks[0].label is None
+    assert articles[2].blocks[0].text == "Het plafond is €\xa050.000,00."
+
+
+def test_condition_excludes_clause_and_renumbers(portfolio):
+    without = build(portfolio, "linde-en-eik")   # fractuurdetectie only
+    with_ = build(portfolio, "den-bosch-noord")  # skeletleeftijd
+    assert "t-kinderen" in without.excluded
+    assert "t-kinderen" not in [c.clause.id for c in without.clauses]
+    kinderen = next(c for c in with_.clauses if c.clause.id == "t-kinderen")
+    assert kinderen.heading == "Artikel 4. Kinderen"
+    assert kinderen.blocks[0].text == "Skeletleeftijd betreft kinderen; zie artikel 3."
+
+
+def test_recitals_are_lettered_except_lead_lines(portfolio):
+    document = build(portfolio, "linde-en-eik")
+    [recitals] = document.section("overwegingen")
+    assert [(b.label, b.role) for b in recitals.blocks] == [
+        (None, "text"), ("A.", "recital"), ("B.", "recital"), (None, "text")]
+    assert recitals.blocks[2].text == "B. Het Ziekenhuis kiest Fractuurdetectie."
+
+
+def test_parties_are_numbered_and_names_kept_intact(portfolio):
+    document = build(portfolio, "linde-en-eik")
+    [parties] = document.section("partijen")
+    assert parties.blocks[2].text == \
+        '2. Stichting Zorggroep Linde & Eik <Zuid> "De Boog".'
+
+
+def test_definitions_are_collected_sorted_and_rendered(portfolio):
+    document = build(portfolio, "linde-en-eik")
+    definitions = next(c for c in document.clauses if c.clause.id == "t-definities")
+    assert [b.text for b in definitions.blocks] == [
+        "In deze intentieverklaring wordt verstaan onder:",
+        "a. AI-oplossing: een door AIFI aangeboden toepassing van kunstmatige intelligentie;",
+        "b. Ëerste Jaar: de eerste 12 maanden;",
+        "c. Zorgverzekeraars: Zorgverzekeraars Nederland en haar leden.",
+    ]
+    assert definitions.blocks[1].runs[0].bold
+
+
+def test_annex_table_from_a_loop(portfolio):
+    document = build(portfolio, "linde-en-eik")
+    [annex] = document.section("bijlage")
+    assert annex.heading == "Bijlage 1. Contactpersonen"
+    assert isinstance(annex.blocks[0], Paragraph) and annex.blocks[0].role == "subheading"
+    table = annex.blocks[1]
+    assert isinstance(table, Table) and len(table.rows) == 9
+    assert "".join(r.text for r in table.rows[1][1]) == "Pim Ritsema"
+
+
+def test_model_document_marks_hospital_fields(portfolio):
+    document = build(portfolio, None)
+    [parties] = document.section("partijen")
+    runs = parties.blocks[2].runs
+    assert [r.text for r in runs if r.placeholder] == ["[ziekenhuis.legal_name]"]
+    # National values are not placeholders, and every solution is included.
+    assert not any(r.placeholder for r in parties.blocks[1].runs)
+    assert "t-kinderen" in [c.clause.id for c in document.clauses]
+
+
+def test_reference_to_missing_clause_names_both(portfolio, tmp_path):
+    root = copy_library(tmp_path)
+    path = root / "50-kosten.md"
+    path.write_text(path.read_text() + "\nZie {{ ref('t-bestaat-niet') }}.\n")
+    with pytest.raises(ClauseError) as caught:
+        build(portfolio, "linde-en-eik", root)
+    [problem] = caught.value.problems
+    assert problem.file == path and problem.line == 10
+    assert "clause 't-kosten' refers to clause 't-bestaat-niet', which does not exist" \
+        in problem.message
+
+
+def test_reference_to_excluded_clause_is_an_error(portfolio, tmp_path):
+    root = copy_library(tmp_path)
+    path = root / "50-kosten.md"
+    path.write_text(path.read_text() + "\nZie {{ ref('t-kinderen') }}.\n")
+    build(portfolio, "den-bosch-noord", root)  # included there: fine
+    with pytest.raises(ClauseError) as caught:
+        build(portfolio, "linde-en-eik", root)
+    message = caught.value.problems[0].message
+    assert "clause 't-kosten' refers to clause 't-kinderen', which is not included" in message
+    assert "linde-en-eik" in message
+
+
+def test_undefined_variable_names_file_and_line(portfolio, tmp_path):
+    root = copy_library(tmp_path)
+    path = root / "50-kosten.md"
+    path.write_text(path.read_text() + "\n\nDe KvK is {{ ziekenhuis.kvk_nummer }}.\n")
+    with pytest.raises(ClauseError) as caught:
+        build(portfolio, "linde-en-eik", root)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line) == (path, 11)
+    assert "kvk_nummer" in problem.message
+
+
+def test_template_syntax_error_names_file_and_line(portfolio, tmp_path):
+    root = copy_library(tmp_path)
+    path = root / "40-doel.md"
+    path.write_text(path.read_text().replace("{{ ref('t-kosten') }}", "{{ ref('t-kosten' }}"))
+    with pytest.raises(ClauseError) as caught:
+        build(portfolio, "linde-en-eik", root)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line) == (path, 11)
+
+
+def test_sandbox_refuses_attribute_tricks(portfolio, tmp_path):
+    root = copy_library(tmp_path)
+    path = root / "50-kosten.md"
+    path.write_text(path.read_text() + "\n{{ ''.__class__.__mro__ }}\n")
+    with pytest.raises(ClauseError) as caught:
+        build(portfolio, "linde-en-eik", root)
+    assert "SecurityError" in caught.value.problems[0].message or \
+        "UndefinedError" in caught.value.problems[0].message
+
+
+def test_bad_clause_heads_are_all_reported(tmp_path):
+    root = copy_library(tmp_path)
+    (root / "50-kosten.md").write_text("---\nid: t-kosten\nversion: 1\ntitle: Kosten\n"
+                                       "documents: [intentieverklring]\norder: 30\n"
+                                       "titel: x\n---\nTekst.\n")
+    (root / "90-dubbel.md").write_text((BASIC / "40-doel.md").read_text())
+    (root / "95-geen-kop.md").write_text("Alleen tekst.\n")
+    with pytest.raises(ClauseError) as caught:
+        load_clauses(root)
+    found = {(p.file.name, p.line, p.path): p.message for p in caught.value.problems}
+    assert "String should match pattern" in found[("50-kosten.md", 3, "version")]
+    assert "did you mean 'intentieverklaring'" in found[("50-kosten.md", 5, "documents")]
+    assert "did you mean 'title'" in found[("50-kosten.md", 7, "titel")]
+    assert "duplicate clause id 't-doel'" in found[("90-dubbel.md", 2, "id")]
+    assert "YAML head" in found[("95-geen-kop.md", 1, "")]
+
+
+def test_duplicate_definition_names_both_clauses(portfolio, tmp_path):
+    root = copy_library(tmp_path)
+    path = root / "50-kosten.md"
+    path.write_text(path.read_text().replace("order: 30\n",
+                                             "order: 30\ndefines:\n  AI-oplossing: iets anders\n"))
+    with pytest.raises(ClauseError) as caught:
+        build(portfolio, "linde-en-eik", root)
+    [problem] = caught.value.problems
+    assert problem.file == path and problem.line == 8
+    assert "term 'AI-oplossing' is also defined by clause 't-doel'" in problem.message
