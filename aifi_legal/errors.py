@@ -70,6 +70,9 @@ class InputError(AifiLegalError):
         noun = "problem" if count == 1 else "problems"
         super().__init__(f"{count} {noun} in the {what}", hint=hint)
 
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
     def lines(self) -> list[str]:
         out = [f"{self.message}:"] + [f"  {p}" for p in self.problems]
         if self.hint:

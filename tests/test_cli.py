@@ -1,0 +1,129 @@
+"""The command line: output and exit codes (0 ok, 1 findings, 2 bad input or usage)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from aifi_legal.cli import cli
+
+from conftest import EXAMPLE, ROOT, TWO_HOSPITALS
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_build_writes_documents_and_a_summary(runner, tmp_path):
+    result = runner.invoke(cli, ["build", "--data", str(TWO_HOSPITALS), "--out",
+                                 str(tmp_path), "--hospital", "linde-en-eik"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "linde-en-eik" / "intentieverklaring.docx").is_file()
+    assert (tmp_path / "linde-en-eik" / "deelnameovereenkomst.docx").is_file()
+    assert result.output.strip().splitlines()[-1] == (
+        f"Built 2 document(s) for 1 hospital(s) in {tmp_path} "
+        "(intentieverklaring: 1, deelnameovereenkomst: 1).")
+
+
+def test_build_from_any_folder_uses_the_shipped_example(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["build", "--group", "1", "--only", "intentieverklaring"])
+    assert result.exit_code == 0, result.output
+    built = sorted(p.parent.name for p in (tmp_path / "out").glob("*/intentieverklaring.docx"))
+    assert built == ["maas-en-waal", "st-jozef-dalwijk", "t-zandgoed"]
+
+
+def test_build_model(runner, tmp_path):
+    result = runner.invoke(cli, ["build", "--model", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "for the model" in result.output
+    assert (tmp_path / "model" / "deelnameovereenkomst.docx").is_file()
+
+
+def test_bad_data_exits_2_with_every_problem_and_no_traceback(runner, tmp_path):
+    bad = tmp_path / "hospitals.yaml"
+    text = TWO_HOSPITALS.read_text()
+    bad.write_text(text.replace('kvk: "05550123"', 'kvk: "555"')
+                   .replace("postcode: 5211 XX", "postcode: XX 5211"))
+    result = runner.invoke(cli, ["build", "--data", str(bad), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Error: 2 problems in the data file:"
+    assert "hospitals[0].kvk: '555' is not 8 digits" in lines[1]
+    assert "hospitals[1].address.postcode: 'XX 5211' is not a Dutch postcode" in lines[2]
+    assert not (tmp_path / "out").exists()
+
+
+def test_usage_errors_exit_2(runner, tmp_path):
+    result = runner.invoke(cli, ["build", "--hospital", "onbekend", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Error: unknown hospital 'onbekend'" in result.output
+    result = runner.invoke(cli, ["build", "--only", "dpia-x"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--only'" in result.output
+    result = runner.invoke(cli, ["bouw"])
+    assert result.exit_code == 2
+
+
+def test_validate(runner):
+    result = runner.invoke(cli, ["validate", "--data", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: 6 hospitals")
+
+
+def test_validate_reports_a_broken_clause_with_file_and_line(runner, tmp_path):
+    clauses = tmp_path / "clauses"
+    shutil.copytree(ROOT / "clauses", clauses)
+    target = next(p for p in sorted(clauses.rglob("*.md")) if p.name != "README.md")
+    lines = target.read_text().splitlines()
+    lines.append("{{ ziekenhuis.bestaat_niet }}")
+    target.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(cli, ["validate", "--clauses", str(clauses)])
+    assert result.exit_code == 2
+    assert f"{target.name}:{len(lines)}:" in result.output
+    assert "bestaat_niet" in result.output
+
+
+def test_clauses_lists_the_library(runner):
+    result = runner.invoke(cli, ["clauses"])
+    assert result.exit_code == 0
+    assert "alg-partijen" in result.output
+    result = runner.invoke(cli, ["clauses", "--format", "json"])
+    rows = json.loads(result.output)
+    assert {"id", "version", "documents", "condition", "section", "tags"} <= set(rows[0])
+
+
+def test_schema_prints_json(runner):
+    result = runner.invoke(cli, ["schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["title"] == "aifi-legal hospitals.yaml"
+
+
+def test_init_creates_an_editable_workspace(runner, tmp_path, monkeypatch):
+    workspace = tmp_path / "ws"
+    result = runner.invoke(cli, ["init", str(workspace)])
+    assert result.exit_code == 0, result.output
+    assert (workspace / "hospitals.yaml").read_bytes() == EXAMPLE.read_bytes()
+    assert (workspace / "templates" / "deelnameovereenkomst.docx").is_file()
+    assert (workspace / "clauses" / "gemeenschappelijk" / "partijen.md").is_file()
+    # The workspace's own files are used from inside it ...
+    partijen = workspace / "clauses" / "gemeenschappelijk" / "partijen.md"
+    partijen.write_text(partijen.read_text().replace("De ondergetekenden:",
+                                                     "De hierna genoemde ondergetekenden:"))
+    monkeypatch.chdir(workspace)
+    result = runner.invoke(cli, ["build", "--hospital", "rijnstede", "--only",
+                                 "intentieverklaring"])
+    assert result.exit_code == 0, result.output
+    import docx
+    text = "\n".join(p.text for p in docx.Document(
+        str(workspace / "out" / "rijnstede" / "intentieverklaring.docx")).paragraphs)
+    assert "De hierna genoemde ondergetekenden:" in text
+    # ... and init refuses to overwrite it.
+    result = runner.invoke(cli, ["init", str(workspace)])
+    assert result.exit_code == 2
+    assert "exists and is not empty" in result.output

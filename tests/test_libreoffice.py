@@ -1,0 +1,33 @@
+"""LibreOffice Writer opens the generated documents (CI installs it; see .ci/run)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (Debian package "
+                    "libreoffice-writer-nogui); .ci/run installs it")
+def test_writer_converts_every_document_and_keeps_the_text(fixture_build, tmp_path):
+    from pypdf import PdfReader
+
+    sources = [str(d.path) for d in fixture_build.documents]
+    # Each hospital's files share names, so convert one hospital per call.
+    for hospital in {d.hospital_id for d in fixture_build.documents}:
+        target = tmp_path / hospital
+        files = [str(d.path) for d in fixture_build.documents if d.hospital_id == hospital]
+        subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile",
+                        "--headless", "--convert-to", "pdf", "--outdir", str(target), *files],
+                       check=True, capture_output=True, timeout=240)
+    assert len(sources) == 4
+    pdf = tmp_path / "den-bosch-noord" / "deelnameovereenkomst.pdf"
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) >= 5
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Stichting Ziekenhuis 's-Hertogenbosch Noord" in " ".join(text.split())
+    first = " ".join(reader.pages[1].extract_text().split())
+    assert "pagina 2 van" in first
