@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .formatting import add_months
+from .formatting import add_months, last_day_before
 from .kinds import KINDS
 from .models import Consortium, Group, Hospital, Party, Portfolio, Signatory, Solution
 from .placeholders import Placeholder, placeholderize
@@ -79,7 +79,8 @@ def _planning(consortium: Consortium, start) -> dict[str, Any]:
             "first": months.first,
             "last": months.last,
             "begin": add_months(start, months.first - 1),
-            "einde": add_months(start, months.last),
+            # The last day of the period: written "tot en met" in the clauses.
+            "einde": last_day_before(add_months(start, months.last)),
         }
     return planning
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from babel.dates import format_date
@@ -79,6 +79,13 @@ def add_months(value: date, months: int) -> date:
         except ValueError:
             continue
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def last_day_before(value: date) -> date:
+    """The day before `value`: the inclusive end of a period that `value` starts after."""
+    if isinstance(value, Placeholder):
+        return value
+    return value - timedelta(days=1)
 
 
 FILTERS = {"datum": datum, "bedrag": bedrag, "opsomming": opsomming, "woorden": woorden}
