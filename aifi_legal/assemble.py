@@ -43,9 +43,23 @@ class Paragraph:
         return f"{self.label} {body}" if self.label else body
 
 
+# Cell colours a clause may ask for with a `!name ` prefix in a table cell.
+CELL_COLOURS = {"groen": "C6EFCE", "oranje": "FFEB9C", "rood": "FFC7CE", "grijs": "E7E6E6"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    runs: tuple[Run, ...]
+    fill: str | None = None  # a hex colour from CELL_COLOURS
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
 @dataclass(frozen=True)
 class Table:
-    rows: tuple[tuple[tuple[Run, ...], ...], ...]  # rows of cells of runs; row 0 is the header
+    rows: tuple[tuple[Cell, ...], ...]  # row 0 is the header
 
 
 Block = Paragraph | Table
@@ -78,8 +92,7 @@ class AssembledDocument:
                 if isinstance(block, Paragraph):
                     lines.append(block.text)
                 else:
-                    lines.extend(" | ".join("".join(r.text for r in cell) for cell in row)
-                                 for row in block.rows)
+                    lines.extend(" | ".join(cell.text for cell in row) for row in block.rows)
         return "\n".join(lines)
 
 
@@ -109,6 +122,15 @@ def _compile(source: str, clause: Clause, what: str):
     return template
 
 
+def condition_holds(expression: str, context: dict[str, Any]) -> bool:
+    """Evaluate a condition expression (as in a clause head) against a context."""
+    compiled = _COMPILED.get(("", "", expression))
+    if compiled is None:
+        compiled = ENV.compile_expression(expression, undefined_to_none=False)
+        _COMPILED[("", "", expression)] = compiled
+    return bool(compiled(**context))
+
+
 def _compile_condition(clause: Clause) -> Callable[..., Any]:
     key = (str(clause.path), clause.sha256, "condition")
     expression = _COMPILED.get(key)
@@ -128,6 +150,10 @@ def _error_line(exc: BaseException, clause: Clause) -> int | None:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+# The numbered sections, and how a reference to one of them reads in running text.
+REFERENCE_WORDS = {"artikel": "artikel", "hoofdstuk": "hoofdstuk", "bijlage": "Bijlage"}
 
 
 class ReferenceError_(Exception):
@@ -160,20 +186,16 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
         raise ClauseError(problems)
 
     numbers: dict[str, str] = {}
-    article = annex = 0
+    counters = {section: 0 for section in REFERENCE_WORDS}
     for clause in included:
-        if clause.head.section == "artikel":
-            article += 1
-            numbers[clause.id] = str(article)
-        elif clause.head.section == "bijlage":
-            annex += 1
-            numbers[clause.id] = str(annex)
+        section = clause.head.section
+        if section in counters:
+            counters[section] += 1
+            numbers[clause.id] = str(counters[section])
 
     def ref(target: str) -> str:
         if target in numbers:
-            section = library[target].head.section
-            return f"artikel {numbers[target]}" if section == "artikel" else \
-                f"Bijlage {numbers[target]}"
+            return f"{REFERENCE_WORDS[library[target].head.section]} {numbers[target]}"
         if target in library.clauses:
             reason = ("is not included for this document" if target in {c.id for c in excluded}
                       else "is not part of this document or has no number")
@@ -214,6 +236,8 @@ def _heading(clause: Clause, number: str | None) -> str | None:
     section = clause.head.section
     if section == "artikel":
         return f"Artikel {number}. {clause.head.title}"
+    if section == "hoofdstuk":
+        return f"{number}. {clause.head.title}"
     if section == "bijlage":
         return f"Bijlage {number}. {clause.head.title}"
     return None
@@ -282,11 +306,20 @@ def _runs(text: str) -> tuple[Run, ...]:
     return tuple(runs)
 
 
-def _cells(line: str) -> tuple[tuple[Run, ...], ...]:
+_COLOUR_PREFIX = re.compile(r"!(%s)(?:\s+|$)" % "|".join(CELL_COLOURS))
+
+
+def _cells(line: str) -> tuple[Cell, ...]:
     inner = line.strip()
     inner = inner[1:] if inner.startswith("|") else inner
     inner = inner[:-1] if inner.endswith("|") else inner
-    return tuple(_runs(cell.strip()) for cell in inner.split("|"))
+    cells = []
+    for raw in inner.split("|"):
+        raw = raw.strip()
+        match = _COLOUR_PREFIX.match(raw)
+        fill = CELL_COLOURS[match.group(1)] if match else None
+        cells.append(Cell(_runs(raw[match.end():] if match else raw), fill))
+    return tuple(cells)
 
 
 def _is_rule(line: str) -> bool:
@@ -300,7 +333,7 @@ def _parse(text: str, section: str, number: str | None = None) -> list[Block]:
     items = 0
     chunks = re.split(r"\n[ \t]*\n", text.strip("\n"))
     plain_role = {"partijen": "text", "overwegingen": "recital", "artikel": "member",
-                  "ondertekening": "text", "bijlage": "text"}[section]
+                  "hoofdstuk": "text", "ondertekening": "text", "bijlage": "text"}[section]
 
     pending: list[Paragraph] = []
     member_count = 0

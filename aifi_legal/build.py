@@ -24,12 +24,13 @@ from typing import Callable, Iterable
 from . import __version__
 from .assemble import AssembledDocument, assemble
 from .clauses import ClauseLibrary, load_clauses
-from .context import build_context
+from .assemble import condition_holds
+from .context import build_context, risk_context
 from .data import LoadedPortfolio, load_portfolio
 from .docxwriter import render_docx
 from .errors import OutputError, Problem, TemplateError, UsageError
 from .kinds import KINDS
-from .models import Hospital
+from .models import Hospital, Processor
 from .workspace import Workspace, resolve
 
 MODEL_FOLDER = "model"
@@ -47,6 +48,7 @@ class BuiltDocument:
     sha256: str
     words: int
     clauses: tuple[tuple[str, str], ...]  # (id, version) in document order
+    processor_id: str | None = None  # the other party of a processor agreement
 
     def __repr__(self) -> str:
         who = self.hospital_id or "model"
@@ -128,8 +130,8 @@ class Project:
         """
         count = 0
         for hospital in [None, *self.portfolio.hospitals]:
-            for kind in KINDS:
-                self.render(kind, hospital)
+            for kind, processor in self.documents_of(hospital):
+                self.render(kind, hospital, processor)
                 count += 1
         return {"hospitals": len(self.portfolio.hospitals), "clauses": len(self.library),
                 "documents": count}
@@ -149,20 +151,35 @@ class Project:
                              "tags": head.tags, "file": str(clause.path)})
         return rows
 
-    def assemble(self, kind: str, hospital: Hospital | None) -> tuple[AssembledDocument, dict]:
+    def assemble(self, kind: str, hospital: Hospital | None,
+                 processor: Processor | None = None) -> tuple[AssembledDocument, dict]:
         """The assembled clauses and the context of one document (no DOCX)."""
-        context = build_context(self.portfolio, hospital, kind)
+        context = build_context(self.portfolio, hospital, kind, processor)
+        context.update(risk_context(self.library.risks, context, condition_holds))
         who = f" (hospital {hospital.id})" if hospital else " (model document)"
         return assemble(self.library, kind, context, who=who), context
 
-    def render(self, kind: str, hospital: Hospital | None) -> tuple[bytes, AssembledDocument,
-                                                                    dict]:
+    def render(self, kind: str, hospital: Hospital | None,
+               processor: Processor | None = None) -> tuple[bytes, AssembledDocument, dict]:
         """The DOCX bytes of one document, with what they were made from."""
-        document, context = self.assemble(kind, hospital)
+        document, context = self.assemble(kind, hospital, processor)
         template = self.workspace.templates / KINDS[kind].template
         if not template.is_file():
             raise TemplateError([Problem(template, None, "", "template not found")])
         return render_docx(template, document, context), document, context
+
+    def documents_of(self, hospital: Hospital | None,
+                     kinds: Iterable[str] = ()) -> list[tuple[str, Processor | None]]:
+        """The (kind, processor) pairs of a hospital's document set (the model's if None)."""
+        pairs = []
+        for kind in _kinds(kinds):
+            if KINDS[kind].per_processor:
+                processors = (self.portfolio.processors if hospital is None
+                              else self.portfolio.processors_of(hospital))
+                pairs.extend((kind, p) for p in processors)
+            else:
+                pairs.append((kind, None))
+        return pairs
 
     def build(self, out: str | Path = "out", *, hospitals: Iterable[str] = (),
               group: int | None = None, only: Iterable[str] = (), model: bool = False,
@@ -176,22 +193,23 @@ class Project:
         out = Path(out)
         kinds = _kinds(only)
         targets: list[Hospital | None] = [None] if model else self.select(hospitals, group)
-        total = len(targets) * len(kinds)
+        jobs = [(hospital, kind, processor) for hospital in targets
+                for kind, processor in self.documents_of(hospital, kinds)]
         pending: list[tuple[BuiltDocument, bytes]] = []
-        for hospital in targets:
+        for hospital, kind, processor in jobs:
             folder = out / (hospital.id if hospital else MODEL_FOLDER)
-            for kind in kinds:
-                label = f"{hospital.id if hospital else MODEL_FOLDER}/{kind}"
-                data, document, context = self.render(kind, hospital)
-                built = BuiltDocument(
-                    kind=kind, hospital_id=hospital.id if hospital else None,
-                    path=folder / f"{kind}.docx", document_id=context["document"]["id"],
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    words=len(document.text().split()),
-                    clauses=tuple((c.clause.id, c.clause.head.version) for c in document.clauses))
-                pending.append((built, data))
-                if progress:
-                    progress(len(pending), total, label)
+            file_name = KINDS[kind].file_name(processor.id if processor else None)
+            data, document, context = self.render(kind, hospital, processor)
+            built = BuiltDocument(
+                kind=kind, hospital_id=hospital.id if hospital else None,
+                path=folder / file_name, document_id=context["document"]["id"],
+                sha256=hashlib.sha256(data).hexdigest(),
+                words=len(document.text().split()),
+                clauses=tuple((c.clause.id, c.clause.head.version) for c in document.clauses),
+                processor_id=processor.id if processor else None)
+            pending.append((built, data))
+            if progress:
+                progress(len(pending), len(jobs), f"{folder.name}/{file_name}")
         # Everything rendered: now write, each file atomically.
         for built, data in pending:
             write_atomic(built.path, data)
@@ -207,15 +225,16 @@ class Project:
         previous = {}
         if path.is_file():
             try:
-                previous = {d["kind"]: d for d in json.loads(path.read_text("utf-8"))["documents"]}
+                previous = {d["file"]: d for d in json.loads(path.read_text("utf-8"))["documents"]}
             except (ValueError, KeyError, TypeError):
                 previous = {}
-        documents = {kind: doc for kind, doc in previous.items()
-                     if kind not in kinds and (folder / doc.get("file", "")).is_file()}
+        documents = {name: doc for name, doc in previous.items()
+                     if doc.get("kind") not in kinds and (folder / name).is_file()}
         for doc in built:
             template = self.workspace.templates / KINDS[doc.kind].template
-            documents[doc.kind] = {
+            documents[doc.path.name] = {
                 "kind": doc.kind,
+                "processor": doc.processor_id,
                 "file": doc.path.name,
                 "document_id": doc.document_id,
                 "sha256": doc.sha256,

@@ -14,8 +14,9 @@ from .errors import ClauseError, Problem
 from .kinds import KINDS
 from .yamlfile import format_path, load_yaml
 
-Section = Literal["partijen", "overwegingen", "artikel", "ondertekening", "bijlage"]
-SECTIONS: tuple[str, ...] = ("partijen", "overwegingen", "artikel", "ondertekening", "bijlage")
+Section = Literal["partijen", "overwegingen", "artikel", "hoofdstuk", "ondertekening", "bijlage"]
+SECTIONS: tuple[str, ...] = ("partijen", "overwegingen", "artikel", "hoofdstuk", "ondertekening",
+                             "bijlage")
 
 
 class ClauseHead(BaseModel):
@@ -65,12 +66,46 @@ class Clause:
         return f"<Clause {self.id} v{self.head.version} {self.head.section} {self.head.documents}>"
 
 
+Level = Literal["laag", "gemiddeld", "hoog"]
+RISK_FILE = "risicos.yaml"
+
+
+class Risk(BaseModel):
+    """One risk of the model DPIA, with its assessment and measures (Model DPIA §16-17)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^R\d{1,2}$")
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    origin: str = Field(min_length=1, description="Threat and risk source.")
+    likelihood: Level
+    likelihood_reason: str = Field(min_length=1)
+    impact: Level
+    impact_reason: str = Field(min_length=1)
+    measures: list[str] = Field(min_length=1)
+    owner: Literal["project_lead", "legal", "privacy_officer", "security_officer", "cmio",
+                   "radiology_management", "technical", "clinical"]
+    residual: Level
+    residual_reason: str = Field(min_length=1)
+    condition: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
+class RiskRegister(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    risks: list[Risk] = Field(min_length=1)
+
+
 @dataclass(frozen=True)
 class ClauseLibrary:
-    """All clauses of a clauses/ folder, by id."""
+    """All clauses of a clauses/ folder, by id, and the DPIA's risk register."""
 
     root: Path
     clauses: dict[str, Clause]
+    risks: tuple[Risk, ...] = ()
+    risk_file: Path | None = None
 
     def for_kind(self, kind: str) -> list[Clause]:
         """The clauses that may appear in documents of `kind`, in document order."""
@@ -105,9 +140,39 @@ def load_clauses(root: str | Path) -> ClauseLibrary:
                                     f"also used in {clauses[clause.id].path}"))
             continue
         clauses[clause.id] = clause
+    risk_files = sorted(root.rglob(RISK_FILE))
+    risks: tuple[Risk, ...] = ()
+    if len(risk_files) > 1:
+        problems.append(Problem(risk_files[1], None, "", f"a second {RISK_FILE}",
+                                f"keep one risk register; the first is {risk_files[0]}"))
+    elif risk_files:
+        risks = _read_risks(risk_files[0], problems)
     if problems:
         raise ClauseError(problems)
-    return ClauseLibrary(root, clauses)
+    return ClauseLibrary(root, clauses, risks, risk_files[0] if risk_files else None)
+
+
+def _read_risks(path: Path, problems: list[Problem]) -> tuple[Risk, ...]:
+    data, line_map, yaml_problems = load_yaml(path.read_text("utf-8"), path)
+    if yaml_problems:
+        problems.extend(yaml_problems)
+        return ()
+    try:
+        register = RiskRegister.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            problems.append(Problem(path, line_map.line(loc), format_path(loc),
+                                    error["msg"].removeprefix("Value error, ")))
+        return ()
+    seen: set[str] = set()
+    for index, risk in enumerate(register.risks):
+        if risk.id in seen:
+            loc = ("risks", index, "id")
+            problems.append(Problem(path, line_map.line(loc), format_path(loc),
+                                    f"duplicate risk id {risk.id!r}"))
+        seen.add(risk.id)
+    return tuple(register.risks)
 
 
 def _read_clause(path: Path, problems: list[Problem]) -> Clause | None:

@@ -9,7 +9,8 @@ from typing import Any
 
 from .formatting import add_months, last_day_before
 from .kinds import KINDS
-from .models import Consortium, Group, Hospital, Party, Portfolio, Signatory, Solution
+from .models import (Consortium, Group, Hospital, Party, Portfolio, Processor, Signatory,
+                     Solution, SubProcessor)
 from .placeholders import Placeholder, placeholderize
 
 ROLE_LABELS = {
@@ -64,7 +65,69 @@ def hospital_context(hospital: Hospital) -> dict[str, Any]:
         "group": hospital.group,
         "solutions": list(hospital.solutions),
         "contacts": hospital.contacts.model_dump(),
+        "systems": hospital.systems.model_dump(),
+        "retention": hospital.retention.model_dump(),
+        "consulted": [c.model_dump() for c in hospital.consulted],
+        "dpia": hospital.dpia.model_dump(),
     }
+
+
+def _sub_processor(sub: SubProcessor, role: str) -> dict[str, Any]:
+    return {**sub.model_dump(), "role": role,
+            "outside_eea": [loc.model_dump() for loc in sub.locations if not loc.in_eea]}
+
+
+def processor_context(processor: Processor, solutions: list[Solution]) -> dict[str, Any]:
+    """The processor with its sub-processors: hosting and the vendors of `solutions`."""
+    subs = [_sub_processor(processor.hosting, "hosting van de centrale infrastructuur")]
+    subs += [_sub_processor(s.vendor, f"leverancier van de AI-oplossing {s.name} ({s.product})")
+             for s in solutions]
+    data = processor.model_dump(exclude={"signatories", "hosting"})
+    return {
+        **data,
+        **_party(processor),
+        "hosting": _sub_processor(processor.hosting, "hosting van de centrale infrastructuur"),
+        "subprocessors": subs,
+        "outside_eea": [loc for sub in subs for loc in sub["outside_eea"]] +
+                       [loc.model_dump() for loc in processor.locations if not loc.in_eea],
+    }
+
+
+LEVELS = ("laag", "gemiddeld", "hoog")
+COLOURS = {"laag": "groen", "gemiddeld": "oranje", "hoog": "rood"}
+
+
+def risk_level(likelihood: str, impact: str) -> str:
+    """Kans x impact on the three-step scale of the Model DPIA Rijksdienst."""
+    score = (LEVELS.index(likelihood) + 1) * (LEVELS.index(impact) + 1)
+    return "laag" if score <= 2 else "gemiddeld" if score <= 4 else "hoog"
+
+
+def risk_context(risks, context: dict[str, Any], holds) -> dict[str, Any]:
+    """`risicos` (the risks whose condition holds, with level and owner) and `risicomatrix`
+    (rows by impact, high first; cells by likelihood with the ids of the risks in them)."""
+    chosen = []
+    for risk in risks:
+        if risk.condition and not holds(risk.condition, context):
+            continue
+        data = risk.model_dump()
+        data["level"] = risk_level(risk.likelihood, risk.impact)
+        data["colour"] = COLOURS[data["level"]]
+        data["residual_colour"] = COLOURS[risk.residual]
+        data["owner_role"] = ROLE_LABELS[risk.owner]
+        data["owner_person"] = context["ziekenhuis"]["contacts"][risk.owner]
+        chosen.append(data)
+    matrix = []
+    for impact in reversed(LEVELS):
+        cells = []
+        for likelihood in LEVELS:
+            level = risk_level(likelihood, impact)
+            ids = [r["id"] for r in chosen if r["likelihood"] == likelihood
+                   and r["impact"] == impact]
+            cells.append({"likelihood": likelihood, "level": level, "colour": COLOURS[level],
+                          "risks": ", ".join(ids) if ids else "–"})
+        matrix.append({"impact": impact, "cells": cells})
+    return {"risicos": chosen, "risicomatrix": matrix}
 
 
 def solution_context(solution: Solution) -> dict[str, Any]:
@@ -85,14 +148,17 @@ def _planning(consortium: Consortium, start) -> dict[str, Any]:
     return planning
 
 
-def document_id(kind: str, hospital_id: str, version: str) -> str:
+def document_id(kind: str, hospital_id: str, version: str, processor_id: str | None = None) -> str:
     """`AIFI-DNO-ST-JOZEF-DALWIJK-V1.0`: stable for the same kind, hospital and version."""
-    return f"AIFI-{KINDS[kind].code}-{hospital_id.upper()}-V{version}"
+    processor = f"-{processor_id.upper()}" if processor_id else ""
+    return f"AIFI-{KINDS[kind].code}-{hospital_id.upper()}{processor}-V{version}"
 
 
-def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str) -> dict[str, Any]:
+def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
+                  processor: Processor | None = None) -> dict[str, Any]:
     """The rendering context for one document; `hospital=None` builds the model document's,
-    with placeholders for every hospital-specific value and every solution chosen."""
+    with placeholders for every hospital-specific value and every solution chosen.
+    `processor` is the other party of a processor agreement."""
     consortium = portfolio.consortium
     if hospital is None:
         example = portfolio.hospitals[0]
@@ -110,7 +176,8 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str) ->
         hospital_key = hospital.id
     version = consortium.documents.version
     document_kind = KINDS[kind]
-    return {
+    processors = portfolio.processors if hospital is None else portfolio.processors_of(hospital)
+    context = {
         "aifi": consortium_context(consortium),
         "ziekenhuis": ziekenhuis,
         "rollen": [{"rol": label, "persoon": ziekenhuis["contacts"][key]}
@@ -125,6 +192,10 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str) ->
             "noun": document_kind.noun,
             "version": version,
             "date": consortium.documents.date,
-            "id": document_id(kind, hospital_key, version),
+            "id": document_id(kind, hospital_key, version, processor.id if processor else None),
         },
+        "verwerkers": [processor_context(p, chosen) for p in processors],
     }
+    if processor is not None:
+        context["verwerker"] = processor_context(processor, chosen)
+    return context

@@ -118,6 +118,10 @@ _MESSAGES = {
 }
 
 
+_BOUNDS = {"greater_than_equal": "at least", "less_than_equal": "at most",
+           "greater_than": "more than", "less_than": "less than"}
+
+
 def _convert_errors(exc: ValidationError, path: Path, lines: LineMap) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
@@ -141,8 +145,9 @@ def _convert_errors(exc: ValidationError, path: Path, lines: LineMap) -> list[Pr
             message = f"{_describe(value)} is not allowed; expected {expected}"
         elif kind == "too_short":
             message = f"needs at least {error['ctx']['min_length']} item(s)"
-        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            message = f"{_describe(value)}: {error['msg'].lower()}"
+        elif kind in _BOUNDS:
+            bound = next(iter(error.get("ctx", {}).values()), "")
+            message = f"must be {_BOUNDS[kind]} {bound}, got {value}"
         else:
             message = error["msg"]
             if message.startswith("Value error, "):
@@ -212,9 +217,12 @@ def _cross_checks(data: dict, path: Path, lines: LineMap) -> list[Problem]:
     duplicates("hospitals", "kvk", "KvK number")
     duplicates("hospitals", "legal_name", "legal name")
     duplicates("solutions", "id", "solution id")
+    duplicates("processors", "id", "processor id")
     duplicates("groups", "number", "group number")
 
     offered = [s.get("id") for _, s in _items(data, "solutions") if isinstance(s.get("id"), str)]
+    processors = [p.get("id") for _, p in _items(data, "processors")
+                  if isinstance(p.get("id"), str)]
     groups = [g.get("number") for _, g in _items(data, "groups") if isinstance(g.get("number"), str)]
     for i, hospital in _items(data, "hospitals"):
         chosen = hospital.get("solutions")
@@ -233,6 +241,15 @@ def _cross_checks(data: dict, path: Path, lines: LineMap) -> list[Problem]:
                     loc = ("hospitals", i, "solutions")
                     problems.append(Problem(path, lines.line(loc), format_path(loc),
                                             f"solution {name!r} is listed {count} times"))
+        chosen_processors = hospital.get("processors")
+        if isinstance(chosen_processors, list):
+            for j, processor in enumerate(chosen_processors):
+                if isinstance(processor, str) and processors and processor not in processors:
+                    loc = ("hospitals", i, "processors", j)
+                    problems.append(Problem(path, lines.line(loc), format_path(loc),
+                                            f"processor {processor!r} is not defined under "
+                                            "processors", "defined processors: " +
+                                            ", ".join(processors)))
         group = hospital.get("group")
         if isinstance(group, str) and groups and group.strip() not in groups:
             loc = ("hospitals", i, "group")

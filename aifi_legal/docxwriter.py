@@ -19,9 +19,10 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from .assemble import AssembledDocument, Paragraph, RenderedClause, Run, Table
+from .assemble import AssembledDocument, Cell, RenderedClause, Run, Table
 from .errors import Problem, TemplateError
 from .formatting import datum
+from .kinds import KINDS
 from .placeholders import Placeholder
 from .reproducible import normalise_docx, xml_problems
 
@@ -84,12 +85,15 @@ class _Body:
         grid = "".join(f'<w:gridCol w:w="{column}"/>' for _ in range(width))
         rows = []
         for index, row in enumerate(table.rows):
-            cells = list(row) + [()] * (width - len(row))
+            cells = list(row) + [Cell(())] * (width - len(row))
             header = "<w:trPr><w:tblHeader/></w:trPr>" if index == 0 else ""
             xml_cells = "".join(
-                f'<w:tc><w:tcPr><w:tcW w:w="{column}" w:type="dxa"/></w:tcPr>'
+                f'<w:tc><w:tcPr><w:tcW w:w="{column}" w:type="dxa"/>'
+                + (f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.fill}"/>'
+                   if cell.fill else "")
+                + "</w:tcPr>"
                 + self.paragraph("table_text", tuple(Run(r.text, r.bold or index == 0,
-                                                         r.placeholder) for r in cell))
+                                                         r.placeholder) for r in cell.runs))
                 + "</w:tc>" for cell in cells)
             rows.append(f"<w:tr>{header}{xml_cells}</w:tr>")
         return ('<w:tbl><w:tblPr>'
@@ -191,7 +195,7 @@ def render_docx(template_path: Path, document: AssembledDocument,
                                      f"cannot open the template: {exc}")]) from None
     body = _Body(_style_ids(template, template_path))
     # The signature table follows the signature section and precedes the annexes.
-    parties = [context["aifi"], context["ziekenhuis"]]
+    parties = [context[key] for key in KINDS[document.kind].parties]
     signed = False
     for rendered in document.clauses:
         if rendered.clause.head.section == "bijlage" and not signed:
@@ -207,6 +211,8 @@ def render_docx(template_path: Path, document: AssembledDocument,
         "document_title": _rich(meta["title"]),
         "hospital_name": _rich(hospital["legal_name"]),
         "aifi_name": _rich(context["aifi"]["legal_name"]),
+        "processor_name": _rich(context["verwerker"]["legal_name"] if "verwerker" in context
+                                else ""),
         "version": _rich(meta["version"]),
         "date": _rich(datum(meta["date"])),
         "document_id": _rich(meta["id"]),

@@ -77,6 +77,16 @@ IsoDate = Annotated[date, BeforeValidator(_strict_date)]
 Amount = Annotated[Decimal, Field(ge=0, decimal_places=2)]
 
 
+# Countries of the European Economic Area, as written in the data (Dutch names).
+EEA_COUNTRIES = {
+    "belgië", "bulgarije", "cyprus", "denemarken", "duitsland", "estland", "finland", "frankrijk",
+    "griekenland", "hongarije", "ierland", "italië", "kroatië", "letland", "litouwen",
+    "luxemburg", "malta", "nederland", "oostenrijk", "polen", "portugal", "roemenië",
+    "slovenië", "slowakije", "spanje", "tsjechië", "zweden", "ijsland", "liechtenstein",
+    "noorwegen",
+}
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -227,10 +237,70 @@ class Group(Model):
     start_date: IsoDate
 
 
-class Vendor(Model):
+class Location(Model):
+    """A place where personal data are processed or stored."""
+
+    name: Text = Field(description="e.g. 'Datacentrum Amsterdam-Zuidoost (primair)'.")
+    city: Text
+    country: Text
+
+    @property
+    def in_eea(self) -> bool:
+        return self.country.strip().lower() in EEA_COUNTRIES
+
+
+class Certification(Model):
+    standard: Text = Field(description="e.g. 'NEN 7510-1:2017+A1:2020' or 'ISO/IEC 27001:2022'.")
+    scope: Text
+    issuer: Text
+    valid_until: IsoDate
+
+
+class SubProcessor(Model):
+    """An organisation that processes personal data on behalf of the processor."""
+
     legal_name: Text
     seat: Text
     country: Text
+    address: Text = Field(description="Full postal address on one line.")
+    service: Text = Field(description="What it does for the processor.")
+    receives: Text = Field(description="Which (pseudonymised) data it receives.")
+    retention: Text = Field(description="How long it keeps them.")
+    locations: list[Location] = Field(min_length=1)
+    certifications: list[Certification] = Field(default_factory=list)
+
+
+class Vendor(SubProcessor):
+    """The supplier of an AI solution; a sub-processor of the infrastructure provider."""
+
+
+class Audit(Model):
+    report: Text = Field(description="The assurance report offered, e.g. 'ISAE 3402 type II'.")
+    frequency_months: int = Field(ge=1, le=60)
+    notice_days: int = Field(ge=1, le=180, description="Notice before an audit by the hospital.")
+
+
+class Processor(Party):
+    """The infrastructure provider that processes personal data for the hospitals."""
+
+    id: Slug
+    contact: Person
+    privacy_officer: Person
+    service: Text = Field(description="The service, as it is named in the agreement.")
+    locations: list[Location] = Field(min_length=1)
+    certifications: list[Certification] = Field(min_length=1)
+    breach_notification_hours: int = Field(ge=1, le=72)
+    subprocessor_notice_days: int = Field(ge=1, le=180)
+    objection_days: int = Field(ge=1, le=90)
+    deletion_days: int = Field(ge=1, le=180)
+    image_retention_hours: int = Field(ge=1, le=720, description="How long pseudonymised images "
+                                       "stay on the central platform.")
+    result_retention_days: int = Field(ge=1, le=365)
+    log_retention_months: int = Field(ge=6, le=120, description="At least six months "
+                                      "(AI Act Art. 26(6)).")
+    audit: Audit
+    liability_cap: Amount
+    hosting: SubProcessor
 
 
 class Solution(Model):
@@ -244,6 +314,32 @@ class Solution(Model):
     patients: Text = Field(description="The patient population the solution is meant for.")
     involves_children: bool
     tariff_per_study: Amount
+
+
+class Systems(Model):
+    pacs: Text = Field(description="The PACS, product and version.")
+    ris: Text
+    gateway_location: Text = Field(description="Where the local gateway runs.")
+
+
+class HospitalRetention(Model):
+    results_years: int = Field(ge=1, le=115, description="How long AI results are kept in the "
+                               "medical record.")
+    gateway_log_months: int = Field(ge=6, le=120)
+
+
+class Consultation(Model):
+    """A body that was asked for its view on the processing (GDPR Art. 35(9))."""
+
+    body: Text
+    date: IsoDate
+    represents_children: bool = False
+    view: Text
+
+
+class DpiaFacts(Model):
+    advice_date: IsoDate | None = Field(None, description="Date of the FG's advice, once given.")
+    advice_summary: Text | None = None
 
 
 class HospitalContacts(Model):
@@ -262,6 +358,12 @@ class Hospital(Party):
     group: int = Field(ge=1)
     solutions: list[Slug] = Field(min_length=1)
     contacts: HospitalContacts
+    systems: Systems
+    retention: HospitalRetention
+    consulted: list[Consultation] = Field(min_length=1)
+    processors: list[Slug] | None = Field(None, description="Processor ids the hospital contracts "
+                                          "with; default: every processor.")
+    dpia: DpiaFacts = Field(default_factory=DpiaFacts)
 
 
 class Portfolio(Model):
@@ -270,7 +372,13 @@ class Portfolio(Model):
     consortium: Consortium
     groups: list[Group] = Field(min_length=1)
     solutions: list[Solution] = Field(min_length=1)
+    processors: list[Processor] = Field(min_length=1)
     hospitals: list[Hospital] = Field(min_length=1)
+
+    def processors_of(self, hospital: Hospital) -> list[Processor]:
+        """The processors a hospital contracts with, in the data's order."""
+        return [p for p in self.processors
+                if hospital.processors is None or p.id in hospital.processors]
 
     def hospital(self, hospital_id: str) -> Hospital:
         for hospital in self.hospitals:

@@ -94,7 +94,18 @@ def _field(paragraph, instruction: str, shown: str) -> None:
     paragraph._p.append(field)
 
 
-def make_template(kind_title: str) -> Document:
+# The lines under the title on the title page; `{{r name}}` lines are filled by aifi-legal.
+TITLE_LINES = {
+    "intentieverklaring": ["tussen", "{{r aifi_name}}", "en", "{{r hospital_name}}"],
+    "deelnameovereenkomst": ["tussen", "{{r aifi_name}}", "en", "{{r hospital_name}}"],
+    "verwerkersovereenkomst": ["tussen", "{{r hospital_name}}", "als verwerkingsverantwoordelijke",
+                               "en", "{{r processor_name}}", "als verwerker"],
+    "dpia": ["AI-ondersteunde beoordeling van röntgenopnamen via AIFI", "van",
+             "{{r hospital_name}}"],
+}
+
+
+def make_template(kind_name: str, kind_title: str) -> Document:
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = FONT
@@ -159,10 +170,8 @@ def make_template(kind_title: str) -> Document:
     for _ in range(5):
         doc.add_paragraph()
     doc.add_paragraph(style="Title").add_run("{{r document_title}}")
-    doc.add_paragraph("tussen", style="Subtitle")
-    doc.add_paragraph(style="Subtitle").add_run("{{r aifi_name}}")
-    doc.add_paragraph("en", style="Subtitle")
-    doc.add_paragraph(style="Subtitle").add_run("{{r hospital_name}}")
+    for line in TITLE_LINES[kind_name]:
+        doc.add_paragraph(style="Subtitle").add_run(line)
     doc.add_paragraph()
     meta = doc.add_paragraph(style=STYLES["title_meta"])
     meta.add_run("Versie ")
@@ -189,7 +198,7 @@ def main(argv: list[str]) -> int:
     target = Path(argv[0]) if argv else ROOT / "templates"
     target.mkdir(parents=True, exist_ok=True)
     for kind in KINDS.values():
-        doc = make_template(kind.title)
+        doc = make_template(kind.name, kind.title)
         path = target / kind.template
         buffer = BytesIO()
         doc.save(buffer)

@@ -89,7 +89,7 @@ def test_empty_file():
 
 
 def test_unknown_key_with_did_you_mean():
-    text = edit("    legal_form: bv\n", "    legal_from: bv\n")
+    text = edit("    legal_form: bv\n    seat: Leiden", "    legal_from: bv\n    seat: Leiden")
     found = problems(text)
     line = line_of(text, "legal_from")
     assert f"hospitals.yaml:{line}: hospitals[4].legal_from: unknown field 'legal_from' " \
@@ -149,6 +149,17 @@ def test_joint_signatory_needs_a_second():
                "jointly authorised signatory is needed" in p for p in found)
 
 
+def test_processor_references_and_sub_processor_fields():
+    text = edit("    group: 2\n    solutions: [fractuurdetectie]\n",
+                "    group: 2\n    solutions: [fractuurdetectie]\n    processors: [noordlicht]\n")
+    text = text.replace("    breach_notification_hours: 24\n", "    breach_notification_hours: 96\n")
+    found = problems(text)
+    assert any("hospitals[4].processors[0]: processor 'noordlicht' is not defined under "
+               "processors" in p for p in found)
+    assert any("processors[0].breach_notification_hours: must be at most 72, got 96" in p
+               for p in found)
+
+
 def test_group_must_exist():
     text = edit("    group: 2\n    solutions: [fractuurdetectie]\n",
                 "    group: 7\n    solutions: [fractuurdetectie]\n")
@@ -170,6 +181,7 @@ def test_unreadable_and_missing_files(tmp_path):
 def test_schema_is_json_schema_of_the_file():
     import json
     schema = json.loads(json_schema())
-    assert set(schema["required"]) == {"consortium", "groups", "solutions", "hospitals"}
+    assert set(schema["required"]) == {"consortium", "groups", "solutions", "processors",
+                                       "hospitals"}
     assert schema["additionalProperties"] is False
     assert "Hospital" in schema["$defs"]
