@@ -71,6 +71,20 @@ class RenderedClause:
     number: str | None  # "7" for an article, "2" for an annex, None otherwise
     heading: str | None
     blocks: tuple[Block, ...]
+    references: tuple[str, ...] = ()  # ids of the clauses its text refers to with ref()
+
+    def plain_text(self) -> str:
+        """Heading, paragraphs (with their labels) and table cells, space-separated: the text
+        as a reader of the DOCX finds it between the clause's bookmarks."""
+        pieces = [self.heading or self.clause.head.title] if (
+            self.heading or self.clause.head.section in ("partijen", "overwegingen",
+                                                         "ondertekening")) else []
+        for block in self.blocks:
+            if isinstance(block, Paragraph):
+                pieces.append(block.text)
+            else:
+                pieces.extend(cell.text for row in block.rows for cell in row)
+        return " ".join(" ".join(pieces).replace("\xa0", " ").split())
 
 
 @dataclass(frozen=True)
@@ -193,7 +207,12 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
             counters[section] += 1
             numbers[clause.id] = str(counters[section])
 
+    referring: list[str | None] = [None]  # the clause being rendered
+    references: dict[str, list[str]] = {}
+
     def ref(target: str) -> str:
+        if referring[0] is not None:
+            references.setdefault(referring[0], []).append(target)
         if target in numbers:
             return f"{REFERENCE_WORDS[library[target].head.section]} {numbers[target]}"
         if target in library.clauses:
@@ -203,9 +222,11 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
         raise ReferenceError_(f"refers to clause {target!r}, which does not exist")
 
     rendered_context = {**context, "ref": ref}
+    referring[0] = next((c.id for c in included if c.head.definitions), None)
     definitions = _collect_definitions(included, rendered_context, problems, who)
     result = []
     for clause in included:
+        referring[0] = clause.id
         try:
             text = _compile(clause.body, clause, "body").render(rendered_context)
         except Exception as exc:
@@ -215,7 +236,8 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
         blocks = _parse(text, clause.head.section, number)
         if clause.head.definitions:
             blocks += definitions
-        result.append(RenderedClause(clause, number, _heading(clause, number), tuple(blocks)))
+        result.append(RenderedClause(clause, number, _heading(clause, number), tuple(blocks),
+                                     tuple(dict.fromkeys(references.get(clause.id, ())))))
     if problems:
         raise ClauseError(problems)
     return AssembledDocument(kind, tuple(result), tuple(c.id for c in excluded))

@@ -136,6 +136,11 @@ class Project:
         return {"hospitals": len(self.portfolio.hospitals), "clauses": len(self.library),
                 "documents": count}
 
+    def check(self, paths: Iterable[str | Path] = (), *, out: str | Path | None = None):
+        """Check DOCX files as they are now; see aifi_legal.check. Returns a CheckReport."""
+        from .check import check
+        return check(self, paths, out=out)
+
     def clause_records(self) -> list[dict]:
         """The clause library as one dict per clause, in document order."""
         seen, rows = set(), []

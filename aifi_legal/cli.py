@@ -112,6 +112,28 @@ def build(data: Path | None, clauses: Path | None, templates: Path | None, out: 
     click.echo(f"Built {len(result.documents)} document(s) for {who} in {result.out} ({kinds}).")
 
 
+@cli.command(name="check")
+@_inputs
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Check every OUT/<hospital>/*.docx (default: out, when no FILES are given).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def check_command(data: Path | None, clauses: Path | None, templates: Path | None,
+                  files: tuple[Path, ...], out: Path | None, fmt: str) -> None:
+    """Check documents as they are now: complete, consistent and legally covered.
+
+    Exit code 1 when any finding is an error.
+    """
+    project = load_project(data, clauses, templates)
+    if not files and out is None:
+        out = Path("out")
+    report = project.check(files, out=out)
+    click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=False)
+    if report.errors:
+        raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
 @cli.command(name="clauses")
 @_inputs
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",

@@ -35,10 +35,30 @@ def all_text(path) -> str:
 
 def test_every_document_of_every_fixture_hospital_is_written(fixture_build):
     paths = sorted(str(d.path.relative_to(fixture_build.out)) for d in fixture_build.documents)
-    assert paths == sorted(f"{h}/{k}.docx" for h in ("linde-en-eik", "den-bosch-noord")
-                           for k in KINDS)
+    assert paths == sorted(f"{h}/{kind.file_name('nordlicht')}"
+                           for h in ("linde-en-eik", "den-bosch-noord") for kind in KINDS.values())
     for hospital in ("linde-en-eik", "den-bosch-noord"):
         assert (fixture_build.out / hospital / "manifest.json").is_file()
+
+
+def test_signatories_per_kind(fixture_build):
+    """Hospital first, then AIFI or the processor; the DPIA is adopted by the hospital alone."""
+    expected = {
+        "intentieverklaring": ["Stichting Ziekenhuis 's-Hertogenbosch Noord",
+                               "Stichting Samenwerkingsverband AIFI"],
+        "deelnameovereenkomst": ["Stichting Ziekenhuis 's-Hertogenbosch Noord",
+                                 "Stichting Samenwerkingsverband AIFI"],
+        "verwerkersovereenkomst": ["Stichting Ziekenhuis 's-Hertogenbosch Noord",
+                                   "Nordlicht Zorginfrastructuur B.V."],
+        "dpia": ["Stichting Ziekenhuis 's-Hertogenbosch Noord"],
+    }
+    for document in fixture_build.documents:
+        if document.hospital_id != "den-bosch-noord":
+            continue
+        opened = docx.Document(str(document.path))
+        signature_table = next(t for t in opened.tables if "Naam: " in t.rows[0].cells[0].text)
+        parties = [cell.paragraphs[0].text for cell in signature_table.rows[0].cells]
+        assert parties == expected[document.kind], document.kind
 
 
 def test_every_xml_part_parses_strictly(fixture_build):
@@ -68,7 +88,10 @@ def test_documents_open_with_python_docx_and_use_styles(fixture_build):
     for document in fixture_build.documents:
         opened = docx.Document(str(document.path))
         used = {p.style.name for p in opened.paragraphs}
-        assert {"Heading 1", STYLES["member"], STYLES["text"]} <= used
+        required = {"Heading 1", STYLES["text"]}
+        if document.kind != "dpia":  # a report has chapters, not articles with members
+            required.add(STYLES["member"])
+        assert required <= used, document.kind
         assert opened.core_properties.identifier == document.document_id
         # No direct formatting of paragraphs: every body paragraph names a style.
         body = opened.element.body
@@ -132,6 +155,8 @@ def test_manifest_records_inputs_and_outputs(fixture_build):
     assert manifest["data"]["sha256"] == hashlib.sha256(TWO_HOSPITALS.read_bytes()).hexdigest()
     kinds = {d["kind"]: d for d in manifest["documents"]}
     assert set(kinds) == set(KINDS)
+    assert kinds["verwerkersovereenkomst"]["file"] == "verwerkersovereenkomst-nordlicht.docx"
+    assert kinds["verwerkersovereenkomst"]["processor"] == "nordlicht"
     for kind, entry in kinds.items():
         data = (folder / entry["file"]).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
@@ -151,6 +176,7 @@ def test_building_one_kind_keeps_the_others_in_the_manifest(fixture_project, tmp
 
 def test_selection_by_hospital_group_and_kind(fixture_project, tmp_path):
     result = fixture_project.build(tmp_path, group=2, only=["deelnameovereenkomst"])
+    assert [d.path.name for d in result.documents] == ["deelnameovereenkomst.docx"]
     assert [(d.hospital_id, d.kind) for d in result.documents] == \
         [("den-bosch-noord", "deelnameovereenkomst")]
     with pytest.raises(UsageError, match="unknown hospital 'linde-en-ek'") as caught:
@@ -165,7 +191,7 @@ def test_selection_by_hospital_group_and_kind(fixture_project, tmp_path):
 def test_model_documents_highlight_hospital_fields(fixture_project, tmp_path):
     result = fixture_project.build(tmp_path, model=True)
     assert sorted(str(d.path.relative_to(tmp_path)) for d in result.documents) == \
-        sorted(f"model/{k}.docx" for k in KINDS)
+        sorted(f"model/{kind.file_name('nordlicht')}" for kind in KINDS.values())
     with zipfile.ZipFile(tmp_path / "model" / "deelnameovereenkomst.docx") as archive:
         xml = archive.read("word/document.xml").decode()
     assert re.search(r'<w:highlight w:val="yellow"/></w:rPr><w:t xml:space="preserve">'

@@ -24,9 +24,11 @@ def test_build_writes_documents_and_a_summary(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "linde-en-eik" / "intentieverklaring.docx").is_file()
     assert (tmp_path / "linde-en-eik" / "deelnameovereenkomst.docx").is_file()
+    assert (tmp_path / "linde-en-eik" / "verwerkersovereenkomst-nordlicht.docx").is_file()
+    assert (tmp_path / "linde-en-eik" / "dpia.docx").is_file()
     assert result.output.strip().splitlines()[-1] == (
-        f"Built 2 document(s) for 1 hospital(s) in {tmp_path} "
-        "(intentieverklaring: 1, deelnameovereenkomst: 1).")
+        f"Built 4 document(s) for 1 hospital(s) in {tmp_path} (intentieverklaring: 1, "
+        "deelnameovereenkomst: 1, verwerkersovereenkomst: 1, dpia: 1).")
 
 
 def test_build_from_any_folder_uses_the_shipped_example(runner, tmp_path, monkeypatch):
@@ -109,7 +111,8 @@ def test_init_creates_an_editable_workspace(runner, tmp_path, monkeypatch):
     result = runner.invoke(cli, ["init", str(workspace)])
     assert result.exit_code == 0, result.output
     assert (workspace / "hospitals.yaml").read_bytes() == EXAMPLE.read_bytes()
-    assert (workspace / "templates" / "deelnameovereenkomst.docx").is_file()
+    for kind in ("intentieverklaring", "deelnameovereenkomst", "verwerkersovereenkomst", "dpia"):
+        assert (workspace / "templates" / f"{kind}.docx").is_file()
     assert (workspace / "clauses" / "gemeenschappelijk" / "partijen.md").is_file()
     # The workspace's own files are used from inside it ...
     partijen = workspace / "clauses" / "gemeenschappelijk" / "partijen.md"

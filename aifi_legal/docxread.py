@@ -1,0 +1,249 @@
+"""Reading a DOCX as a lawyer returns it from Word: every part, every paragraph, as raw XML.
+
+python-docx skips text in content controls, tracked insertions, text boxes and footnotes, so the
+checker reads the WordprocessingML itself. Each paragraph knows its part (body, header, footer,
+footnote, endnote), whether it sits in a table, text box or content control, the clause whose
+bookmark encloses it, and the heading it falls under.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from .docxwriter import BOOKMARK_PREFIX
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W = f"{{{W_NS}}}"
+CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+
+PART_KINDS = (
+    (re.compile(r"word/document\.xml"), "body"),
+    (re.compile(r"word/header\d*\.xml"), "header"),
+    (re.compile(r"word/footer\d*\.xml"), "footer"),
+    (re.compile(r"word/footnotes\.xml"), "footnote"),
+    (re.compile(r"word/endnotes\.xml"), "endnote"),
+)
+HEADING_STYLE_NAMES = {"heading 1", "aifi bijlagekop", "aifi ondertekeningkop"}
+CHANGE_TAGS = {"ins": "insertion", "del": "deletion", "moveFrom": "move", "moveTo": "move",
+               "rPrChange": "formatting change", "pPrChange": "formatting change"}
+
+
+@dataclass(frozen=True)
+class DocParagraph:
+    part: str            # body, header, footer, footnote, endnote
+    part_name: str       # the zip entry, e.g. word/header2.xml
+    index: int           # position among the part's paragraphs
+    text: str            # visible text: insertions in, deletions out
+    style: str | None    # style name (not id)
+    clause: str | None   # clause id from the enclosing aifi_ bookmark
+    heading: str | None  # the body heading this paragraph falls under
+    in_table: bool = False
+    in_textbox: bool = False
+    in_content_control: bool = False
+
+    @property
+    def container(self) -> str:
+        """Where a reader finds it: body, header, footer, footnote, text box, content control."""
+        if self.in_textbox:
+            return "text box"
+        if self.in_content_control:
+            return "content control"
+        return self.part
+
+
+@dataclass
+class TrackedChange:
+    part: str
+    kind: str
+    author: str | None
+    text: str
+    heading: str | None
+
+
+@dataclass
+class DocxContent:
+    """What a checker needs from one DOCX."""
+
+    path: Path
+    paragraphs: list[DocParagraph] = field(default_factory=list)
+    properties: dict[str, str] = field(default_factory=dict)
+    xml_errors: list[tuple[str, str]] = field(default_factory=list)
+    tracked_changes: list[TrackedChange] = field(default_factory=list)
+    comments: list[tuple[str | None, str]] = field(default_factory=list)
+    clause_order: list[str] = field(default_factory=list)  # bookmarked clause ids, in order
+    tables: list[list[list[str]]] = field(default_factory=list)  # body tables: rows of cells
+
+    @property
+    def document_id(self) -> str | None:
+        return self.properties.get("identifier")
+
+    def body(self) -> list[DocParagraph]:
+        return [p for p in self.paragraphs if p.part == "body"]
+
+    def clause_text(self, clause_id: str) -> str:
+        """The normalised text of one clause as it stands in the document now."""
+        return normalise(" ".join(p.text for p in self.paragraphs if p.clause == clause_id))
+
+
+class NotADocx(Exception):
+    """The file is not a readable DOCX (not a zip, or without word/document.xml)."""
+
+
+def normalise(text: str) -> str:
+    """Whitespace folded, no-break spaces as spaces: the form texts are compared in."""
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def read_docx(path: str | Path) -> DocxContent:
+    path = Path(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise NotADocx(f"not a DOCX file ({exc})") from None
+    content = DocxContent(path)
+    with archive:
+        names = archive.namelist()
+        if "word/document.xml" not in names:
+            raise NotADocx("not a Word document: word/document.xml is missing")
+        parser = etree.XMLParser(recover=False, resolve_entities=False, no_network=True)
+        roots: dict[str, etree._Element] = {}
+        for name in names:
+            if not name.endswith((".xml", ".rels")):
+                continue
+            try:
+                roots[name] = etree.fromstring(archive.read(name), parser)
+            except etree.XMLSyntaxError as exc:
+                content.xml_errors.append((name, str(exc)))
+    style_names = _style_names(roots.get("word/styles.xml"))
+    content.properties = _core_properties(roots.get("docProps/core.xml"))
+    for name in sorted(roots, key=_part_order):
+        kind = _part_kind(name)
+        if kind is not None:
+            _read_part(content, name, kind, roots[name], style_names)
+    comments = roots.get("word/comments.xml")
+    if comments is not None:
+        for comment in comments.iter(f"{W}comment"):
+            text = "".join(t.text or "" for t in comment.iter(f"{W}t"))
+            content.comments.append((comment.get(f"{W}author"), normalise(text)))
+    return content
+
+
+def _part_kind(name: str) -> str | None:
+    for pattern, kind in PART_KINDS:
+        if pattern.fullmatch(name):
+            return kind
+    return None
+
+
+def _part_order(name: str) -> tuple[int, str]:
+    kind = _part_kind(name)
+    order = [k for _, k in PART_KINDS]
+    return (order.index(kind) if kind in order else len(order), name)
+
+
+def _style_names(styles: etree._Element | None) -> dict[str, str]:
+    if styles is None:
+        return {}
+    names = {}
+    for style in styles.iter(f"{W}style"):
+        name = style.find(f"{W}name")
+        if name is not None:
+            names[style.get(f"{W}styleId")] = name.get(f"{W}val")
+    return names
+
+
+def _core_properties(core: etree._Element | None) -> dict[str, str]:
+    if core is None:
+        return {}
+    result = {}
+    for child in core:
+        tag = etree.QName(child).localname
+        if child.text:
+            result[tag] = child.text
+    return result
+
+
+def paragraph_text(paragraph: etree._Element) -> str:
+    """Visible text of a paragraph: w:t (also inside insertions, content controls and fields),
+    tabs as spaces; deleted text (w:delText) and nested text-box paragraphs excluded."""
+    pieces = []
+    for node in paragraph.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}txbxContent"):
+        if node.tag == f"{W}txbxContent":
+            continue
+        if _inside(node, f"{W}txbxContent", stop=paragraph):
+            continue
+        pieces.append(node.text or "" if node.tag == f"{W}t" else " ")
+    return "".join(pieces)
+
+
+def _inside(node: etree._Element, tag: str, stop: etree._Element | None = None) -> bool:
+    parent = node.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag == tag:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
+               style_names: dict[str, str]) -> None:
+    open_bookmarks: dict[str, str] = {}  # w:id -> clause id
+    current_clause: str | None = None
+    heading: str | None = None
+    index = 0
+    for node in root.iter(f"{W}p", f"{W}bookmarkStart", f"{W}bookmarkEnd", f"{W}tbl",
+                          *(f"{W}{tag}" for tag in CHANGE_TAGS)):
+        tag = etree.QName(node).localname
+        if tag == "bookmarkStart":
+            bookmark = node.get(f"{W}name") or ""
+            if bookmark.startswith(BOOKMARK_PREFIX):
+                clause_id = bookmark[len(BOOKMARK_PREFIX):].replace("_", "-")
+                open_bookmarks[node.get(f"{W}id")] = clause_id
+                current_clause = clause_id
+                if kind == "body" and clause_id not in content.clause_order:
+                    content.clause_order.append(clause_id)
+        elif tag == "bookmarkEnd":
+            closed = open_bookmarks.pop(node.get(f"{W}id"), None)
+            if closed is not None:
+                # LibreOffice may write a start twice for one end: close them all.
+                for key in [k for k, v in open_bookmarks.items() if v == closed]:
+                    del open_bookmarks[key]
+                if closed == current_clause:
+                    current_clause = next(reversed(open_bookmarks.values()), None)
+        elif tag == "tbl":
+            if kind == "body" and not _inside(node, f"{W}tbl"):
+                content.tables.append([
+                    [normalise(" / ".join(paragraph_text(p) for p in cell.iter(f"{W}p")))
+                     for cell in row.iter(f"{W}tc")] for row in node.iter(f"{W}tr")])
+        elif tag in CHANGE_TAGS:
+            text = "".join(t.text or "" for t in node.iter(f"{W}t", f"{W}delText"))
+            content.tracked_changes.append(TrackedChange(
+                kind, CHANGE_TAGS[tag], node.get(f"{W}author"), normalise(text), heading))
+        else:
+            style_id = None
+            ppr = node.find(f"{W}pPr")
+            if ppr is not None and ppr.find(f"{W}pStyle") is not None:
+                style_id = ppr.find(f"{W}pStyle").get(f"{W}val")
+            style = style_names.get(style_id, style_id)
+            text = paragraph_text(node)
+            # A bookmark that opens inside this paragraph applies to it (iter visits the
+            # paragraph before its children, so look ahead).
+            for start in node.iter(f"{W}bookmarkStart"):
+                bookmark = start.get(f"{W}name") or ""
+                if bookmark.startswith(BOOKMARK_PREFIX):
+                    clause_id = bookmark[len(BOOKMARK_PREFIX):].replace("_", "-")
+                    current_clause = clause_id
+            if kind == "body" and style and style.lower() in HEADING_STYLE_NAMES and text.strip():
+                heading = normalise(text)
+            content.paragraphs.append(DocParagraph(
+                part=kind, part_name=name, index=index, text=text, style=style,
+                clause=current_clause, heading=heading if kind == "body" else None,
+                in_table=_inside(node, f"{W}tbl"), in_textbox=_inside(node, f"{W}txbxContent"),
+                in_content_control=_inside(node, f"{W}sdtContent")))
+            index += 1

@@ -1,0 +1,36 @@
+"""Every checklist item of legal-reference.md §8 is tagged on a clause every hospital gets."""
+
+from __future__ import annotations
+
+import pytest
+
+DPA = {f"DPA-{n:02d}" for n in range(1, 30)}
+DPIA = {f"DPIA-{n:02d}" for n in range(1, 25)}
+CHECKLISTS = {"verwerkersovereenkomst": DPA, "dpia": DPIA}
+
+
+@pytest.mark.parametrize("kind", sorted(CHECKLISTS))
+def test_every_checklist_item_is_covered_for_every_hospital(example_project, kind):
+    targets = [None, *example_project.portfolio.hospitals]  # None: the model document
+    for hospital in targets:
+        for document_kind, processor in example_project.documents_of(hospital, [kind]):
+            document, _ = example_project.assemble(document_kind, hospital, processor)
+            tags = {tag for rendered in document.clauses for tag in rendered.clause.head.tags}
+            missing = sorted(CHECKLISTS[kind] - tags)
+            assert not missing, (hospital.id if hospital else "model", missing)
+
+
+@pytest.mark.parametrize("kind", sorted(CHECKLISTS))
+def test_checklist_items_are_tagged_on_unconditional_clauses(example_project, kind):
+    """Coverage must not depend on a hospital's choices: the tag sits on a clause without a
+    condition."""
+    unconditional = {tag for clause in example_project.library.for_kind(kind)
+                     if clause.head.condition is None for tag in clause.head.tags}
+    assert not sorted(CHECKLISTS[kind] - unconditional)
+
+
+def test_risk_register_covers_the_required_risks(example_project):
+    titles = " ".join(r.title.lower() + " " + r.description.lower()
+                      for r in example_project.library.risks)
+    for topic in ("toegang", "wijziging", "verlies", "bias", "automation", "drift", "lock-in"):
+        assert topic in titles, topic
