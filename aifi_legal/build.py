@@ -141,6 +141,11 @@ class Project:
         from .check import check
         return check(self, paths, out=out)
 
+    def lint(self):
+        """Lint the clause library and templates; see aifi_legal.lint. Returns a CheckReport."""
+        from .lint import lint
+        return lint(self)
+
     def clause_records(self) -> list[dict]:
         """The clause library as one dict per clause, in document order."""
         seen, rows = set(), []

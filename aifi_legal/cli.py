@@ -134,6 +134,31 @@ def check_command(data: Path | None, clauses: Path | None, templates: Path | Non
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
+@cli.command(name="lint")
+@_inputs
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def lint_command(data: Path | None, clauses: Path | None, templates: Path | None,
+                 fmt: str) -> None:
+    """Check the clause library and templates: syntax, fields, conditions, coverage.
+
+    Exit code 1 when any finding is an error.
+    """
+    report = load_project(data, clauses, templates).lint()
+    if fmt == "json":
+        click.echo(report.to_json(), nl=False)
+    else:
+        for finding in report.findings:
+            where = f"{finding.document}" + (f":{finding.location.removeprefix('line ')}"
+                                              if finding.location else "")
+            click.echo(f"{finding.level.upper():7} {where}: {finding.message}")
+        counts = report.counts()
+        click.echo(f"{len(report.documents)} file(s) linted: {counts['error']} error(s), "
+                   f"{counts['warning']} warning(s).")
+    if report.errors:
+        raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
 @cli.command(name="clauses")
 @_inputs
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",

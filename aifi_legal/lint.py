@@ -1,0 +1,271 @@
+"""`aifi-legal lint`: the clause library and templates, checked before any document exists.
+
+- every clause and template parses;
+- every name and field a clause, a defined term or a condition uses exists in the context that
+  hospitals.yaml gives (checked on the Jinja syntax tree, with loop variables followed);
+- for every possible combination of solutions, every document assembles and every checklist
+  item is covered by an included clause.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docxtpl import DocxTemplate
+from jinja2 import TemplateSyntaxError, nodes
+
+from .assemble import ENV
+from .check import CHECKLISTS, ERROR, WARNING, CheckReport, Finding
+from .context import build_context, risk_context
+from .errors import ClauseError
+from .kinds import KINDS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .build import Project
+
+# Names every clause may use besides the context: Jinja's own and ours.
+GLOBAL_NAMES = {"ref", "loop", "range", "dict", "lipsum", "cycler", "joiner", "namespace",
+                "true", "false", "none", "True", "False", "None", "caller", "varargs", "kwargs"}
+TEMPLATE_VARIABLES = {"document_title", "hospital_name", "aifi_name", "processor_name",
+                      "version", "date", "document_id", "group", "body"}
+ANY = object()  # a value whose fields we do not know (macro arguments, computed values)
+
+
+class _Scope:
+    def __init__(self, names: dict[str, Any], parent: "_Scope | None" = None):
+        self.names = names
+        self.parent = parent
+
+    def lookup(self, name: str) -> Any:
+        scope: _Scope | None = self
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            scope = scope.parent
+        raise KeyError(name)
+
+
+class _Analyser:
+    """Walks a Jinja syntax tree and reports fields that the context does not have."""
+
+    def __init__(self, schema: dict[str, Any]):
+        self.schema = schema
+        self.problems: list[tuple[int, str]] = []
+
+    def run(self, tree: nodes.Node) -> list[tuple[int, str]]:
+        self.visit(tree, _Scope(dict(self.schema)))
+        return self.problems
+
+    def visit(self, node: nodes.Node, scope: _Scope) -> Any:
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is not None:
+            return method(node, scope)
+        for child in node.iter_child_nodes():
+            self.visit(child, scope)
+        return ANY
+
+    def visit_Name(self, node: nodes.Name, scope: _Scope) -> Any:
+        if node.ctx != "load":
+            return ANY
+        try:
+            return scope.lookup(node.name)
+        except KeyError:
+            if node.name not in GLOBAL_NAMES:
+                self._unknown(node, node.name, list(self._visible(scope)))
+            return ANY
+
+    def visit_Getattr(self, node: nodes.Getattr, scope: _Scope) -> Any:
+        return self._field(node, self.visit(node.node, scope), node.attr)
+
+    def visit_Getitem(self, node: nodes.Getitem, scope: _Scope) -> Any:
+        value = self.visit(node.node, scope)
+        self.visit(node.arg, scope)
+        if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            return self._field(node, value, node.arg.value)
+        return value[0] if isinstance(value, list) and value else ANY
+
+    def visit_For(self, node: nodes.For, scope: _Scope) -> Any:
+        iterable = self.visit(node.iter, scope)
+        item = iterable[0] if isinstance(iterable, list) and iterable else ANY
+        inner = _Scope({}, scope)
+        self._bind(node.target, item, inner)
+        if node.test is not None:
+            self.visit(node.test, inner)
+        for child in node.body:
+            self.visit(child, inner)
+        for child in node.else_:
+            self.visit(child, scope)
+        return ANY
+
+    def visit_Assign(self, node: nodes.Assign, scope: _Scope) -> Any:
+        self._bind(node.target, self.visit(node.node, scope), scope)
+        return ANY
+
+    def visit_Macro(self, node: nodes.Macro, scope: _Scope) -> Any:
+        scope.names[node.name] = ANY
+        inner = _Scope({arg.name: ANY for arg in node.args}, scope)
+        for child in node.body:
+            self.visit(child, inner)
+        return ANY
+
+    def visit_Filter(self, node: nodes.Filter, scope: _Scope) -> Any:
+        value = self.visit(node.node, scope) if node.node is not None else ANY
+        for arg in node.args:
+            self.visit(arg, scope)
+        for kwarg in node.kwargs:
+            self.visit(kwarg.value, scope)
+        if node.name not in ENV.filters:
+            self.problems.append((node.lineno, f"unknown filter {node.name!r}"))
+        attribute = None
+        if node.name == "map":
+            attribute = next((k.value.value for k in node.kwargs if k.key == "attribute"
+                              and isinstance(k.value, nodes.Const)), None)
+        elif node.name in ("selectattr", "rejectattr", "sort", "groupby", "sum") and node.args \
+                and isinstance(node.args[0], nodes.Const):
+            attribute = node.args[0].value
+        if attribute and isinstance(value, list) and value and isinstance(value[0], dict):
+            found = value[0]
+            for part in str(attribute).split("."):  # Jinja allows dotted attribute paths
+                found = self._field(node, found, part)
+            return [found] if node.name == "map" else value
+        if node.name in ("list", "sort", "unique", "reverse", "selectattr", "rejectattr",
+                         "select", "reject"):
+            return value
+        if node.name == "first":
+            return value[0] if isinstance(value, list) and value else ANY
+        return ANY
+
+    def _field(self, node: nodes.Node, value: Any, attr: str) -> Any:
+        if isinstance(value, dict):
+            if attr in value:
+                return value[attr]
+            self._unknown(node, attr, list(value))
+            return ANY
+        return ANY
+
+    def _bind(self, target: nodes.Node, value: Any, scope: _Scope) -> None:
+        if isinstance(target, nodes.Name):
+            scope.names[target.name] = value
+        elif isinstance(target, nodes.Tuple):
+            for item in target.items:
+                self._bind(item, ANY, scope)
+
+    def _visible(self, scope: _Scope):
+        while scope is not None:
+            yield from scope.names
+            scope = scope.parent
+
+    def _unknown(self, node: nodes.Node, name: str, known: list[str]) -> None:
+        close = difflib.get_close_matches(name, [str(k) for k in known], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        self.problems.append((node.lineno, f"{name!r} is not in the data{hint}"))
+
+
+def _schema(project: "Project") -> dict[str, Any]:
+    """The context with every field there is: the model context of a processor agreement
+    (which has all names), plus the risk register's fields."""
+    portfolio = project.portfolio
+    context = build_context(portfolio, None, "verwerkersovereenkomst", portfolio.processors[0])
+    context.update(risk_context(project.library.risks, context, lambda *_: True))
+    if not context["risicos"]:
+        context["risicos"] = []
+    return context
+
+
+def lint(project: "Project") -> CheckReport:
+    """Lint the project's clause library and templates; findings as a CheckReport."""
+    report = CheckReport()
+    schema = _schema(project)
+    library = project.library
+
+    def add(level: str, rule: str, path: Path, line: int | None, message: str,
+            fix: str = "") -> None:
+        report.findings.append(Finding(level, rule, str(path), None, None,
+                                       f"line {line}" if line else "", "file", message, fix))
+
+    for clause in library.clauses.values():
+        report.documents.append(str(clause.path))
+        sources = [("body", clause.body)]
+        sources += [(f"defines.{term}", "\n" * ((clause.define_lines.get(term) or 1) - 1) + text)
+                    for term, text in clause.head.defines.items()]
+        for what, source in sources:
+            try:
+                tree = ENV.parse(source)
+            except TemplateSyntaxError as exc:
+                add(ERROR, "lint.syntax", clause.path, exc.lineno, f"{what}: {exc.message}")
+                continue
+            for line, message in _Analyser(schema).run(tree):
+                add(ERROR, "lint.unknown-field", clause.path, line, message,
+                    "use a field listed in clauses/README.md or `aifi-legal schema`")
+        if clause.head.condition:
+            try:
+                tree = ENV.parse("{{ " + clause.head.condition + " }}")
+            except TemplateSyntaxError as exc:
+                add(ERROR, "lint.condition", clause.path, None,
+                    f"condition {clause.head.condition!r} does not parse: {exc.message}")
+                continue
+            for _, message in _Analyser(schema).run(tree):
+                add(ERROR, "lint.condition", clause.path, None,
+                    f"condition {clause.head.condition!r}: {message}")
+    for risk in library.risks:
+        if risk.condition:
+            try:
+                tree = ENV.parse("{{ " + risk.condition + " }}")
+            except TemplateSyntaxError as exc:
+                add(ERROR, "lint.condition", library.risk_file, None,
+                    f"risk {risk.id}: condition does not parse: {exc.message}")
+                continue
+            for _, message in _Analyser(schema).run(tree):
+                add(ERROR, "lint.condition", library.risk_file, None,
+                    f"risk {risk.id}: condition {risk.condition!r}: {message}")
+
+    for kind in KINDS.values():
+        template = project.workspace.templates / kind.template
+        report.documents.append(str(template))
+        if not template.is_file():
+            add(ERROR, "lint.template", template, None, "template not found")
+            continue
+        try:
+            used = DocxTemplate(str(template)).get_undeclared_template_variables(ENV)
+        except Exception as exc:  # not a DOCX, or Jinja syntax broken in Word
+            add(ERROR, "lint.template", template, None, f"the template does not parse: {exc}")
+            continue
+        for name in sorted(set(used) - TEMPLATE_VARIABLES):
+            add(ERROR, "lint.template", template, None,
+                f"the template uses {name!r}, which aifi-legal does not provide",
+                "available: " + ", ".join(sorted(TEMPLATE_VARIABLES)))
+    _combinations(project, add)
+    return report
+
+
+def _combinations(project: "Project", add) -> None:
+    """Assemble every kind for every combination of solutions; check coverage of each."""
+    portfolio = project.portfolio
+    ids = [s.id for s in portfolio.solutions]
+    base = portfolio.hospitals[0]
+    for size in range(1, len(ids) + 1):
+        for combination in itertools.combinations(ids, size):
+            hospital = base.model_copy(update={"solutions": list(combination)})
+            label = " + ".join(combination)
+            for kind, processor in project.documents_of(hospital):
+                try:
+                    document, _ = project.assemble(kind, hospital, processor)
+                except ClauseError as exc:
+                    for problem in exc.problems:
+                        add(ERROR, "lint.combination", problem.file, problem.line,
+                            f"with {label}: {problem.message}")
+                    continue
+                items = CHECKLISTS.get(kind, ())
+                tags = {t for r in document.clauses for t in r.clause.head.tags}
+                for item in items:
+                    if item not in tags:
+                        add(ERROR, "lint.coverage", project.workspace.clauses, None,
+                            f"{kind} with {label}: {item} is covered by no included clause",
+                            "tag a clause that is included for this combination")
+                if not any(r.clause.head.section == "partijen" for r in document.clauses) and \
+                        kind != "dpia":
+                    add(WARNING, "lint.combination", project.workspace.clauses, None,
+                        f"{kind} with {label} has no parties section")
