@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from .assemble import AssembledDocument
+from .assemble import REFERENCE_WORDS, AssembledDocument
 from .docxread import DocxContent, NotADocx, normalise, read_docx
 from .errors import AifiLegalError
 from .kinds import KINDS
@@ -508,12 +508,8 @@ def _location(heading: str | None, part: str) -> str:
 
 def _clause_location(rendered) -> str:
     section = rendered.clause.head.section
-    if section == "artikel":
-        return f"artikel {rendered.number}"
-    if section == "bijlage":
-        return f"Bijlage {rendered.number}"
-    if section == "hoofdstuk":
-        return f"hoofdstuk {rendered.number}"
+    if section in REFERENCE_WORDS:
+        return f"{REFERENCE_WORDS[section]} {rendered.number}"
     return section
 
 

@@ -201,26 +201,10 @@ def lint(project: "Project") -> CheckReport:
                 add(ERROR, "lint.unknown-field", clause.path, line, message,
                     "use a field listed in clauses/README.md or `aifi-legal schema`")
         if clause.head.condition:
-            try:
-                tree = ENV.parse("{{ " + clause.head.condition + " }}")
-            except TemplateSyntaxError as exc:
-                add(ERROR, "lint.condition", clause.path, None,
-                    f"condition {clause.head.condition!r} does not parse: {exc.message}")
-                continue
-            for _, message in _Analyser(schema).run(tree):
-                add(ERROR, "lint.condition", clause.path, None,
-                    f"condition {clause.head.condition!r}: {message}")
+            _lint_condition(clause.head.condition, clause.path, "", schema, add)
     for risk in library.risks:
         if risk.condition:
-            try:
-                tree = ENV.parse("{{ " + risk.condition + " }}")
-            except TemplateSyntaxError as exc:
-                add(ERROR, "lint.condition", library.risk_file, None,
-                    f"risk {risk.id}: condition does not parse: {exc.message}")
-                continue
-            for _, message in _Analyser(schema).run(tree):
-                add(ERROR, "lint.condition", library.risk_file, None,
-                    f"risk {risk.id}: condition {risk.condition!r}: {message}")
+            _lint_condition(risk.condition, library.risk_file, f"risk {risk.id}: ", schema, add)
 
     for kind in KINDS.values():
         template = project.workspace.templates / kind.template
@@ -239,6 +223,17 @@ def lint(project: "Project") -> CheckReport:
                 "available: " + ", ".join(sorted(TEMPLATE_VARIABLES)))
     _combinations(project, add)
     return report
+
+
+def _lint_condition(condition: str, path: Path, label: str, schema: dict, add) -> None:
+    try:
+        tree = ENV.parse("{{ " + condition + " }}")
+    except TemplateSyntaxError as exc:
+        add(ERROR, "lint.condition", path, None,
+            f"{label}condition {condition!r} does not parse: {exc.message}")
+        return
+    for _, message in _Analyser(schema).run(tree):
+        add(ERROR, "lint.condition", path, None, f"{label}condition {condition!r}: {message}")
 
 
 def _combinations(project: "Project", add) -> None:

@@ -150,22 +150,16 @@ def make_template(kind_name: str, kind_title: str) -> Document:
     header.add_run("{{r document_title}}")
     header.add_run(" – ")
     header.add_run("{{r hospital_name}}")
-    footer = section.footer.paragraphs[0]
-    footer.style = doc.styles["Footer"]
-    footer.add_run("Document-id ")
-    footer.add_run("{{r document_id}}")
-    footer.add_run(" · versie ")
-    footer.add_run("{{r version}}")
-    footer.add_run(" · pagina ")
-    _field(footer, "PAGE", "1")
-    footer.add_run(" van ")
-    _field(footer, "NUMPAGES", "1")
-    first_footer = section.first_page_footer.paragraphs[0]
-    first_footer.style = doc.styles["Footer"]
-    first_footer.add_run("Document-id ")
-    first_footer.add_run("{{r document_id}}")
-    first_footer.add_run(" · versie ")
-    first_footer.add_run("{{r version}}")
+    for footer, numbered in ((section.footer.paragraphs[0], True),
+                             (section.first_page_footer.paragraphs[0], False)):
+        footer.style = doc.styles["Footer"]
+        for text in ("Document-id ", "{{r document_id}}", " · versie ", "{{r version}}"):
+            footer.add_run(text)
+        if numbered:  # the title page carries no page number
+            footer.add_run(" · pagina ")
+            _field(footer, "PAGE", "1")
+            footer.add_run(" van ")
+            _field(footer, "NUMPAGES", "1")
 
     for _ in range(5):
         doc.add_paragraph()

@@ -81,6 +81,18 @@ def run(text: str):
     return r
 
 
+def sole_carrier(project) -> tuple[str, str]:
+    """A checklist item of the processor agreement that exactly one clause carries."""
+    document, _ = project.assemble("verwerkersovereenkomst",
+                                   project.portfolio.hospital("linde-en-eik"),
+                                   project.portfolio.processors[0])
+    tags: dict[str, list[str]] = {}
+    for rendered in document.clauses:
+        for tag in rendered.clause.head.tags:
+            tags.setdefault(tag, []).append(rendered.clause.id)
+    return next((t, c[0]) for t, c in sorted(tags.items()) if t.startswith("DPA-") and len(c) == 1)
+
+
 def findings(project, *paths, rule_prefix: str = ""):
     report = project.check(paths)
     return [f for f in report.findings if f.rule.startswith(rule_prefix)]
@@ -184,16 +196,7 @@ def test_required_parties_and_signatories(fixture_project, copy):
 def test_deleted_clause_turns_checklist_items_into_errors(fixture_project, copy):
     path = copy / "linde-en-eik" / "verwerkersovereenkomst-nordlicht.docx"
     project = fixture_project
-    document, _ = project.assemble("verwerkersovereenkomst",
-                                   project.portfolio.hospital("linde-en-eik"),
-                                   project.portfolio.processors[0])
-    # The clause that alone carries an item: deleting it must uncover that item.
-    tags = {}
-    for rendered in document.clauses:
-        for tag in rendered.clause.head.tags:
-            tags.setdefault(tag, []).append(rendered.clause.id)
-    item, [victim] = next((t, c) for t, c in sorted(tags.items())
-                          if t.startswith("DPA-") and len(c) == 1)
+    item, victim = sole_carrier(project)
 
     def damage(root):
         for paragraph in paragraphs_of(root, victim):
@@ -210,15 +213,7 @@ def test_deleted_clause_turns_checklist_items_into_errors(fixture_project, copy)
 def test_changed_clause_makes_its_items_warnings(fixture_project, copy):
     path = copy / "linde-en-eik" / "verwerkersovereenkomst-nordlicht.docx"
     project = fixture_project
-    document, _ = project.assemble("verwerkersovereenkomst",
-                                   project.portfolio.hospital("linde-en-eik"),
-                                   project.portfolio.processors[0])
-    tags = {}
-    for rendered in document.clauses:
-        for tag in rendered.clause.head.tags:
-            tags.setdefault(tag, []).append(rendered.clause.id)
-    item, [victim] = next((t, c) for t, c in sorted(tags.items())
-                          if t.startswith("DPA-") and len(c) == 1)
+    item, victim = sole_carrier(project)
 
     def damage(root):
         paragraphs_of(root, victim)[-1].append(run(" Partijen kunnen hiervan afwijken."))
