@@ -431,7 +431,8 @@ class Checker:
         if start >= 0:
             segment = source[start:start + 600]
             kvk = re.search(r"onder nummer (\d{8})", segment)
-            address = re.search(r"kantoorhoudende aan (?:de |het )?(.+?), ingeschreven", segment)
+            address = re.search(r"kantoorhoudende (?:aan (?:de |het )?|op het adres )(.+?), "
+                                r"ingeschreven", segment)
             facts["KvK number"] = kvk.group(1) if kvk else None
             facts["address"] = address.group(1) if address else None
         facts["legal name"] = hospital["legal_name"] if hospital["legal_name"] in text else None

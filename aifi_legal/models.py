@@ -161,7 +161,7 @@ class Signatory(Model):
             return "zelfstandig bevoegd"
         if self.authority is Authority.jointly:
             return "gezamenlijk bevoegd"
-        return f"gevolmachtigde krachtens volmacht ({self.proxy_scope})"
+        return f"gevolmachtigde; {self.proxy_scope}"
 
 
 class Party(Model):
