@@ -242,12 +242,17 @@ class Checker:
 
     def _leftovers(self, content: DocxContent, target: _Target | None) -> None:
         for paragraph in content.paragraphs:
-            for match in LEFTOVER.finditer(paragraph.text):
-                self.add(ERROR, "leftover", content.path, target,
-                         _location(paragraph.heading, paragraph.part), paragraph.container,
-                         f"fill-in marker or template syntax {match.group(0).strip()!r} in "
-                         f"{_quote(paragraph.text)}",
-                         "replace the marker with the final text")
+            pieces = [(paragraph.text, paragraph.container)]
+            if paragraph.control_text and not paragraph.in_content_control:
+                pieces = [(paragraph.text.replace(paragraph.control_text, " "), paragraph.container),
+                          (paragraph.control_text, "content control")]
+            for text, container in pieces:
+                for match in LEFTOVER.finditer(text):
+                    self.add(ERROR, "leftover", content.path, target,
+                             _location(paragraph.heading, paragraph.part), container,
+                             f"fill-in marker or template syntax {match.group(0).strip()!r} in "
+                             f"{_quote(paragraph.text)}",
+                             "replace the marker with the final text")
 
     # Rule 3: required data -----------------------------------------------------------------
 
@@ -377,7 +382,9 @@ class Checker:
                 continue
             for match in REFERENCE.finditer(paragraph.text):
                 word, number = match.group(1).lower(), match.group(2)
-                if word == "hoofdstuk" and target.kind != "dpia":
+                # A report has chapters and an agreement articles; the other word always
+                # points at a law ("artikel 35 AVG" in the DPIA).
+                if word == ("artikel" if target.kind == "dpia" else "hoofdstuk"):
                     continue
                 if number in numbers.get(word, set()):
                     continue
@@ -433,8 +440,12 @@ class Checker:
             kvk = re.search(r"onder nummer (\d{8})", segment)
             address = re.search(r"kantoorhoudende (?:aan (?:de |het )?|op het adres )(.+?), "
                                 r"ingeschreven", segment)
-            facts["KvK number"] = kvk.group(1) if kvk else None
-            facts["address"] = address.group(1) if address else None
+            # A document that does not state a fact (the DPIA has no comparitie) is not
+            # compared on it; a missing comparitie is reported by required.parties.
+            if kvk:
+                facts["KvK number"] = kvk.group(1)
+            if address:
+                facts["address"] = address.group(1)
         facts["legal name"] = hospital["legal_name"] if hospital["legal_name"] in text else None
         signature = next((t for t in content.tables
                           if t and t[0] and any("Naam:" in cell for cell in t[0])), None)
@@ -503,7 +514,7 @@ def _location(heading: str | None, part: str) -> str:
         if match:
             label = match.group(1)
             return label[0].lower() + label[1:] if label.startswith("Artikel") else label
-        return heading
+        return heading[0].lower() + heading[1:]  # "partijen", "overwegingen"
     return "titelpagina" if part == "body" else part
 
 

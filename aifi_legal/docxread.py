@@ -46,6 +46,7 @@ class DocParagraph:
     in_table: bool = False
     in_textbox: bool = False
     in_content_control: bool = False
+    control_text: str = ""  # the part of `text` inside run-level content controls
 
     @property
     def container(self) -> str:
@@ -169,14 +170,15 @@ def _core_properties(core: etree._Element | None) -> dict[str, str]:
     return result
 
 
-def paragraph_text(paragraph: etree._Element) -> str:
+def paragraph_text(paragraph: etree._Element, *, controls: bool | None = None) -> str:
     """Visible text of a paragraph: w:t (also inside insertions, content controls and fields),
-    tabs as spaces; deleted text (w:delText) and nested text-box paragraphs excluded."""
+    tabs as spaces; deleted text (w:delText) and nested text-box paragraphs excluded.
+    `controls=True` keeps only text inside content controls, `False` only text outside them."""
     pieces = []
-    for node in paragraph.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}txbxContent"):
-        if node.tag == f"{W}txbxContent":
-            continue
+    for node in paragraph.iter(f"{W}t", f"{W}tab", f"{W}br"):
         if _inside(node, f"{W}txbxContent", stop=paragraph):
+            continue
+        if controls is not None and _inside(node, f"{W}sdtContent", stop=paragraph) != controls:
             continue
         pieces.append(node.text or "" if node.tag == f"{W}t" else " ")
     return "".join(pieces)
@@ -245,5 +247,6 @@ def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
                 part=kind, part_name=name, index=index, text=text, style=style,
                 clause=current_clause, heading=heading if kind == "body" else None,
                 in_table=_inside(node, f"{W}tbl"), in_textbox=_inside(node, f"{W}txbxContent"),
-                in_content_control=_inside(node, f"{W}sdtContent")))
+                in_content_control=_inside(node, f"{W}sdtContent"),
+                control_text=paragraph_text(node, controls=True)))
             index += 1

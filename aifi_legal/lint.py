@@ -159,7 +159,9 @@ class _Analyser:
             scope = scope.parent
 
     def _unknown(self, node: nodes.Node, name: str, known: list[str]) -> None:
-        close = difflib.get_close_matches(name, [str(k) for k in known], n=1)
+        known = [str(k) for k in known]
+        close = difflib.get_close_matches(name, known, n=1) or \
+            [k for k in known if name.startswith(k) or k.startswith(name)][:1]
         hint = f"; did you mean {close[0]!r}?" if close else ""
         self.problems.append((node.lineno, f"{name!r} is not in the data{hint}"))
 

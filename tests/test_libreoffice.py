@@ -23,7 +23,7 @@ def test_writer_converts_every_document_and_keeps_the_text(fixture_build, tmp_pa
         subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile",
                         "--headless", "--convert-to", "pdf", "--outdir", str(target), *files],
                        check=True, capture_output=True, timeout=240)
-    assert len(sources) == 4
+    assert len(sources) == 8
     pdf = tmp_path / "den-bosch-noord" / "deelnameovereenkomst.pdf"
     reader = PdfReader(str(pdf))
     assert len(reader.pages) >= 5
