@@ -385,6 +385,7 @@ def _parse(text: str, section: str, number: str | None = None) -> list[Block]:
             stripped = line.strip()
             if stripped.startswith("## "):
                 flush()
+                items = 0  # a list under a new subheading starts again at a.
                 pending.append(Paragraph("subheading", _runs(stripped[3:].strip())))
             elif stripped.startswith("|"):
                 if kind != "table":

@@ -28,7 +28,7 @@ from .assemble import condition_holds
 from .context import build_context, risk_context
 from .data import LoadedPortfolio, load_portfolio
 from .docxwriter import render_docx
-from .errors import OutputError, Problem, TemplateError, UsageError
+from .errors import ClauseError, OutputError, Problem, TemplateError, UsageError
 from .kinds import KINDS
 from .models import Hospital, Processor
 from .workspace import Workspace, resolve
@@ -165,8 +165,17 @@ class Project:
                  processor: Processor | None = None) -> tuple[AssembledDocument, dict]:
         """The assembled clauses and the context of one document (no DOCX)."""
         context = build_context(self.portfolio, hospital, kind, processor)
-        context.update(risk_context(self.library.risks, context, condition_holds))
         who = f" (hospital {hospital.id})" if hospital else " (model document)"
+
+        def holds(expression: str, values: dict) -> bool:
+            try:
+                return condition_holds(expression, values)
+            except Exception as exc:  # an unknown name or a syntax error in risicos.yaml
+                raise ClauseError([Problem(self.library.risk_file, None, "condition",
+                                           f"risk condition {expression!r} fails{who}: "
+                                           f"{exc}")]) from None
+
+        context.update(risk_context(self.library.risks, context, holds))
         return assemble(self.library, kind, context, who=who), context
 
     def render(self, kind: str, hospital: Hospital | None,

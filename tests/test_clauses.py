@@ -206,3 +206,29 @@ def test_duplicate_definition_names_both_clauses(portfolio, tmp_path):
     [problem] = caught.value.problems
     assert problem.file == path and problem.line == 8
     assert "term 'AI-oplossing' is also defined by clause 't-doel'" in problem.message
+
+
+def test_lists_restart_lettering_under_each_subheading():
+    from aifi_legal.assemble import _parse
+    blocks = _parse("## Eerste\n\n- een\n- twee\n\n## Tweede\n\n- drie\n", "bijlage", "1")
+    assert [(b.label, b.text) for b in blocks] == [
+        (None, "Eerste"), ("a.", "a. een"), ("b.", "b. twee"), (None, "Tweede"),
+        ("a.", "a. drie")]
+
+
+def test_failing_risk_condition_names_the_register(tmp_path):
+    from aifi_legal import load_project
+    from conftest import ROOT
+    clauses = copy_library(tmp_path)
+    (clauses / "risicos.yaml").write_text(
+        "risks:\n  - id: R1\n    title: T\n    description: D\n    origin: O\n"
+        "    likelihood: laag\n    likelihood_reason: L\n    impact: hoog\n"
+        "    impact_reason: I\n    measures: [M]\n    owner: cmio\n    residual: laag\n"
+        "    residual_reason: R\n    condition: \"ziekenhuis.bestaat_niet\"\n")
+    project = load_project(TWO_HOSPITALS, clauses, ROOT / "templates")
+    with pytest.raises(ClauseError) as caught:
+        project.assemble("intentieverklaring", project.portfolio.hospitals[0])
+    [problem] = caught.value.problems
+    assert problem.file.name == "risicos.yaml"
+    assert "risk condition 'ziekenhuis.bestaat_niet' fails (hospital linde-en-eik)" \
+        in problem.message
