@@ -92,6 +92,14 @@ class DocxContent:
         return normalise(" ".join(p.text for p in self.paragraphs if p.clause == clause_id))
 
 
+def clause_of_bookmark(name: str) -> str | None:
+    """The clause id of an aifi_ bookmark; LibreOffice may add "_Copy_1" to a duplicate."""
+    if not name.startswith(BOOKMARK_PREFIX):
+        return None
+    name = re.sub(r"_Copy_\d+$", "", name[len(BOOKMARK_PREFIX):])
+    return name.replace("_", "-")
+
+
 class NotADocx(Exception):
     """The file is not a readable DOCX (not a zip, or without word/document.xml)."""
 
@@ -196,6 +204,10 @@ def _inside(node: etree._Element, tag: str, stop: etree._Element | None = None) 
 def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
                style_names: dict[str, str]) -> None:
     open_bookmarks: dict[str, str] = {}  # w:id -> clause id
+    opened_at: dict[str, int] = {}  # w:id -> paragraph count when the bookmark opened
+    # The signature table is generated outside every clause; LibreOffice may move a clause's
+    # bookmark end past it, so its paragraphs never count as clause text.
+    signature_paragraphs: set = set()
     current_clause: str | None = None
     heading: str | None = None
     index = 0
@@ -203,14 +215,18 @@ def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
                           *(f"{W}{tag}" for tag in CHANGE_TAGS)):
         tag = etree.QName(node).localname
         if tag == "bookmarkStart":
-            bookmark = node.get(f"{W}name") or ""
-            if bookmark.startswith(BOOKMARK_PREFIX):
-                clause_id = bookmark[len(BOOKMARK_PREFIX):].replace("_", "-")
+            clause_id = clause_of_bookmark(node.get(f"{W}name") or "")
+            if clause_id:
                 open_bookmarks[node.get(f"{W}id")] = clause_id
+                opened_at[node.get(f"{W}id")] = index
                 current_clause = clause_id
                 if kind == "body" and clause_id not in content.clause_order:
                     content.clause_order.append(clause_id)
         elif tag == "bookmarkEnd":
+            if opened_at.get(node.get(f"{W}id")) == index:
+                # Collapsed into the paragraph it opened in: LibreOffice does that to a
+                # bookmark around a table. The clause then runs to the next clause's start.
+                continue
             closed = open_bookmarks.pop(node.get(f"{W}id"), None)
             if closed is not None:
                 # LibreOffice may write a start twice for one end: close them all.
@@ -220,9 +236,11 @@ def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
                     current_clause = next(reversed(open_bookmarks.values()), None)
         elif tag == "tbl":
             if kind == "body" and not _inside(node, f"{W}tbl"):
-                content.tables.append([
-                    [normalise(" / ".join(paragraph_text(p) for p in cell.iter(f"{W}p")))
-                     for cell in row.iter(f"{W}tc")] for row in node.iter(f"{W}tr")])
+                table = [[normalise(" / ".join(paragraph_text(p) for p in cell.iter(f"{W}p")))
+                          for cell in row.iter(f"{W}tc")] for row in node.iter(f"{W}tr")]
+                content.tables.append(table)
+                if table and any("Naam: " in cell for cell in table[0]):
+                    signature_paragraphs.update(node.iter(f"{W}p"))
         elif tag in CHANGE_TAGS:
             text = "".join(t.text or "" for t in node.iter(f"{W}t", f"{W}delText"))
             content.tracked_changes.append(TrackedChange(
@@ -237,15 +255,14 @@ def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
             # A bookmark that opens inside this paragraph applies to it (iter visits the
             # paragraph before its children, so look ahead).
             for start in node.iter(f"{W}bookmarkStart"):
-                bookmark = start.get(f"{W}name") or ""
-                if bookmark.startswith(BOOKMARK_PREFIX):
-                    clause_id = bookmark[len(BOOKMARK_PREFIX):].replace("_", "-")
-                    current_clause = clause_id
+                current_clause = clause_of_bookmark(start.get(f"{W}name") or "") or \
+                    current_clause
             if kind == "body" and style and style.lower() in HEADING_STYLE_NAMES and text.strip():
                 heading = normalise(text)
             content.paragraphs.append(DocParagraph(
                 part=kind, part_name=name, index=index, text=text, style=style,
-                clause=current_clause, heading=heading if kind == "body" else None,
+                clause=None if node in signature_paragraphs else current_clause,
+                heading=heading if kind == "body" else None,
                 in_table=_inside(node, f"{W}tbl"), in_textbox=_inside(node, f"{W}txbxContent"),
                 in_content_control=_inside(node, f"{W}sdtContent"),
                 control_text=paragraph_text(node, controls=True)))

@@ -121,16 +121,15 @@ class _Body:
                 pieces.append(self.table(block))
             else:
                 pieces.append(self.paragraph(block.role, block.runs, block.label))
-        # The bookmark opens inside the first paragraph and closes inside the last one (or
-        # after a final table), so that Word keeps it with the clause's text.
+        # The bookmark opens inside the first paragraph and closes inside the last one. A
+        # clause never ends on a table: LibreOffice loses the next clause's bookmark on a round
+        # trip when a bookmark closes in or right after a table (measured with 7.4).
+        if pieces[-1].startswith("<w:tbl>"):
+            pieces.append(self.paragraph("text", ()))
         first = pieces[0]
         head, _, rest = first.partition("</w:pPr>")
         pieces[0] = f"{head}</w:pPr>{start}{rest}"
-        last = pieces[-1]
-        if last.endswith("</w:p>"):
-            pieces[-1] = last[:-len("</w:p>")] + end + "</w:p>"
-        else:
-            pieces.append(end)
+        pieces[-1] = pieces[-1][:-len("</w:p>")] + end + "</w:p>"
         self.parts.extend(pieces)
 
     def signatures(self, parties: list[dict[str, Any]]) -> None:

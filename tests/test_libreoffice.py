@@ -31,3 +31,21 @@ def test_writer_converts_every_document_and_keeps_the_text(fixture_build, tmp_pa
     assert "Stichting Ziekenhuis 's-Hertogenbosch Noord" in " ".join(text.split())
     first = " ".join(reader.pages[1].extract_text().split())
     assert "pagina 2 van" in first
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+def test_check_trusts_documents_saved_again_by_writer(fixture_project, fixture_build, tmp_path):
+    """A round trip through a word processor keeps the clause markers: documents saved again
+    by LibreOffice Writer still check clean, with every checklist item covered."""
+    out = tmp_path / "out"
+    for hospital in {d.hospital_id for d in fixture_build.documents}:
+        files = [str(d.path) for d in fixture_build.documents if d.hospital_id == hospital]
+        subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile",
+                        "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir",
+                        str(out / hospital), *files], check=True, capture_output=True,
+                       timeout=300)
+    report = fixture_project.check(out=out)
+    assert len(report.documents) == 8
+    assert [f for f in report.findings if f.level != "info"] == [], report.to_text()
+    assert all(v["status"] == "covered" for matrix in report.coverage.values()
+               for v in matrix.values())
