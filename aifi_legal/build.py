@@ -164,6 +164,10 @@ class Project:
     def assemble(self, kind: str, hospital: Hospital | None,
                  processor: Processor | None = None) -> tuple[AssembledDocument, dict]:
         """The assembled clauses and the context of one document (no DOCX)."""
+        if KINDS[kind].per_processor and processor is None:
+            raise UsageError(f"a {kind} is made per processor; pass processor=",
+                             hint="processors: " + ", ".join(p.id for p in
+                                                            self.portfolio.processors))
         context = build_context(self.portfolio, hospital, kind, processor)
         who = f" (hospital {hospital.id})" if hospital else " (model document)"
 

@@ -458,6 +458,8 @@ class Checker:
             facts["AI vendors"] = tuple(sorted(v for v in vendors if v in text))
         if target.kind in ("verwerkersovereenkomst", "dpia"):
             facts["sub-processors"] = tuple(sorted(v for v in vendors | hosting if v in text))
+            facts["processors"] = tuple(sorted(p.legal_name for p in portfolio.processors
+                                               if p.legal_name in text))
         self._facts[target.hospital_id].append((str(content.path), facts))
 
     def consistency(self) -> None:
