@@ -40,6 +40,16 @@ def copy_library(tmp_path: Path) -> Path:
     return target
 
 
+def problems_after_appending(portfolio, tmp_path, text: str, hospital: str = "linde-en-eik"):
+    """Append `text` to the kosten clause of a copied library; the file and the problems."""
+    root = copy_library(tmp_path)
+    path = root / "50-kosten.md"
+    path.write_text(path.read_text() + text)
+    with pytest.raises(ClauseError) as caught:
+        build(portfolio, hospital, root)
+    return path, caught.value.problems
+
+
 def test_filters_format_dutch():
     assert datum(date(2026, 3, 1)) == "1 maart 2026"
     assert bedrag(Decimal("1250")) == "€\xa01.250,00"
@@ -125,36 +135,25 @@ def test_model_document_marks_hospital_fields(portfolio):
 
 
 def test_reference_to_missing_clause_names_both(portfolio, tmp_path):
-    root = copy_library(tmp_path)
-    path = root / "50-kosten.md"
-    path.write_text(path.read_text() + "\nZie {{ ref('t-bestaat-niet') }}.\n")
-    with pytest.raises(ClauseError) as caught:
-        build(portfolio, "linde-en-eik", root)
-    [problem] = caught.value.problems
+    path, [problem] = problems_after_appending(portfolio, tmp_path,
+                                               "\nZie {{ ref('t-bestaat-niet') }}.\n")
     assert problem.file == path and problem.line == 10
     assert "clause 't-kosten' refers to clause 't-bestaat-niet', which does not exist" \
         in problem.message
 
 
 def test_reference_to_excluded_clause_is_an_error(portfolio, tmp_path):
-    root = copy_library(tmp_path)
-    path = root / "50-kosten.md"
-    path.write_text(path.read_text() + "\nZie {{ ref('t-kinderen') }}.\n")
-    build(portfolio, "den-bosch-noord", root)  # included there: fine
-    with pytest.raises(ClauseError) as caught:
-        build(portfolio, "linde-en-eik", root)
-    message = caught.value.problems[0].message
+    path, problems = problems_after_appending(portfolio, tmp_path,
+                                              "\nZie {{ ref('t-kinderen') }}.\n")
+    build(portfolio, "den-bosch-noord", path.parent)  # included there: fine
+    message = problems[0].message
     assert "clause 't-kosten' refers to clause 't-kinderen', which is not included" in message
     assert "linde-en-eik" in message
 
 
 def test_undefined_variable_names_file_and_line(portfolio, tmp_path):
-    root = copy_library(tmp_path)
-    path = root / "50-kosten.md"
-    path.write_text(path.read_text() + "\n\nDe KvK is {{ ziekenhuis.kvk_nummer }}.\n")
-    with pytest.raises(ClauseError) as caught:
-        build(portfolio, "linde-en-eik", root)
-    [problem] = caught.value.problems
+    path, [problem] = problems_after_appending(
+        portfolio, tmp_path, "\n\nDe KvK is {{ ziekenhuis.kvk_nummer }}.\n")
     assert (problem.file, problem.line) == (path, 11)
     assert "kvk_nummer" in problem.message
 
@@ -170,13 +169,9 @@ def test_template_syntax_error_names_file_and_line(portfolio, tmp_path):
 
 
 def test_sandbox_refuses_attribute_tricks(portfolio, tmp_path):
-    root = copy_library(tmp_path)
-    path = root / "50-kosten.md"
-    path.write_text(path.read_text() + "\n{{ ''.__class__.__mro__ }}\n")
-    with pytest.raises(ClauseError) as caught:
-        build(portfolio, "linde-en-eik", root)
-    assert "SecurityError" in caught.value.problems[0].message or \
-        "UndefinedError" in caught.value.problems[0].message
+    _, [problem] = problems_after_appending(portfolio, tmp_path,
+                                            "\n{{ ''.__class__.__mro__ }}\n")
+    assert "SecurityError" in problem.message or "UndefinedError" in problem.message
 
 
 def test_bad_clause_heads_are_all_reported(tmp_path):
