@@ -88,4 +88,5 @@ def last_day_before(value: date) -> date:
     return value - timedelta(days=1)
 
 
-FILTERS = {"datum": datum, "bedrag": bedrag, "opsomming": opsomming, "woorden": woorden}
+FILTERS = {"datum": datum, "bedrag": bedrag, "opsomming": opsomming, "woorden": woorden,
+           "plus_maanden": add_months}

@@ -14,7 +14,7 @@ from aifi_legal.clauses import load_clauses
 from aifi_legal.context import build_context
 from aifi_legal.data import load_portfolio
 from aifi_legal.errors import ClauseError
-from aifi_legal.formatting import bedrag, datum, opsomming, woorden
+from aifi_legal.formatting import add_months, bedrag, datum, opsomming, woorden
 
 from conftest import FIXTURES, TWO_HOSPITALS
 
@@ -57,6 +57,8 @@ def test_filters_format_dutch():
     assert opsomming(["A", "B", "C"]) == "A, B en C"
     assert opsomming(["A", "B"], "of") == "A of B"
     assert opsomming(["A"]) == "A"
+    assert add_months(date(2028, 2, 29), 12) == date(2029, 2, 28)
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
     assert [woorden(n) for n in (1, 5, 12, 21, 22, 40, 100)] == \
         ["een", "vijf", "twaalf", "eenentwintig", "tweeëntwintig", "veertig", "honderd"]
 
