@@ -31,7 +31,7 @@ CHECKLISTS = {
 }
 LEFTOVER = re.compile(
     r"\{\{|\{%|%\}|\}\}|\[\s*invullen\s*\]|\[\s*[●•]\s*\]|\bXXX+\b|\bTODO\b|\bTBD\b"
-    r"|\[\s*(?:\.\.\.|…)\s*\]|(?:^|\s)(?:\.\.\.|…)(?=\s|$)|lorem ipsum", re.IGNORECASE)
+    r"|\[\s*(?:\.\.\.|…)\s*\]|(?:^|\s)(?:\.\.\.|…)(?=\s|$)|lorem\s+ipsum", re.IGNORECASE)
 # A reference such as "artikel 7" that is followed by the name of a law is not ours.
 LAW_AFTER = re.compile(r"^[\s,]*(?:(?:lid|onder|sub|eerste|tweede|derde|vierde|vijfde|zesde|"
                        r"zevende|achtste|negende|tiende|[a-z]|\d+|\(\w+\))[\s,.]*)*"
@@ -244,7 +244,8 @@ class Checker:
         for paragraph in content.paragraphs:
             pieces = [(paragraph.text, paragraph.container)]
             if paragraph.control_text and not paragraph.in_content_control:
-                pieces = [(paragraph.text.replace(paragraph.control_text, " "), paragraph.container),
+                outside = paragraph.text.replace(paragraph.control_text, " ")
+                pieces = [(outside, paragraph.container),
                           (paragraph.control_text, "content control")]
             for text, container in pieces:
                 for match in LEFTOVER.finditer(text):

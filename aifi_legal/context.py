@@ -165,7 +165,8 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
         ziekenhuis = placeholderize(hospital_context(example), "ziekenhuis")
         ziekenhuis["solutions"] = [s.id for s in portfolio.solutions]
         ziekenhuis["represented_jointly"] = False
-        groep = {"number": Placeholder("groep.number"), "start_date": Placeholder("groep.start_date")}
+        groep = {"number": Placeholder("groep.number"),
+                 "start_date": Placeholder("groep.start_date")}
         chosen = list(portfolio.solutions)
         hospital_key = "MODEL"
     else:

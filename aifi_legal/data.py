@@ -43,7 +43,8 @@ def load_portfolio(path: str | Path) -> LoadedPortfolio:
     except FileNotFoundError:
         raise DataError([Problem(path, None, "", "file not found")]) from None
     except OSError as exc:
-        raise DataError([Problem(path, None, "", f"cannot read the file: {exc.strerror}")]) from None
+        raise DataError([Problem(path, None, "",
+                                 f"cannot read the file: {exc.strerror}")]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -223,7 +224,8 @@ def _cross_checks(data: dict, path: Path, lines: LineMap) -> list[Problem]:
     offered = [s.get("id") for _, s in _items(data, "solutions") if isinstance(s.get("id"), str)]
     processors = [p.get("id") for _, p in _items(data, "processors")
                   if isinstance(p.get("id"), str)]
-    groups = [g.get("number") for _, g in _items(data, "groups") if isinstance(g.get("number"), str)]
+    groups = [g.get("number") for _, g in _items(data, "groups")
+              if isinstance(g.get("number"), str)]
     for i, hospital in _items(data, "hospitals"):
         chosen = hospital.get("solutions")
         if isinstance(chosen, list):

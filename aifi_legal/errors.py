@@ -93,7 +93,8 @@ class ClauseError(InputError):
 
     def __init__(self, problems: list[Problem]):
         super().__init__(problems, what="clause library",
-                         hint="fix the clause file named above; `aifi-legal clauses` lists the library")
+                         hint="fix the clause file named above; `aifi-legal clauses` lists "
+                              "the library")
 
 
 class TemplateError(InputError):

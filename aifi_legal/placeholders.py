@@ -16,7 +16,7 @@ START, END = "\ue000", "\ue001"
 
 
 class Placeholder(str):
-    """A string that stands for a field: `Placeholder('ziekenhuis.kvk')` reads `[ziekenhuis.kvk]`."""
+    """A string standing for a field: `Placeholder('ziekenhuis.kvk')` reads `[ziekenhuis.kvk]`."""
 
     def __new__(cls, field: str, text: str | None = None) -> "Placeholder":
         self = super().__new__(cls, text if text is not None else f"[{field}]")

@@ -152,7 +152,8 @@ def test_joint_signatory_needs_a_second():
 def test_processor_references_and_sub_processor_fields():
     text = edit("    group: 2\n    solutions: [fractuurdetectie]\n",
                 "    group: 2\n    solutions: [fractuurdetectie]\n    processors: [noordlicht]\n")
-    text = text.replace("    breach_notification_hours: 24\n", "    breach_notification_hours: 96\n")
+    text = text.replace("    breach_notification_hours: 24\n",
+                        "    breach_notification_hours: 96\n")
     found = problems(text)
     assert any("hospitals[4].processors[0]: processor 'noordlicht' is not defined under "
                "processors" in p for p in found)
