@@ -37,7 +37,9 @@ def _signatory(signatory: Signatory, party: Party) -> dict[str, Any]:
     }
 
 
-def _party(party: Party) -> dict[str, Any]:
+def _party(party: Party, kind: str | None = None) -> dict[str, Any]:
+    """A party; with `kind`, only the signatories who sign documents of that kind."""
+    signatories = party.signatories_for(kind) if kind else party.signatories
     return {
         "legal_name": party.legal_name,
         "short_name": party.short_name,
@@ -45,22 +47,22 @@ def _party(party: Party) -> dict[str, Any]:
         "seat": party.seat,
         "kvk": party.kvk,
         "address": {**party.address.model_dump(), "one_line": party.address.one_line},
-        "signatories": [_signatory(s, party) for s in party.signatories],
+        "signatories": [_signatory(s, party) for s in signatories],
         "represented_jointly": party.represented_jointly,
     }
 
 
-def consortium_context(consortium: Consortium) -> dict[str, Any]:
+def consortium_context(consortium: Consortium, kind: str | None = None) -> dict[str, Any]:
     return {
-        **_party(consortium),
+        **_party(consortium, kind),
         "contact": consortium.contact.model_dump(),
         "programme": consortium.programme.model_dump(),
     }
 
 
-def hospital_context(hospital: Hospital) -> dict[str, Any]:
+def hospital_context(hospital: Hospital, kind: str | None = None) -> dict[str, Any]:
     return {
-        **_party(hospital),
+        **_party(hospital, kind),
         "id": hospital.id,
         "group": hospital.group,
         "solutions": list(hospital.solutions),
@@ -77,7 +79,8 @@ def _sub_processor(sub: SubProcessor, role: str) -> dict[str, Any]:
             "outside_eea": [loc.model_dump() for loc in sub.locations if not loc.in_eea]}
 
 
-def processor_context(processor: Processor, solutions: list[Solution]) -> dict[str, Any]:
+def processor_context(processor: Processor, solutions: list[Solution],
+                      kind: str | None = None) -> dict[str, Any]:
     """The processor with its sub-processors: hosting and the vendors of `solutions`."""
     subs = [_sub_processor(processor.hosting, "hosting van de centrale infrastructuur")]
     subs += [_sub_processor(s.vendor, f"leverancier van de AI-oplossing {s.name} ({s.product})")
@@ -85,7 +88,7 @@ def processor_context(processor: Processor, solutions: list[Solution]) -> dict[s
     data = processor.model_dump(exclude={"signatories", "hosting"})
     return {
         **data,
-        **_party(processor),
+        **_party(processor, kind),
         "hosting": _sub_processor(processor.hosting, "hosting van de centrale infrastructuur"),
         "subprocessors": subs,
         "outside_eea": [loc for sub in subs for loc in sub["outside_eea"]] +
@@ -162,7 +165,7 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
     consortium = portfolio.consortium
     if hospital is None:
         example = portfolio.hospitals[0]
-        ziekenhuis = placeholderize(hospital_context(example), "ziekenhuis")
+        ziekenhuis = placeholderize(hospital_context(example, kind), "ziekenhuis")
         ziekenhuis["solutions"] = [s.id for s in portfolio.solutions]
         ziekenhuis["represented_jointly"] = False
         groep = {"number": Placeholder("groep.number"),
@@ -170,7 +173,7 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
         chosen = list(portfolio.solutions)
         hospital_key = "MODEL"
     else:
-        ziekenhuis = hospital_context(hospital)
+        ziekenhuis = hospital_context(hospital, kind)
         group: Group = portfolio.group(hospital.group)
         groep = group.model_dump()
         chosen = [s for s in portfolio.solutions if s.id in hospital.solutions]
@@ -179,7 +182,7 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
     document_kind = KINDS[kind]
     processors = portfolio.processors if hospital is None else portfolio.processors_of(hospital)
     context = {
-        "aifi": consortium_context(consortium),
+        "aifi": consortium_context(consortium, kind),
         "ziekenhuis": ziekenhuis,
         "rollen": [{"rol": label, "persoon": ziekenhuis["contacts"][key]}
                    for key, label in ROLE_LABELS.items()],
@@ -198,5 +201,5 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
         "verwerkers": [processor_context(p, chosen) for p in processors],
     }
     if processor is not None:
-        context["verwerker"] = processor_context(processor, chosen)
+        context["verwerker"] = processor_context(processor, chosen, kind)
     return context

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import DataError, Problem
+from .kinds import KINDS
 from .models import Portfolio
 from .yamlfile import LineMap, format_path, load_yaml
 
@@ -72,6 +73,8 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
     except ValidationError as exc:
         problems.extend(_convert_errors(exc, path, lines))
         portfolio = None
+    if portfolio is not None:
+        problems.extend(_authority_problems(portfolio, path, lines))
     if problems:
         raise DataError(sorted(set(problems), key=lambda p: (p.line or 0, p.path, p.message)))
     assert portfolio is not None
@@ -187,6 +190,32 @@ def _known_fields(loc: tuple[Any, ...]) -> list[str]:
 
 
 # --- checks across records ----------------------------------------------------------------------
+
+def _authority_problems(portfolio: Portfolio, path: Path, lines: LineMap) -> list[Problem]:
+    """Every party of every document must have signatories who can bind it for that kind."""
+    problems = []
+    for kind, document in KINDS.items():
+        if "aifi" in document.parties:
+            message = portfolio.consortium.authority_problem(kind)
+            if message:
+                loc = ("consortium", "signatories")
+                problems.append(Problem(path, lines.line(loc), format_path(loc), message,
+                                        "add a signatory, or widen a proxy's `signs`"))
+        for index, hospital in enumerate(portfolio.hospitals):
+            message = hospital.authority_problem(kind)
+            if message:
+                loc = ("hospitals", index, "signatories")
+                problems.append(Problem(path, lines.line(loc), format_path(loc), message,
+                                        "add a signatory, or widen a proxy's `signs`"))
+        if "verwerker" in document.parties:
+            for index, processor in enumerate(portfolio.processors):
+                message = processor.authority_problem(kind)
+                if message:
+                    loc = ("processors", index, "signatories")
+                    problems.append(Problem(path, lines.line(loc), format_path(loc), message,
+                                            "add a signatory, or widen a proxy's `signs`"))
+    return problems
+
 
 def _items(data: dict, key: str) -> list[tuple[int, dict]]:
     value = data.get(key)

@@ -87,6 +87,10 @@ EEA_COUNTRIES = {
 }
 
 
+DocumentKindName = Literal["intentieverklaring", "deelnameovereenkomst", "verwerkersovereenkomst",
+                           "dpia"]
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -145,6 +149,12 @@ class Signatory(Model):
                                  "written power of attorney (give proxy_scope).")
     proxy_scope: Text | None = Field(None, description="Scope and date of the power of attorney.")
     place: Text | None = Field(None, description="Place of signing; defaults to the seat.")
+    signs: list[DocumentKindName] | None = Field(
+        None, description="The document kinds this signatory may sign (a proxy's scope); "
+        "default: every kind.")
+
+    def may_sign(self, kind: str) -> bool:
+        return self.signs is None or kind in self.signs
 
     @model_validator(mode="after")
     def _proxy_needs_scope(self) -> "Signatory":
@@ -186,6 +196,20 @@ class Party(Model):
     @property
     def represented_jointly(self) -> bool:
         return any(s.authority is Authority.jointly for s in self.signatories)
+
+    def signatories_for(self, kind: str) -> list[Signatory]:
+        """The signatories who sign documents of `kind` for this party."""
+        return [s for s in self.signatories if s.may_sign(kind)]
+
+    def authority_problem(self, kind: str) -> str | None:
+        """Why this party's signatories cannot bind it for `kind`, or None when they can."""
+        eligible = self.signatories_for(kind)
+        if not eligible:
+            return f"no signatory may sign the {kind}"
+        if all(s.authority is Authority.jointly for s in eligible) and len(eligible) < 2:
+            return (f"{eligible[0].name} is authorised jointly only, and no second jointly "
+                    f"authorised signatory may sign the {kind}")
+        return None
 
 
 class MonthRange(Model):

@@ -161,6 +161,22 @@ def test_processor_references_and_sub_processor_fields():
                for p in found)
 
 
+def test_every_kind_needs_a_signatory_with_authority():
+    text = edit("        signs: [dpia]\n", "        signs: [intentieverklaring]\n")
+    found = problems(text)
+    assert any("hospitals[4].signatories: no signatory may sign the dpia" in p for p in found)
+    text = edit("        signs: [intentieverklaring, deelnameovereenkomst, verwerkersovereenkomst]\n",
+                "        signs: [intentieverklaring, deelnameovereenkomst, dpa]\n")
+    assert any("hospitals[4].signatories[0].signs[2]: 'dpa' is not allowed" in p
+               for p in problems(text))
+
+
+def test_document_kinds_in_the_model_match_the_kinds():
+    from aifi_legal.kinds import KINDS
+    from aifi_legal.models import DocumentKindName
+    assert set(DocumentKindName.__args__) == set(KINDS)
+
+
 def test_group_must_exist():
     text = edit("    group: 2\n    solutions: [fractuurdetectie]\n",
                 "    group: 7\n    solutions: [fractuurdetectie]\n")
