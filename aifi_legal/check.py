@@ -160,18 +160,8 @@ class Checker:
     def __init__(self, project: "Project"):
         self.project = project
         self.report = CheckReport()
-        self._targets = self._index_targets()
+        self._targets = project.document_index()
         self._facts: dict[str, list[tuple[str, dict]]] = defaultdict(list)
-
-    def _index_targets(self) -> dict[str, tuple]:
-        from .context import document_id
-        version = self.project.portfolio.consortium.documents.version
-        index = {}
-        for hospital in self.project.portfolio.hospitals:
-            for kind, processor in self.project.documents_of(hospital):
-                key = document_id(kind, hospital.id, version, processor.id if processor else None)
-                index[key] = (hospital, kind, processor)
-        return index
 
     def add(self, level: str, rule: str, document: Path, target: _Target | None, location: str,
             part: str, message: str, fix: str = "") -> None:
@@ -452,7 +442,12 @@ class Checker:
                           if t and t[0] and any("Naam:" in cell for cell in t[0])), None)
         if signature is not None:
             column = signature[0][0]
-            facts["representatives"] = tuple(sorted(re.findall(r"Naam: (.+?) / Functie", column)))
+            # Documents are compared when the data has the same people sign them; a proxy
+            # limited to some kinds makes a separate group.
+            everyone = self.project.portfolio.hospital(target.hospital_id).signatories
+            label = "representatives" if [s["name"] for s in hospital["signatories"]] == \
+                [s.name for s in everyone] else f"representatives signing the {target.kind}"
+            facts[label] = tuple(sorted(re.findall(r"Naam: (.+?) / Functie", column)))
         vendors = {s.vendor.legal_name for s in portfolio.solutions}
         hosting = {p.hosting.legal_name for p in portfolio.processors}
         if target.kind != "intentieverklaring":

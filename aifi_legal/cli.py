@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import click
@@ -19,13 +20,18 @@ from .build import load_project
 from .data import json_schema
 from .errors import AifiLegalError
 from .kinds import KINDS
+from .ledger import METHODS
 from .workspace import init_workspace
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _inputs(function):
-    """--data, --clauses and --templates, shared by the commands that read a workspace."""
+    """--data, --clauses, --templates and --ledger, shared by the commands that read a
+    workspace."""
+    function = click.option("--ledger", type=click.Path(path_type=Path),
+                            help="The signature register (default: signatures.jsonl beside "
+                                 "the data file).")(function)
     function = click.option("--templates", type=click.Path(path_type=Path),
                             help="Folder with the Word templates.")(function)
     function = click.option("--clauses", type=click.Path(path_type=Path),
@@ -70,9 +76,10 @@ def cli() -> None:
 
 @cli.command()
 @_inputs
-def validate(data: Path | None, clauses: Path | None, templates: Path | None) -> None:
+def validate(data: Path | None, clauses: Path | None, templates: Path | None,
+             ledger: Path | None) -> None:
     """Check the data, the clause library and the templates; write nothing."""
-    project = load_project(data, clauses, templates)
+    project = load_project(data, clauses, templates, ledger)
     summary = project.validate()
     click.echo(f"OK: {summary['hospitals']} hospitals, {summary['clauses']} clauses; "
                f"{summary['documents']} documents render without errors.")
@@ -89,27 +96,113 @@ def validate(data: Path | None, clauses: Path | None, templates: Path | None) ->
               help="Build only this document kind (repeatable).")
 @click.option("--model", is_flag=True,
               help="Write each kind once to OUT/model/ with the hospital's fields highlighted.")
-def build(data: Path | None, clauses: Path | None, templates: Path | None, out: Path,
+@click.option("--pdf", is_flag=True, help="Also write a PDF per document, with a signature "
+              "field per signatory (needs LibreOffice).")
+@click.option("--draft", is_flag=True, help="With --pdf: stamp CONCEPT on every page.")
+def build(data: Path | None, clauses: Path | None, templates: Path | None,
+          ledger: Path | None, out: Path,
           hospitals: tuple[str, ...], group: int | None, only: tuple[str, ...],
-          model: bool) -> None:
+          model: bool, pdf: bool, draft: bool) -> None:
     """Generate the documents for every (or the selected) hospital."""
-    project = load_project(data, clauses, templates)
+    if draft and not pdf:
+        raise click.UsageError("--draft stamps PDFs: use it with --pdf")
+    project = load_project(data, clauses, templates, ledger)
+    options = dict(hospitals=hospitals, group=group, only=only, model=model, pdf=pdf,
+                   draft=draft)
     if sys.stderr.isatty():
         with click.progressbar(length=1, label="Rendering", file=sys.stderr) as bar:
             def progress(done: int, total: int, label: str) -> None:
                 bar.length = total
                 bar.update(1)
-            result = project.build(out, hospitals=hospitals, group=group, only=only,
-                                   model=model, progress=progress)
+            result = project.build(out, progress=progress, **options)
     else:
-        result = project.build(out, hospitals=hospitals, group=group, only=only, model=model)
+        result = project.build(out, **options)
     for document in result.documents:
-        click.echo(f"  {document.path}  ({document.words} words, {document.document_id})")
+        extra = f", {document.pdf['file']}" if document.pdf else ""
+        click.echo(f"  {document.path}  ({document.words} words, {document.document_id}{extra})")
+    for document in result.kept:
+        click.echo(f"  {document.path}  kept: signed ({document.document_id}); raise "
+                   "consortium.documents.version to issue a new version")
     per_kind = Counter(d.kind for d in result.documents)
     hospitals_built = {d.hospital_id for d in result.documents if d.hospital_id}
     kinds = ", ".join(f"{kind}: {count}" for kind, count in per_kind.items())
     who = "the model" if model else f"{len(hospitals_built)} hospital(s)"
-    click.echo(f"Built {len(result.documents)} document(s) for {who} in {result.out} ({kinds}).")
+    kept = f"; {len(result.kept)} signed document(s) kept" if result.kept else ""
+    click.echo(f"Built {len(result.documents)} document(s) for {who} in {result.out} "
+               f"({kinds}){kept}.")
+
+
+@cli.command()
+@_inputs
+@click.argument("hospital")
+@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.option("--signatory", help="Name of the signatory, as in the data.")
+@click.option("--date", "when", metavar="YYYY-MM-DD", help="Date of signing (default: today).")
+@click.option("--method", type=click.Choice(list(METHODS)),
+              help="paper (a scanned wet-ink signature), simple, advanced or qualified.")
+@click.option("--file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="The evidence (a scan or signed PDF); its sha256 is recorded.")
+@click.option("--processor", metavar="ID", help="The processor of a verwerkersovereenkomst.")
+@click.option("--event", type=click.Choice(["signed", "declined", "revoked", "sent"]),
+              default="signed", show_default=True)
+@click.option("--note", help="A remark to keep with the event.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
+              help="The folder the documents were built in.")
+def sign(data: Path | None, clauses: Path | None, templates: Path | None,
+         ledger: Path | None, hospital: str, kind: str, signatory: str | None,
+         when: str | None, method: str | None, file: Path | None, processor: str | None,
+         event: str, note: str | None, out: Path) -> None:
+    """Record a signature by hand (or a document sent, declined or revoked)."""
+    project = load_project(data, clauses, templates, ledger)
+    recorded = project.record(hospital, kind, event=event, signatory=signatory, date=when,
+                              method=method, file=file, processor=processor, out=out,
+                              note=note)
+    who = f" by {recorded.signatory}" if recorded.signatory else ""
+    click.echo(f"Recorded: {recorded.document} of {recorded.hospital} {recorded.event}{who} "
+               f"on {recorded.date.isoformat()} in {project.workspace.ledger}.")
+
+
+@cli.command()
+@_inputs
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
+              help="The folder the PDFs were built in.")
+def intake(data: Path | None, clauses: Path | None, templates: Path | None,
+           ledger: Path | None, files: tuple[Path, ...], out: Path) -> None:
+    """Verify returned signed PDFs and record their signatures.
+
+    A file that is unknown, altered, or carries a broken signature is refused and nothing of
+    it is recorded (exit code 1).
+    """
+    report = load_project(data, clauses, templates, ledger).intake(files, out=out)
+    click.echo(report.to_text(), nl=False)
+    if not report.ok:
+        raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+@cli.command(name="status")
+@_inputs
+@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
+              help="The folder the documents were built in.")
+@click.option("--hospital", "hospitals", multiple=True, metavar="ID")
+@click.option("--group", type=int, metavar="N")
+@click.option("--today", metavar="YYYY-MM-DD", help="Judge overdue items on this date.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True)
+def status_command(data: Path | None, clauses: Path | None, templates: Path | None,
+                   ledger: Path | None, out: Path, hospitals: tuple[str, ...],
+                   group: int | None, today: str | None, fmt: str) -> None:
+    """Who has signed what: per hospital and document, and per implementation group."""
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError:
+        raise click.BadParameter(f"{today!r} is not a date written as YYYY-MM-DD",
+                                 param_hint="--today") from None
+    report = load_project(data, clauses, templates, ledger).status(
+        out, hospitals=hospitals, group=group, today=day)
+    click.echo({"text": report.to_text, "json": report.to_json, "csv": report.to_csv}[fmt](),
+               nl=False)
 
 
 @cli.command(name="check")
@@ -120,12 +213,13 @@ def build(data: Path | None, clauses: Path | None, templates: Path | None, out: 
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def check_command(data: Path | None, clauses: Path | None, templates: Path | None,
+          ledger: Path | None,
                   files: tuple[Path, ...], out: Path | None, fmt: str) -> None:
     """Check documents as they are now: complete, consistent and legally covered.
 
     Exit code 1 when any finding is an error.
     """
-    project = load_project(data, clauses, templates)
+    project = load_project(data, clauses, templates, ledger)
     if not files and out is None:
         out = Path("out")
     report = project.check(files, out=out)
@@ -139,12 +233,13 @@ def check_command(data: Path | None, clauses: Path | None, templates: Path | Non
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def lint_command(data: Path | None, clauses: Path | None, templates: Path | None,
+          ledger: Path | None,
                  fmt: str) -> None:
     """Check the clause library and templates: syntax, fields, conditions, coverage.
 
     Exit code 1 when any finding is an error.
     """
-    report = load_project(data, clauses, templates).lint()
+    report = load_project(data, clauses, templates, ledger).lint()
     if fmt == "json":
         click.echo(report.to_json(), nl=False)
     else:
@@ -164,9 +259,10 @@ def lint_command(data: Path | None, clauses: Path | None, templates: Path | None
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def list_clauses(data: Path | None, clauses: Path | None, templates: Path | None,
+          ledger: Path | None,
                  fmt: str) -> None:
     """List the clause library: id, version, documents, section and condition."""
-    project = load_project(data, clauses, templates)
+    project = load_project(data, clauses, templates, ledger)
     rows = project.clause_records()
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))

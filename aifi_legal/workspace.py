@@ -4,6 +4,7 @@ A workspace is a folder with `hospitals.yaml`, `clauses/` and `templates/`. Each
 for its inputs in this order: the path given explicitly; the folder beside the data file (so
 `--data ws/hospitals.yaml` also uses `ws/clauses` and `ws/templates` when they exist); the
 current folder when it holds a `hospitals.yaml`; and last the example set shipped in the package.
+The signature register (signatures.jsonl) lives beside the data file.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
+from .ledger import LEDGER_FILE
 
 DATA_FILE = "hospitals.yaml"
 CLAUSES_DIR = "clauses"
@@ -33,14 +35,19 @@ class Workspace:
     data: Path
     clauses: Path
     templates: Path
+    ledger: Path
 
     def __repr__(self) -> str:
-        return f"<Workspace data={self.data} clauses={self.clauses} templates={self.templates}>"
+        return (f"<Workspace data={self.data} clauses={self.clauses} templates={self.templates} "
+                f"ledger={self.ledger}>")
 
 
 def resolve(data: str | Path | None = None, clauses: str | Path | None = None,
-            templates: str | Path | None = None, *, cwd: Path | None = None) -> Workspace:
-    """Find the data file, clause folder and template folder (see the module docstring)."""
+            templates: str | Path | None = None, ledger: str | Path | None = None, *,
+            cwd: Path | None = None) -> Workspace:
+    """Find the data file, clause folder, template folder and signature register (see the
+    module docstring). The register lives beside the data file; for the shipped example, whose
+    folder may not be writable, in the current folder."""
     cwd = cwd or Path.cwd()
     defaults = packaged_defaults()
     if data is not None:
@@ -60,7 +67,14 @@ def resolve(data: str | Path | None = None, clauses: str | Path | None = None,
             return home / name
         return defaults / name
 
-    return Workspace(data_path, pick(clauses, CLAUSES_DIR), pick(templates, TEMPLATES_DIR))
+    if ledger is not None:
+        ledger_path = Path(ledger)
+    elif home == defaults and data is None:
+        ledger_path = cwd / LEDGER_FILE
+    else:
+        ledger_path = home / LEDGER_FILE
+    return Workspace(data_path, pick(clauses, CLAUSES_DIR), pick(templates, TEMPLATES_DIR),
+                     ledger_path)
 
 
 def init_workspace(target: str | Path, *, force: bool = False) -> Workspace:
@@ -77,7 +91,8 @@ def init_workspace(target: str | Path, *, force: bool = False) -> Workspace:
     for name in (CLAUSES_DIR, TEMPLATES_DIR):
         shutil.copytree(source / name, target / name, dirs_exist_ok=True,
                         copy_function=_copy_missing)
-    return Workspace(target / DATA_FILE, target / CLAUSES_DIR, target / TEMPLATES_DIR)
+    return Workspace(target / DATA_FILE, target / CLAUSES_DIR, target / TEMPLATES_DIR,
+                     target / LEDGER_FILE)
 
 
 def _copy_missing(src: str, dst: str) -> str:

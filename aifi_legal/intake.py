@@ -1,0 +1,157 @@
+"""Intake of signed PDFs: is this the PDF we sent, only with signatures added, and are those
+signatures intact? Only then are they recorded in the register.
+
+Three levels of sameness are checked: the exact bytes we sent; our bytes unchanged as the prefix
+of an incrementally signed file; and, to explain a refusal, the text of every page compared with
+what we sent. A file is recorded all at once or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .kinds import KINDS
+from .ledger import Event, append_events, new_event, read_events, signature_state
+from .signing import signature_roles
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .build import Project
+
+
+@dataclass
+class IntakeResult:
+    file: Path
+    accepted: bool
+    document_id: str | None = None
+    hospital: str | None = None
+    document: str | None = None
+    recorded: list[Event] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        if self.accepted:
+            who = ", ".join(e.signatory or "" for e in self.recorded) or "nothing new"
+            return [f"{self.file}: accepted ({self.document_id}); recorded: {who}"]
+        return [f"{self.file}: REFUSED" + (f" ({self.document_id})" if self.document_id
+                                           else "")] + [f"  {p}" for p in self.problems]
+
+
+@dataclass
+class IntakeReport:
+    results: list[IntakeResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.accepted for r in self.results)
+
+    def to_text(self) -> str:
+        lines = [line for r in self.results for line in r.lines()]
+        refused = sum(not r.accepted for r in self.results)
+        lines.append(f"{len(self.results)} file(s): {len(self.results) - refused} accepted, "
+                     f"{refused} refused.")
+        return "\n".join(lines) + "\n"
+
+    def __repr__(self) -> str:
+        return f"<IntakeReport {len(self.results)} files, ok={self.ok}>"
+
+
+def intake(project: "Project", files: list[Path], out: Path) -> IntakeReport:
+    """Check each returned PDF and record its new signatures; see the module docstring."""
+    report = IntakeReport()
+    for path in files:
+        result = _check(project, path, out)
+        if result.accepted and result.recorded:
+            append_events(project.workspace.ledger, result.recorded)
+        report.results.append(result)
+    return report
+
+
+def _check(project: "Project", path: Path, out: Path) -> IntakeResult:
+    from .pdf import PdfError, compare_pages, read_document_info, verify_signatures
+    result = IntakeResult(path, accepted=False)
+    try:
+        returned = path.read_bytes()
+    except OSError as exc:
+        result.problems.append(f"cannot read the file: {exc.strerror or exc}")
+        return result
+    try:
+        info = read_document_info(returned)
+    except PdfError as exc:
+        result.problems.append(exc.message)
+        return result
+    document_id = info.get("/AIFIDocumentId")
+    result.document_id = document_id
+    target = project.document_index().get(document_id or "")
+    if target is None:
+        result.problems.append("unknown document: no document id that aifi-legal generated "
+                               "for the current data" + (f" ({document_id})" if document_id
+                                                         else ""))
+        return result
+    hospital, kind, processor = target
+    stem = KINDS[kind].file_name(processor.id if processor else None)[:-len(".docx")]
+    result.hospital, result.document = hospital.id, stem
+    original_path = out / hospital.id / f"{stem}.pdf"
+    if not original_path.is_file():
+        result.problems.append(f"the PDF we sent is not in {original_path.parent}; pass --out "
+                               "with the folder the PDFs were built in")
+        return result
+    original = original_path.read_bytes()
+    if returned == original:
+        result.problems.append("the file carries no signature: it is the PDF as we sent it")
+        return result
+    if not returned.startswith(original):
+        try:
+            changes = compare_pages(original, returned)
+        except PdfError as exc:
+            changes, result.problems = [], [exc.message]
+        for change in changes:
+            result.problems.append(f"page {change.page} was changed:\n{change.diff}")
+        if not changes:
+            result.problems.append("the bytes of the PDF we sent were changed (the text reads "
+                                   "the same): only signatures appended to our PDF are accepted")
+        return result
+    try:
+        checks = verify_signatures(returned)
+    except PdfError as exc:
+        result.problems.append(exc.message)
+        return result
+    context = project.assemble(kind, hospital, processor)[1]
+    roles = {r.field_name: r for r in signature_roles(context, kind)}
+    for check in checks:
+        if check.field_name not in roles:
+            result.problems.append(f"signature in unknown field {check.field_name!r}")
+        elif not check.intact:
+            result.problems.append(f"the signature in {check.field_name} "
+                                   f"({roles[check.field_name].name}) is broken: "
+                                   f"{check.problem or 'the signed bytes were changed'}")
+        elif not check.covers_document:
+            result.problems.append(f"the signature in {check.field_name} does not cover the "
+                                   f"document: {check.problem or 'content was added after it'}")
+    if not checks:
+        result.problems.append("the file has no signature")
+    if result.problems:
+        return result
+    already = signature_state(read_events(project.workspace.ledger)).get(
+        (hospital.id, document_id), {})
+    evidence = hashlib.sha256(returned).hexdigest()
+    for check in checks:
+        role = roles[check.field_name]
+        if role.name in already and already[role.name].event == "signed":
+            continue  # the same signature fed in twice records nothing new
+        when = check.signing_time.date() if check.signing_time else date.today()
+        result.recorded.append(new_event(
+            event="signed", hospital=hospital.id, kind=kind, document=f"{stem}.pdf",
+            document_id=document_id, version=str(context["document"]["version"]),
+            document_sha256=hashlib.sha256(original).hexdigest(), signatory=role.name,
+            field=check.field_name, date=when,
+            # Integrity is verified here; trust is a separate policy: an untrusted certificate
+            # is recorded as a simple electronic signature.
+            method="advanced" if check.trusted else "simple",
+            evidence_sha256=evidence,
+            note=f"signed by certificate {check.signer!r}" if check.signer else None))
+    result.accepted = True
+    return result

@@ -1,0 +1,128 @@
+"""The signature register: an append-only event log in JSON Lines.
+
+Every line is one event (sent, signed, declined, revoked). Nothing is ever rewritten: a correction
+is a new event, and the state of every document is derived by replaying the log in order.
+Appends take an exclusive file lock and are flushed and fsynced, so several processes recording
+at once lose nothing. A damaged line is reported with its line number, never skipped.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import InputError, Problem
+
+LEDGER_FILE = "signatures.jsonl"
+EventKind = Literal["sent", "signed", "declined", "revoked"]
+Method = Literal["paper", "simple", "advanced", "qualified"]
+METHODS: tuple[str, ...] = Method.__args__
+
+
+class LedgerError(InputError):
+    """The ledger has lines that cannot be read."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems, what="signature register",
+                         hint="the register is append-only: restore the damaged lines from a "
+                              "backup, never delete them")
+
+
+class Event(BaseModel):
+    """One line of the register."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event: EventKind
+    hospital: str
+    kind: str
+    document: str = Field(description="The file name, e.g. verwerkersovereenkomst-nordlicht.pdf")
+    document_id: str
+    version: str
+    document_sha256: str | None = None
+    signatory: str | None = None
+    field: str | None = Field(None, description="The PDF signature field, when signed in a PDF.")
+    date: date
+    method: Method | None = None
+    evidence_sha256: str | None = None
+    recorded_at: datetime
+    note: str | None = None
+
+
+def new_event(**fields) -> Event:
+    """An event stamped with the current UTC time."""
+    return Event(recorded_at=datetime.now(timezone.utc).replace(microsecond=0), **fields)
+
+
+def append_events(path: str | Path, events: Iterable[Event]) -> None:
+    """Append events under an exclusive lock, flushed and fsynced; all or nothing per call."""
+    path = Path(path)
+    lines = "".join(event.model_dump_json() + "\n" for event in events)
+    if not lines:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        if size:
+            # A writer that died mid-line left no newline: keep its fragment on a line of its
+            # own so that it is reported, and ours stays readable.
+            os.lseek(fd, size - 1, os.SEEK_SET)
+            if os.read(fd, 1) != b"\n":
+                lines = "\n" + lines
+        os.write(fd, lines.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def read_events(path: str | Path) -> list[Event]:
+    """Every event in the register, in order; a missing register is empty.
+
+    Raises LedgerError naming every damaged line.
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    events, problems = [], []
+    with open(path, "rb") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+        try:
+            raw = handle.read()
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            events.append(Event.model_validate(json.loads(line)))
+        except UnicodeDecodeError:
+            problems.append(Problem(path, number, "", "the line is not UTF-8 text"))
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(path, number, "", f"not a JSON object: {exc.msg}"))
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            field = ".".join(str(p) for p in first["loc"])
+            problems.append(Problem(path, number, field, first["msg"]))
+    if problems:
+        raise LedgerError(problems)
+    return events
+
+
+def signature_state(events: Iterable[Event]) -> dict[tuple[str, str], dict[str, Event]]:
+    """Replay: (document id, signatory) -> the latest signed/declined/revoked event, per
+    document id. A revocation cancels a signature; a later signature counts again."""
+    state: dict[tuple[str, str], dict[str, Event]] = {}
+    for event in events:
+        if event.event == "sent" or event.signatory is None:
+            continue
+        state.setdefault((event.hospital, event.document_id), {})[event.signatory] = event
+    return state

@@ -1,0 +1,187 @@
+"""Where the legal pillar stands: per hospital and document, and per implementation group.
+
+State is derived, never stored: from what `build` wrote (the manifests) and from replaying the
+signature register. "Overdue" is measured against the planning: the legal pillar runs in months
+`programme.planning.legal` counted from the group's start date.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from .context import document_id
+from .formatting import add_months, last_day_before
+from .kinds import KINDS
+from .ledger import Event, signature_state
+from .signing import signature_roles
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .build import Project
+
+NOT_BUILT, CONCEPT, READY, PARTLY, SIGNED, DECLINED = (
+    "not built", "concept", "ready to sign", "partly signed", "signed", "declined")
+
+
+@dataclass(frozen=True)
+class DocumentStatus:
+    group: int
+    hospital: str
+    document: str       # file name without extension, e.g. verwerkersovereenkomst-nordlicht
+    kind: str
+    document_id: str
+    status: str
+    signed: tuple[str, ...]
+    missing: tuple[str, ...]
+    declined: tuple[str, ...]
+    due: date           # the last day of the legal pillar for the hospital's group
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class GroupStatus:
+    group: int
+    start_date: date
+    legal_due: date
+    hospitals: int
+    through: int        # hospitals with every document signed
+    overdue: int        # hospitals not through after the legal pillar's last day
+
+
+@dataclass
+class StatusReport:
+    today: date
+    documents: list[DocumentStatus] = field(default_factory=list)
+    groups: list[GroupStatus] = field(default_factory=list)
+
+    def records(self) -> list[dict]:
+        """One dict per document, for `pandas.DataFrame(report.records())`."""
+        return [{**asdict(d), "signed": ", ".join(d.signed), "missing": ", ".join(d.missing),
+                 "declined": ", ".join(d.declined), "due": d.due.isoformat()}
+                for d in self.documents]
+
+    def to_json(self) -> str:
+        return json.dumps({"today": self.today.isoformat(),
+                           "documents": [{**asdict(d), "due": d.due.isoformat()}
+                                         for d in self.documents],
+                           "groups": [{**asdict(g), "start_date": g.start_date.isoformat(),
+                                       "legal_due": g.legal_due.isoformat()}
+                                      for g in self.groups]},
+                          indent=2, ensure_ascii=False) + "\n"
+
+    def to_csv(self) -> str:
+        buffer = io.StringIO()
+        rows = self.records()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["hospital"],
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+
+    def to_text(self) -> str:
+        lines = [f"Status on {self.today.isoformat()}"]
+        for group in self.groups:
+            lines.append(f"Group {group.group} (start {group.start_date.isoformat()}, legal "
+                         f"pillar due {group.legal_due.isoformat()}): {group.through} of "
+                         f"{group.hospitals} hospital(s) through the legal pillar"
+                         + (f", {group.overdue} overdue" if group.overdue else ""))
+            hospitals = dict.fromkeys(d.hospital for d in self.documents if d.group == group.group)
+            for hospital in hospitals:
+                lines.append(f"  {hospital}")
+                for d in self.documents:
+                    if d.hospital != hospital:
+                        continue
+                    detail = ""
+                    if d.missing and d.status in (PARTLY, READY):
+                        detail = f" (missing, in signing order: {', '.join(d.missing)})"
+                    if d.declined:
+                        detail = f" (declined by: {', '.join(d.declined)})"
+                    late = "  OVERDUE" if d.overdue else ""
+                    lines.append(f"    {d.document:<40} {d.status}{detail}{late}")
+        return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        keys = ("group", "hospital", "document", "status", "missing", "overdue")
+        head = "".join(f"<th>{k}</th>" for k in keys)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r[k]))}</td>" for k in keys)
+                       + "</tr>" for r in self.records())
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    def __repr__(self) -> str:
+        signed = sum(d.status == SIGNED for d in self.documents)
+        return f"<StatusReport {self.today}: {signed} of {len(self.documents)} documents signed>"
+
+
+def legal_due(project: "Project", start: date) -> date:
+    """The last day of the legal pillar for a group starting on `start`."""
+    return last_day_before(add_months(start, project.portfolio.consortium.programme.planning
+                                      .legal.last))
+
+
+def status(project: "Project", out: Path, events: Iterable[Event], *,
+           hospitals: Iterable[str] = (), group: int | None = None,
+           today: date | None = None) -> StatusReport:
+    """The status of every selected hospital's documents on `today` (default: today)."""
+    today = today or date.today()
+    report = StatusReport(today)
+    events = list(events)
+    state = signature_state(events)
+    sent = {(e.hospital, e.document_id) for e in events if e.event == "sent"}
+    version = project.portfolio.consortium.documents.version
+    selected = project.select(hospitals, group)
+    for hospital in selected:
+        start = project.portfolio.group(hospital.group).start_date
+        due = legal_due(project, start)
+        manifest = _manifest(out / hospital.id)
+        for kind, processor in project.documents_of(hospital):
+            doc_id = document_id(kind, hospital.id, version, processor.id if processor else None)
+            stem = KINDS[kind].file_name(processor.id if processor else None)[:-len(".docx")]
+            context = project.assemble(kind, hospital, processor)[1]
+            required = [r.name for r in signature_roles(context, kind)]
+            latest = state.get((hospital.id, doc_id), {})
+            signed = tuple(n for n in required if n in latest and latest[n].event == "signed")
+            declined = tuple(n for n in required if n in latest and latest[n].event == "declined")
+            missing = tuple(n for n in required if n not in signed)
+            entry = manifest.get(f"{stem}.docx")
+            built = entry is not None and entry.get("document_id") == doc_id
+            if declined:
+                value = DECLINED
+            elif not missing:
+                value = SIGNED
+            elif signed:
+                value = PARTLY
+            elif (hospital.id, doc_id) in sent or (built and entry.get("pdf")
+                                                    and not entry["pdf"].get("draft")):
+                value = READY
+            elif built:
+                value = CONCEPT
+            else:
+                value = NOT_BUILT
+            report.documents.append(DocumentStatus(
+                hospital.group, hospital.id, stem, kind, doc_id, value, signed, missing,
+                declined, due, today > due and value != SIGNED))
+    for number in sorted({h.group for h in selected}):
+        start = project.portfolio.group(number).start_date
+        members = [h.id for h in selected if h.group == number]
+        through = [h for h in members if all(d.status == SIGNED for d in report.documents
+                                             if d.hospital == h)]
+        due = legal_due(project, start)
+        report.groups.append(GroupStatus(number, start, due, len(members), len(through),
+                                         len(members) - len(through) if today > due else 0))
+    return report
+
+
+def _manifest(folder: Path) -> dict[str, dict]:
+    path = folder / "manifest.json"
+    if not path.is_file():
+        return {}
+    try:
+        return {d["file"]: d for d in json.loads(path.read_text("utf-8"))["documents"]}
+    except (ValueError, KeyError, TypeError):
+        return {}

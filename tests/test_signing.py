@@ -1,0 +1,168 @@
+"""Who signs, the append-only register, recording by hand, status, and signed documents kept."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aifi_legal import load_project
+from aifi_legal.cli import cli
+from aifi_legal.errors import UsageError
+from aifi_legal.ledger import LedgerError, append_events, new_event, read_events
+from aifi_legal.signing import signature_roles
+
+from conftest import ROOT, TWO_HOSPITALS
+
+FIXTURE_LEDGER = Path(__file__).parent / "fixtures" / "ledger" / "signatures.jsonl"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture
+def project(tmp_path):
+    ledger = tmp_path / "signatures.jsonl"
+    return load_project(TWO_HOSPITALS, ROOT / "clauses", ROOT / "templates", ledger)
+
+
+@pytest.fixture
+def built(project, tmp_path):
+    out = tmp_path / "out"
+    project.build(out)
+    return out
+
+
+def test_signing_roles_hospital_first(project):
+    hospital = project.portfolio.hospital("den-bosch-noord")
+    processor = project.portfolio.processors[0]
+    roles = {kind: signature_roles(project.assemble(kind, hospital, processor if kind ==
+                                                     "verwerkersovereenkomst" else None)[1], kind)
+             for kind in ("intentieverklaring", "verwerkersovereenkomst", "dpia")}
+    assert [(r.field_name, r.name, r.order) for r in roles["intentieverklaring"]] == [
+        ("sig_ziekenhuis_1", "drs. Bart van 't Veld", 1),
+        ("sig_ziekenhuis_2", "Ingrid Sønnesyn", 1),
+        ("sig_aifi_1", "drs. Marloes Verhagen-Ait Taleb", 2)]
+    assert [r.name for r in roles["verwerkersovereenkomst"]][-1] == "ing. Ruud Vlietstra"
+    assert [r.party for r in roles["dpia"]] == ["ziekenhuis", "ziekenhuis"]
+    assert roles["dpia"][0].anchor_text == "Naam: drs. Bart van 't Veld"
+
+
+def _append_many(args):
+    ledger, worker = args
+    for n in range(25):
+        append_events(ledger, [new_event(event="sent", hospital="h", kind="dpia",
+                                         document="dpia.docx", document_id=f"D-{worker}-{n}",
+                                         version="1.0", date=date(2027, 1, 1))])
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    ledger = tmp_path / "signatures.jsonl"
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        pool.map(_append_many, [(ledger, worker) for worker in range(4)])
+    events = read_events(ledger)
+    assert len(events) == 100
+    assert len({e.document_id for e in events}) == 100
+
+
+def test_damaged_lines_are_reported_with_their_number(tmp_path):
+    ledger = tmp_path / "signatures.jsonl"
+    lines = FIXTURE_LEDGER.read_text().splitlines()
+    lines[2] = lines[2][:40]                                   # a writer died mid-line
+    lines[4] = lines[4].replace('"method":"paper"', '"method":"fax"')
+    ledger.write_text("\n".join(lines) + "\n")
+    with pytest.raises(LedgerError) as caught:
+        read_events(ledger)
+    found = {p.line: p for p in caught.value.problems}
+    assert set(found) == {3, 5}
+    assert "not a JSON object" in found[3].message and found[5].path == "method"
+    # An append after a torn line keeps the torn line separate (and reported).
+    ledger.write_text(FIXTURE_LEDGER.read_text() + '{"event":"sig')
+    append_events(ledger, [new_event(event="sent", hospital="h", kind="dpia",
+                                     document="dpia.docx", document_id="X", version="1.0",
+                                     date=date(2027, 1, 1))])
+    with pytest.raises(LedgerError) as caught:
+        read_events(ledger)
+    assert [p.line for p in caught.value.problems] == [9]
+
+
+def test_record_by_hand_checks_signatory_method_and_build(project, built):
+    event = project.record("den-bosch-noord", "intentieverklaring",
+                           signatory="ingrid sønnesyn", date="2027-04-09", method="paper",
+                           file=TWO_HOSPITALS, out=built)
+    assert event.signatory == "Ingrid Sønnesyn" and event.document_id == \
+        "AIFI-IVK-DEN-BOSCH-NOORD-V1.0"
+    assert event.document_sha256 == json.loads(
+        (built / "den-bosch-noord" / "manifest.json").read_text())["documents"][2]["sha256"]
+    assert len(event.evidence_sha256) == 64
+    assert read_events(project.workspace.ledger) == [event]
+    with pytest.raises(UsageError, match="'Jan Jansen' does not sign this intentieverklaring"):
+        project.record("den-bosch-noord", "intentieverklaring", signatory="Jan Jansen",
+                       method="paper", out=built)
+    with pytest.raises(UsageError, match="needs --method"):
+        project.record("den-bosch-noord", "dpia", signatory="Ingrid Sønnesyn", out=built)
+    with pytest.raises(UsageError, match="has not been built"):
+        project.record("den-bosch-noord", "dpia", signatory="Ingrid Sønnesyn",
+                       method="paper", out=built.parent / "elders")
+
+
+def test_status_of_a_fixture_register_is_golden(project, built, update_golden):
+    shutil.copyfile(FIXTURE_LEDGER, project.workspace.ledger)
+    report = project.status(built, today=date(2027, 5, 1))
+    golden = GOLDEN / "status.txt"
+    if update_golden:
+        golden.write_text(report.to_text(), encoding="utf-8")
+    assert report.to_text() == golden.read_text(encoding="utf-8")
+    rows = {(r["hospital"], r["document"]): r for r in report.records()}
+    assert rows[("linde-en-eik", "intentieverklaring")]["status"] == "signed"
+    assert rows[("linde-en-eik", "verwerkersovereenkomst-nordlicht")]["status"] == "concept"
+    assert rows[("den-bosch-noord", "dpia")]["status"] == "declined"
+    assert rows[("den-bosch-noord", "intentieverklaring")]["missing"] == \
+        "Ingrid Sønnesyn, drs. Marloes Verhagen-Ait Taleb"
+    assert [(g.group, g.hospitals, g.through, g.overdue) for g in report.groups] == \
+        [(1, 1, 0, 1), (2, 1, 0, 0)]
+    assert json.loads(report.to_json())["groups"][0]["legal_due"] == "2027-04-10"
+    assert report.to_csv().splitlines()[0].startswith("group,hospital,document,kind")
+
+
+def test_build_never_overwrites_a_signed_document(project, built, tmp_path):
+    target = built / "den-bosch-noord" / "intentieverklaring.docx"
+    project.record("den-bosch-noord", "intentieverklaring", signatory="drs. Bart van 't Veld",
+                   date="2027-04-08", method="paper", out=built)
+    signed_bytes = target.read_bytes()
+    result = project.build(built, hospitals=["den-bosch-noord"])
+    assert [d.path for d in result.kept] == [target]
+    assert target.read_bytes() == signed_bytes
+    # A new version gets its own id; the signed one moves to archief/ and keeps its signatures.
+    data = tmp_path / "v2" / "hospitals.yaml"
+    data.parent.mkdir()
+    data.write_text(TWO_HOSPITALS.read_text().replace('version: "1.0"', 'version: "1.1"'))
+    newer = load_project(data, ROOT / "clauses", ROOT / "templates", project.workspace.ledger)
+    result = newer.build(built, hospitals=["den-bosch-noord"], only=["intentieverklaring"])
+    assert result.kept == () and result.documents[0].document_id.endswith("-V1.1")
+    archived = built / "den-bosch-noord" / "archief" / \
+        "intentieverklaring-AIFI-IVK-DEN-BOSCH-NOORD-V1.0.docx"
+    assert archived.read_bytes() == signed_bytes
+    status = newer.status(built, hospitals=["den-bosch-noord"], today=date(2027, 4, 9))
+    assert status.documents[0].status == "concept"  # signatures do not carry over
+
+
+def test_sign_and_status_from_the_command_line(project, built):
+    runner = CliRunner()
+    common = ["--data", str(TWO_HOSPITALS), "--ledger", str(project.workspace.ledger)]
+    result = runner.invoke(cli, ["sign", "linde-en-eik", "dpia", *common, "--signatory",
+                                 "Chloë d'Ancona-Brûlé", "--date", "2027-02-01", "--method",
+                                 "paper", "--out", str(built)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Recorded: dpia.docx of linde-en-eik signed by Chloë")
+    result = runner.invoke(cli, ["sign", "linde-en-eik", "dpia", *common, "--signatory",
+                                 "Iemand Anders", "--method", "paper", "--out", str(built)])
+    assert result.exit_code == 2 and "does not sign this dpia" in result.output
+    result = runner.invoke(cli, ["status", *common, "--out", str(built), "--group", "1",
+                                 "--today", "2027-02-02", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {d["document"]: d for d in json.loads(result.output)["documents"]}
+    assert rows["dpia"]["status"] == "signed" and rows["dpia"]["overdue"] is False
