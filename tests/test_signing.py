@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -166,3 +169,19 @@ def test_sign_and_status_from_the_command_line(project, built):
     assert result.exit_code == 0, result.output
     rows = {d["document"]: d for d in json.loads(result.output)["documents"]}
     assert rows["dpia"]["status"] == "signed" and rows["dpia"]["overdue"] is False
+
+
+def test_concurrent_sign_commands_lose_no_event(project, built):
+    commands = [[sys.executable, "-m", "aifi_legal.cli", "sign", "linde-en-eik", kind,
+                 "--data", str(TWO_HOSPITALS), "--ledger", str(project.workspace.ledger),
+                 "--out", str(built), "--event", "sent", "--note", f"zending {n}"]
+                for n, kind in enumerate(["intentieverklaring", "deelnameovereenkomst",
+                                          "verwerkersovereenkomst", "dpia"] * 2)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    processes = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for c in commands]
+    for process in processes:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err.decode()
+    events = read_events(project.workspace.ledger)
+    assert sorted(e.note for e in events) == sorted(f"zending {n}" for n in range(8))
