@@ -1,11 +1,12 @@
 """PDF for signing: convert with LibreOffice, add properties and signature fields, check returns.
 
-    >>> pdfs = convert_to_pdf([Path("out/st-jozef/intentieverklaring.docx")], Path("pdf"))
-    >>> data = prepare_pdf(pdfs[...].read_bytes(), title=..., subject=..., document_id=...,
-    ...                    source_sha256=..., slots=[SignatureSlot("sig_ziekenhuis_1",
-    ...                    "Naam: dr. Hanneke Zwartveld", "dr. Hanneke Zwartveld")])
-    >>> signature_fields(signed)          # which fields carry a signature (pypdf)
-    >>> verify_signatures(signed)         # are they intact and do they cover the file (pyHanko)
+    >>> pdfs = convert_to_pdf([docx], Path("pdf"))                 # {docx: pdf path}
+    >>> data = prepare_pdf(pdfs[docx].read_bytes(), title=..., subject=..., document_id=...,
+    ...     source_sha256=..., slots=[SignatureSlot("sig_ziekenhuis_1",
+    ...     "Naam: dr. Hanneke Zwartveld", "dr. Hanneke Zwartveld")], created=...)
+    >>> signature_fields(returned)      # which fields carry a signature (pypdf, no crypto)
+    >>> verify_signatures(returned)     # intact, covering the file, trusted? (pyHanko)
+    >>> compare_pages(data, returned)   # pages whose text differs from what we sent
 
 LibreOffice (`soffice`) is a run-time dependency found on the PATH; pypdf does the editing and
 reading, pyHanko the cryptographic checks. Nothing here prints: pypdf's and pyHanko's log
@@ -39,7 +40,7 @@ from typing import Any, Iterable, Iterator
 from .errors import AifiLegalError
 
 SOFFICE_PACKAGE = "libreoffice-writer-nogui"
-PRODUCER_AUTHOR = "aifi-legal"
+AUTHOR = "aifi-legal"
 
 # The signature field: about the size of a handwritten signature, on the printed line.
 FIELD_WIDTH = 200.0
@@ -128,14 +129,14 @@ def find_soffice() -> str:
 
 
 def convert_to_pdf(docx_files: list[Path], out_dir: Path, *, workers: int = 2,
-                   timeout: int = 300) -> dict[Path, Path]:
+                   timeout: float = 300) -> dict[Path, Path]:
     """Convert DOCX files to PDF with LibreOffice headless; returns {docx: pdf}.
 
     Each PDF keeps the file's place below the folder the inputs share: files from one folder
     land in `out_dir` as `<stem>.pdf`; `out/a/x.docx` and `out/b/x.docx` land in
     `out_dir/a/x.pdf` and `out_dir/b/x.pdf`. The files are split over `workers` LibreOffice
-    processes (one `soffice` call converts many files, which is much faster than one call per
-    file), each with its own profile; `timeout` is in seconds per call. Nothing is written
+    processes, each converting its share in one `soffice` call (much faster than a call per
+    file) with a profile of its own; `timeout` is in seconds per call. Nothing is written
     unless every file converted, and each PDF is written atomically.
     """
     if workers < 1:
@@ -155,11 +156,21 @@ def convert_to_pdf(docx_files: list[Path], out_dir: Path, *, workers: int = 2,
     batches = _batches(list(sources), min(workers, len(sources)))
     converted: dict[Path, bytes] = {}
     failed: dict[Path, str] = {}
+    running: set[subprocess.Popen] = set()
     with ThreadPoolExecutor(max_workers=len(batches)) as pool:
-        for done, problems in pool.map(lambda calls: _run_soffice(soffice, calls, timeout),
-                                       batches):
-            converted.update(done)
-            failed.update(problems)
+        futures = [pool.submit(_run_soffice, soffice, files, timeout, running)
+                   for files in batches]
+        try:
+            for future in futures:
+                done, problems = future.result()
+                converted.update(done)
+                failed.update(problems)
+        except BaseException:
+            # Ctrl-C reaches only us (soffice runs in its own session, so that a time-out
+            # can stop soffice.bin too): stop the conversions before the pool waits for them.
+            for process in list(running):
+                _signal_group(process)
+            raise
     if failed:
         names = "; ".join(f"{sources[p]} ({why})" for p, why in sorted(failed.items()))
         raise PdfError(f"LibreOffice could not convert {len(failed)} of {len(sources)} "
@@ -191,87 +202,79 @@ def _pdf_targets(sources: list[Path], out_dir: Path) -> dict[Path, Path]:
     return targets
 
 
-def _batches(sources: list[Path], count: int) -> list[list[list[Path]]]:
-    """Split the files over `count` workers; per worker, soffice calls without name clashes.
-
-    Biggest files first, each to the least loaded worker, so the workers finish together.
-    One soffice call writes every PDF into one --outdir, so two files with the same name must
-    go to different calls.
-    """
+def _batches(sources: list[Path], count: int) -> list[list[Path]]:
+    """Split the files over `count` workers: biggest first, each to the least loaded worker."""
     loads = [0] * count
-    workers: list[list[Path]] = [[] for _ in range(count)]
+    batches: list[list[Path]] = [[] for _ in range(count)]
     for source in sorted(sources, key=lambda s: (-s.stat().st_size, str(s))):
         index = loads.index(min(loads))
-        workers[index].append(source)
+        batches[index].append(source)
         loads[index] += source.stat().st_size
-    batches = []
-    for files in workers:
-        calls: list[list[Path]] = []
-        for source in files:
-            stem = source.stem.casefold()
-            call = next((c for c in calls if all(f.stem.casefold() != stem for f in c)), None)
-            if call is None:
-                calls.append(call := [])
-            call.append(source)
-        batches.append(calls)
     return [b for b in batches if b]
 
 
-def _run_soffice(soffice: str, calls: list[list[Path]],
-                 timeout: int) -> tuple[dict[Path, bytes], dict[Path, str]]:
-    """Run one worker's soffice calls in turn, with a profile of its own; read the PDFs."""
+def _run_soffice(soffice: str, files: list[Path], timeout: float,
+                 running: set[subprocess.Popen]) -> tuple[dict[Path, bytes], dict[Path, str]]:
+    """Convert one worker's files in one soffice call, with a profile of its own."""
     done: dict[Path, bytes] = {}
     failed: dict[Path, str] = {}
     with tempfile.TemporaryDirectory(prefix="aifi-legal-soffice-") as temp:
+        # One call writes every PDF into one --outdir, named after the input: copies with
+        # numbered names keep out/a/dpia.docx and out/b/dpia.docx apart (LibreOffice does
+        # not put the file name in the PDF).
+        staged = Path(temp, "in")
+        staged.mkdir()
+        names = {}
+        try:
+            for number, source in enumerate(files):
+                names[source] = f"{number:04d}"
+                shutil.copyfile(source, staged / f"{number:04d}{source.suffix}")
+        except OSError as exc:
+            return {}, {f: f"cannot read: {exc.strerror or exc}" for f in files}
+        outdir = Path(temp, "out")
         # Two soffice processes sharing a profile make one of them fail: one profile each.
-        profile = Path(temp, "profile").as_uri()
-        for number, files in enumerate(calls):
-            outdir = Path(temp, f"out{number}")
-            command = [soffice, f"-env:UserInstallation={profile}", "--headless",
-                       "--norestore", "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export",
-                       "--outdir", str(outdir), *(str(f) for f in files)]
-            try:
-                process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
-                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                           start_new_session=True)
-            except OSError as exc:
-                failed.update({f: f"cannot start {soffice}: {exc.strerror or exc}"
-                               for f in files})
-                break
-            try:
-                _, stderr = process.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                _kill(process)
-                # A killed process may have left a PDF half-written: trust none of this call,
-                # and stop this worker (its profile may be left locked).
-                failed.update({f: f"timed out after {timeout} s" for f in files})
-                for rest in calls[number + 1:]:
-                    failed.update({f: "not converted after an earlier time-out"
-                                   for f in rest})
-                break
-            message = _last_line(stderr)
-            for source in files:
-                pdf = outdir / f"{source.stem}.pdf"
-                data = pdf.read_bytes() if pdf.is_file() else b""
-                if data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]:
-                    done[source] = data
-                else:
-                    reason = "no PDF produced" if not data else "incomplete PDF"
-                    failed[source] = f"{reason}, exit code {process.returncode}" + \
-                        (f": {message}" if message else "")
+        command = [soffice, f"-env:UserInstallation={Path(temp, 'profile').as_uri()}",
+                   "--headless", "--norestore", "--nolockcheck",
+                   "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
+                   *(str(staged / f"{names[f]}{f.suffix}") for f in files)]
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       start_new_session=True)
+        except OSError as exc:
+            return {}, {f: f"cannot start {soffice}: {exc.strerror or exc}" for f in files}
+        running.add(process)
+        try:
+            _, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _signal_group(process)
+            process.communicate()
+            # A killed process may have left a PDF half-written: trust none of them.
+            return {}, {f: f"timed out after {timeout} s" for f in files}
+        finally:
+            running.discard(process)
+        message = _last_line(stderr)
+        for source in files:
+            pdf = outdir / f"{names[source]}.pdf"
+            data = pdf.read_bytes() if pdf.is_file() else b""
+            if data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]:
+                done[source] = data
+            else:
+                reason = "no PDF produced" if not data else "incomplete PDF"
+                failed[source] = f"{reason}, exit code {process.returncode}" + \
+                    (f": {message}" if message else "")
     return done, failed
 
 
-def _kill(process: subprocess.Popen) -> None:
-    """Stop soffice and the soffice.bin it started (same session)."""
+def _signal_group(process: subprocess.Popen) -> None:
+    """Stop soffice and the soffice.bin it started (they share a session of their own)."""
     try:
         if hasattr(os, "killpg"):
             os.killpg(process.pid, signal.SIGKILL)
-        else:
+        else:  # pragma: no cover - Windows
             process.kill()
-    except ProcessLookupError:
-        pass
-    process.communicate()
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
 
 
 def _last_line(stderr: bytes) -> str:
@@ -294,7 +297,7 @@ def _quiet() -> Iterator[None]:
             warnings.simplefilter("ignore")
             yield
     finally:
-        for logger, level in zip(loggers, levels):
+        for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
 
 
@@ -387,7 +390,7 @@ def _word_diff(before: str, after: str, context: int = 5, hunks: int = 8) -> str
     lines: list[str] = []
     opcodes = [op for op in difflib.SequenceMatcher(None, old, new, autojunk=False)
                .get_opcodes() if op[0] != "equal"]
-    for tag, i1, i2, j1, j2 in opcodes[:hunks]:
+    for _, i1, i2, j1, j2 in opcodes[:hunks]:
         lead = " ".join(old[max(0, i1 - context):i1])
         tail = " ".join(old[i2:i2 + context])
         lines.append(f"@@ word {i1 + 1} @@")
@@ -414,7 +417,7 @@ def signature_fields(pdf: bytes) -> list[FieldState]:
 def _field_state(name: str, field: Any) -> FieldState:
     value = field.get("/V")
     value = value.get_object() if value is not None else None
-    if not hasattr(value, "get") or "/ByteRange" not in value and "/Contents" not in value:
+    if not hasattr(value, "get") or ("/ByteRange" not in value and "/Contents" not in value):
         return FieldState(name, False, None, None, None)
     sub_filter = value.get("/SubFilter")
     signing_time = value.get("/M")
@@ -467,7 +470,7 @@ def prepare_pdf(pdf: bytes, *, title: str, subject: str, document_id: str, sourc
     no creation date (LibreOffice's would change with every conversion).
     """
     pypdf = _pypdf()
-    from pypdf.generic import ArrayObject, ByteStringObject, NameObject
+    from pypdf.generic import ArrayObject, ByteStringObject
 
     names = [slot.field_name for slot in slots]
     doubles = sorted({n for n in names if names.count(n) > 1})
@@ -486,7 +489,7 @@ def prepare_pdf(pdf: bytes, *, title: str, subject: str, document_id: str, sourc
         writer = pypdf.PdfWriter(clone_from=reader)
         info = {key: value for key, value in (reader.metadata or {}).items()
                 if key not in ("/CreationDate", "/ModDate")}
-        info.update({"/Title": title, "/Subject": subject, "/Author": PRODUCER_AUTHOR,
+        info.update({"/Title": title, "/Subject": subject, "/Author": AUTHOR,
                      "/Keywords": "AIFI", "/AIFIDocumentId": document_id,
                      "/AIFISourceSha256": source_sha256})
         if created is not None:
@@ -573,50 +576,61 @@ def _normal(char: str) -> str:
     return unicodedata.normalize("NFKC", char).translate(_SAME).casefold()
 
 
-def _find_anchor(runs: list[_Run], anchor: str) -> list[tuple[int, int]]:
-    """(start position, run index) of each occurrence of `anchor` in the page's runs.
+@dataclass(frozen=True)
+class _PageText:
+    """A page's text for anchor search: characters without whitespace, compared loosely.
 
     pypdf reports text in pieces that need not follow words ("Naam: " and the name may come
     separately, a long name may wrap), so we search the concatenation with all whitespace
-    removed, remembering which run each character came from and where a word ended. A match
-    must start and end at a word boundary, so "Naam: Jan" does not match "Naam: Jansen".
+    removed, remembering which run each character came from and whether a word ended after it.
     """
-    chars: list[str] = []
-    owner: list[int] = []
-    gap_after: list[bool] = []
-    previous: _Run | None = None
-    for index, run in enumerate(runs):
-        if not run.text.strip():
-            if gap_after:
-                gap_after[-1] = True
-            continue
-        if previous is not None and gap_after and abs(run.y - previous.y) > 0.5 * max(
-                run.size, 1.0):
-            gap_after[-1] = True      # a new line
-        previous = run
-        for char in run.text:
-            if char.isspace():
-                if gap_after:
-                    gap_after[-1] = True
+
+    chars: str
+    owner: tuple[int, ...]        # run index of each character
+    word_end: tuple[bool, ...]    # whitespace or a new line follows the character
+
+    @classmethod
+    def of(cls, runs: list[_Run]) -> "_PageText":
+        chars: list[str] = []
+        owner: list[int] = []
+        word_end: list[bool] = []
+        previous: _Run | None = None
+        for index, run in enumerate(runs):
+            if not run.text.strip():
+                if word_end:
+                    word_end[-1] = True
                 continue
-            for piece in _normal(char):
-                if piece.isspace():
+            if previous is not None and word_end and \
+                    abs(run.y - previous.y) > 0.5 * max(run.size, 1.0):
+                word_end[-1] = True       # the run starts a new line
+            previous = run
+            for char in run.text:
+                if char.isspace():
+                    if word_end:
+                        word_end[-1] = True
                     continue
-                chars.append(piece)
-                owner.append(index)
-                gap_after.append(False)
-    needle = "".join(p for c in anchor for p in _normal(c) if not p.isspace())
-    if not needle:
-        return []
-    haystack = "".join(chars)
-    found = []
-    start = haystack.find(needle)
-    while start != -1:
-        end = start + len(needle)
-        if (start == 0 or gap_after[start - 1]) and (end == len(chars) or gap_after[end - 1]):
-            found.append((start, owner[start]))
-        start = haystack.find(needle, start + 1)
-    return found
+                for piece in _normal(char):
+                    if not piece.isspace():
+                        chars.append(piece)
+                        owner.append(index)
+                        word_end.append(False)
+        return cls("".join(chars), tuple(owner), tuple(word_end))
+
+    def find(self, anchor: str) -> list[tuple[int, int]]:
+        """(character position, run index) of each whole-word occurrence of `anchor`.
+
+        Whole words: "Naam: Jan" does not match "Naam: Jansen".
+        """
+        needle = "".join(p for c in anchor for p in _normal(c) if not p.isspace())
+        found: list[tuple[int, int]] = []
+        start = self.chars.find(needle) if needle else -1
+        while start != -1:
+            end = start + len(needle)
+            if (start == 0 or self.word_end[start - 1]) and \
+                    (end == len(self.chars) or self.word_end[end - 1]):
+                found.append((start, self.owner[start]))
+            start = self.chars.find(needle, start + 1)
+        return found
 
 
 def _horizontal_lines(page) -> list[tuple[float, float, float]]:
@@ -677,45 +691,47 @@ def _horizontal_lines(page) -> list[tuple[float, float, float]]:
 def _place_slots(reader, slots: list[SignatureSlot]) -> dict[str, _Place]:
     """Find each slot's anchor and the rectangle on the signature line above it.
 
-    When an anchor occurs more than once, occurrences with a signature line above them come
-    first; slots with the same anchor take them in document order. Longer anchors choose
-    first, so "Naam: Jan" cannot take the place of "Naam: Jan de Vries".
+    Signature pages come at the end of a document (before the annexes), and pypdf's text
+    extraction is slow (about 0.1 s a page), so pages are searched from the last one back,
+    stopping once every slot has an occurrence with a signature line above it. Among the
+    occurrences found, those with a line come first, then document order; slots with the same
+    anchor take them in turn, longer anchors first, so "Naam: Jan" cannot take the place of
+    "Naam: Jan de Vries".
     """
+    if not slots:
+        return {}
+    needed: dict[str, int] = {}
+    for slot in slots:
+        needed[slot.anchor_text] = needed.get(slot.anchor_text, 0) + 1
     runs: dict[int, list[_Run]] = {}
-    lines: dict[int, list[tuple[float, float, float]]] = {}
-
-    def page_runs(index: int) -> list[_Run]:
-        if index not in runs:
-            runs[index] = _page_runs(reader.pages[index])
-        return runs[index]
-
-    def page_lines(index: int) -> list[tuple[float, float, float]]:
-        if index not in lines:
-            lines[index] = _horizontal_lines(reader.pages[index])
-        return lines[index]
+    found: dict[str, list[tuple[bool, int, int, _Run, Any]]] = {a: [] for a in needed}
+    for index in reversed(range(len(reader.pages))):
+        runs[index] = _page_runs(reader.pages[index])
+        text = _PageText.of(runs[index])
+        lines: list[tuple[float, float, float]] | None = None
+        for anchor in needed:
+            for start, run_index in text.find(anchor):
+                if lines is None:
+                    lines = _horizontal_lines(reader.pages[index])
+                run = runs[index][run_index]
+                line = _line_above(run, lines)
+                found[anchor].append((line is None, index, start, run, line))
+        if all(sum(1 for c in found[a] if not c[0]) >= n for a, n in needed.items()):
+            break
 
     places: dict[str, _Place] = {}
     taken: set[tuple[int, int]] = set()
-    order = sorted(range(len(slots)), key=lambda i: -len(slots[i].anchor_text))
-    for position in order:
-        slot = slots[position]
-        candidates = []
-        for index in range(len(reader.pages)):
-            for start, run_index in _find_anchor(page_runs(index), slot.anchor_text):
-                if (index, start) in taken:
-                    continue
-                run = page_runs(index)[run_index]
-                line = _line_above(run, page_lines(index))
-                candidates.append((line is None, index, start, run, line))
+    for slot in sorted(slots, key=lambda s: -len(s.anchor_text)):
+        candidates = sorted((c for c in found[slot.anchor_text] if (c[1], c[2]) not in taken),
+                            key=lambda c: (c[0], c[1], c[2]))
         if not candidates:
             raise PdfError(f"cannot place signature field {slot.field_name}: the text "
                            f"{slot.anchor_text!r} is not in the PDF",
                            hint="the signature page must show the signatory's name as "
                                 "generated; regenerate the document")
-        candidates.sort(key=lambda c: (c[0], c[1], c[2]))
         _, index, start, run, line = candidates[0]
         taken.add((index, start))
-        places[slot.field_name] = _Place(index, _field_rect(run, line, page_runs(index)))
+        places[slot.field_name] = _Place(index, _field_rect(run, line, runs[index]))
     return places
 
 
@@ -886,9 +902,15 @@ def verify_signatures(pdf: bytes, *, trust_roots: Iterable[bytes] = ()) -> list[
                        hint="pip install pyhanko") from None
     roots = []
     for data in trust_roots:
-        if pem.detect(data):
-            _, _, data = pem.unarmor(data)
-        roots.append(x509.Certificate.load(data))
+        try:
+            if pem.detect(data):
+                _, _, data = pem.unarmor(data)
+            root = x509.Certificate.load(data)
+            root.subject  # noqa: B018 - asn1crypto parses lazily; fail here, not later
+        except (ValueError, TypeError) as exc:
+            raise PdfError(f"a trust root is not a certificate: {exc}",
+                           hint="give certificates in DER or PEM form") from None
+        roots.append(root)
     with _quiet():
         try:
             reader = PdfFileReader(io.BytesIO(bytes(pdf)), strict=False)
@@ -908,6 +930,8 @@ async def _validate_all(signatures: list, context) -> list[SignatureCheck]:
 
     checks = []
     for signature in signatures:
+        if signature.sig_object_type == "/DocTimeStamp":
+            continue   # a time stamp on the document, not anybody's signature
         name = signature.field_name
         try:
             status = await async_validate_pdf_signature(signature, context)
@@ -936,14 +960,13 @@ def _check_from_status(name: str, status) -> SignatureCheck:
     intact = bool(status.intact and status.valid)
     coverage = status.coverage
     level = status.modification_level
-    # Later revisions may only add signatures (form filling) or validation data.
+    # After a signature, later revisions may only add signatures (form filling) or
+    # validation data (LTA updates); pyHanko's difference analysis tells which it was.
     allowed = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES,
                ModificationLevel.FORM_FILLING)
-    if coverage == SignatureCoverageLevel.ENTIRE_FILE:
-        covers = True
-    else:
-        covers = (coverage == SignatureCoverageLevel.ENTIRE_REVISION and level in allowed
-                  and status.docmdp_ok is not False)
+    covers = coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+        coverage == SignatureCoverageLevel.ENTIRE_REVISION and level in allowed
+        and status.docmdp_ok is not False)
     problem = None
     if not status.intact:
         problem = "the signed bytes were changed after signing"
@@ -952,19 +975,22 @@ def _check_from_status(name: str, status) -> SignatureCheck:
     elif not covers:
         if coverage != SignatureCoverageLevel.ENTIRE_REVISION:
             problem = "the signature does not cover its whole revision of the file"
+        elif level == ModificationLevel.ANNOTATIONS:
+            problem = "annotations or comments were added after signing"
         elif level not in allowed:
-            what = level.name.lower().replace("_", " ") if level is not None else "unknown"
-            problem = f"the file was changed after signing (modification level: {what})"
+            problem = "the content was changed after signing"
         else:
-            problem = "changes after signing are not allowed by the certifying signature"
+            problem = "the certifying signature does not allow the changes made after it"
     signer = None
     with contextlib.suppress(AttributeError, KeyError, TypeError, ValueError):
         common_name = status.signing_cert.subject.native.get("common_name")
-        signer = str(common_name[-1] if isinstance(common_name, list) else common_name)
+        if isinstance(common_name, list):   # a name may repeat an attribute
+            common_name = common_name[-1] if common_name else None
+        signer = str(common_name) if common_name else None
     when = status.signer_reported_dt
     stamp = getattr(status, "timestamp_validity", None)
     if stamp is not None and stamp.intact and stamp.valid:
-        when = stamp.timestamp
+        when = stamp.timestamp   # a time-stamp authority's time beats the signer's clock
     return SignatureCheck(name, intact, covers and intact, bool(status.trusted), signer,
                           when, problem)
 

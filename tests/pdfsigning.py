@@ -1,0 +1,65 @@
+"""Test helper: a self-signed certificate and a pyHanko signature in a named PDF field.
+
+Stands in for the hospital's signing application; the key never leaves memory.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+
+@dataclass(frozen=True)
+class SigningIdentity:
+    signer: object          # pyhanko.sign.signers.SimpleSigner
+    certificate_der: bytes
+
+
+def make_signer(common_name: str = "Test Ondertekenaar") -> SigningIdentity:
+    """An EC P-256 key with a self-signed certificate valid from yesterday for 30 days."""
+    from asn1crypto import keys, x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "aifi-legal tests")])
+    now = datetime.now(timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name).issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
+                                     key_encipherment=False, data_encipherment=False,
+                                     key_agreement=False, key_cert_sign=False,
+                                     crl_sign=False, encipher_only=False,
+                                     decipher_only=False), critical=True)
+        .sign(key, hashes.SHA256()))
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption())
+    cert = asn1_x509.Certificate.load(der)
+    signer = signers.SimpleSigner(signing_cert=cert,
+                                  signing_key=keys.PrivateKeyInfo.load(pkcs8),
+                                  cert_registry=SimpleCertificateStore.from_certs([cert]))
+    return SigningIdentity(signer, der)
+
+
+def sign_field(pdf: bytes, field_name: str, signer: SigningIdentity) -> bytes:
+    """Sign the existing empty field `field_name` as an incremental update; returns the file."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    out = signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name=field_name),
+                           signer=signer.signer, existing_fields_only=True)
+    return out.getvalue()
