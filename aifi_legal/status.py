@@ -42,6 +42,7 @@ class DocumentStatus:
     declined: tuple[str, ...]
     due: date           # the last day of the legal pillar for the hospital's group
     overdue: bool
+    out_of_order: tuple[str, ...] = ()  # signed before everyone who signs first had signed
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ class StatusReport:
     def records(self) -> list[dict]:
         """One dict per document, for `pandas.DataFrame(report.records())`."""
         return [{**asdict(d), "signed": ", ".join(d.signed), "missing": ", ".join(d.missing),
-                 "declined": ", ".join(d.declined), "due": d.due.isoformat()}
-                for d in self.documents]
+                 "declined": ", ".join(d.declined), "due": d.due.isoformat(),
+                 "out_of_order": ", ".join(d.out_of_order)} for d in self.documents]
 
     def to_json(self) -> str:
         return json.dumps({"today": self.today.isoformat(),
@@ -102,6 +103,8 @@ class StatusReport:
                         detail = f" (missing, in signing order: {', '.join(d.missing)})"
                     if d.declined:
                         detail = f" (declined by: {', '.join(d.declined)})"
+                    if d.out_of_order:
+                        detail += f" (signed out of order: {', '.join(d.out_of_order)})"
                     late = "  OVERDUE" if d.overdue else ""
                     lines.append(f"    {d.document:<40} {d.status}{detail}{late}")
         return "\n".join(lines) + "\n"
@@ -143,8 +146,10 @@ def status(project: "Project", out: Path, events: Iterable[Event], *,
             doc_id = document_id(kind, hospital.id, version, processor.id if processor else None)
             stem = KINDS[kind].file_name(processor.id if processor else None)[:-len(".docx")]
             context = project.assemble(kind, hospital, processor)[1]
-            required = [r.name for r in signature_roles(context, kind)]
+            roles = signature_roles(context, kind)
+            required = [r.name for r in roles]
             latest = state.get((hospital.id, doc_id), {})
+            out_of_order = _out_of_order(roles, latest)
             signed = tuple(n for n in required if n in latest and latest[n].event == "signed")
             declined = tuple(n for n in required if n in latest and latest[n].event == "declined")
             missing = tuple(n for n in required if n not in signed)
@@ -165,7 +170,7 @@ def status(project: "Project", out: Path, events: Iterable[Event], *,
                 value = NOT_BUILT
             report.documents.append(DocumentStatus(
                 hospital.group, hospital.id, stem, kind, doc_id, value, signed, missing,
-                declined, due, today > due and value != SIGNED))
+                declined, due, today > due and value != SIGNED, out_of_order))
     for number in sorted({h.group for h in selected}):
         start = project.portfolio.group(number).start_date
         members = [h.id for h in selected if h.group == number]
@@ -175,6 +180,19 @@ def status(project: "Project", out: Path, events: Iterable[Event], *,
         report.groups.append(GroupStatus(number, start, due, len(members), len(through),
                                          len(members) - len(through) if today > due else 0))
     return report
+
+
+def _out_of_order(roles, latest: dict[str, Event]) -> tuple[str, ...]:
+    """Signatories who signed before every signatory of an earlier turn had signed."""
+    signed = {name: e.date for name, e in latest.items() if e.event == "signed"}
+    late = []
+    for role in roles:
+        if role.name not in signed:
+            continue
+        earlier = [r for r in roles if r.order < role.order]
+        if any(r.name not in signed or signed[r.name] > signed[role.name] for r in earlier):
+            late.append(role.name)
+    return tuple(late)
 
 
 def _manifest(folder: Path) -> dict[str, dict]:

@@ -185,3 +185,14 @@ def test_concurrent_sign_commands_lose_no_event(project, built):
         assert process.returncode == 0, err.decode()
     events = read_events(project.workspace.ledger)
     assert sorted(e.note for e in events) == sorted(f"zending {n}" for n in range(8))
+
+
+def test_status_notes_a_signature_out_of_order(project, built):
+    project.record("den-bosch-noord", "intentieverklaring",
+                   signatory="drs. Marloes Verhagen-Ait Taleb", date="2027-04-08",
+                   method="qualified", out=built)
+    project.record("den-bosch-noord", "intentieverklaring", signatory="drs. Bart van 't Veld",
+                   date="2027-04-09", method="paper", out=built)
+    report = project.status(built, hospitals=["den-bosch-noord"], today=date(2027, 4, 10))
+    assert report.documents[0].out_of_order == ("drs. Marloes Verhagen-Ait Taleb",)
+    assert "signed out of order: drs. Marloes Verhagen-Ait Taleb" in report.to_text()
