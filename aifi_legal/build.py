@@ -195,7 +195,7 @@ class Project:
             raise UsageError(f"a {event} event needs --method",
                              hint="methods: " + ", ".join(METHODS))
         file_name = KINDS[kind].file_name(proc.id if proc else None)
-        entry = _manifest_entries(Path(out) / hospital.id).get(file_name)
+        entry = manifest_entries(Path(out) / hospital.id).get(file_name)
         doc_id = context["document"]["id"]
         if entry is None or entry.get("document_id") != doc_id:
             raise UsageError(f"{file_name} of {hospital.id} (version "
@@ -332,7 +332,7 @@ class Project:
                 words=len(document.text().split()),
                 clauses=tuple((c.clause.id, c.clause.head.version) for c in document.clauses),
                 processor_id=processor.id if processor else None)
-            previous = _manifest_entries(folder).get(file_name) if hospital else None
+            previous = manifest_entries(folder).get(file_name) if hospital else None
             if previous and (hospital.id, previous.get("document_id")) in signed:
                 if previous["document_id"] == built.document_id:
                     kept.append(built)  # signed: this version is final
@@ -387,7 +387,7 @@ class Project:
                         built: list[BuiltDocument]) -> Path:
         path = folder / "manifest.json"
         rebuilt = {doc.path.name for doc in built}
-        documents = {name: doc for name, doc in _manifest_entries(folder).items()
+        documents = {name: doc for name, doc in manifest_entries(folder).items()
                      if name not in rebuilt and (folder / name).is_file()}
         for doc in built:
             template = self.workspace.templates / KINDS[doc.kind].template
@@ -413,7 +413,7 @@ class Project:
         return path
 
 
-def _manifest_entries(folder: Path) -> dict[str, dict]:
+def manifest_entries(folder: Path) -> dict[str, dict]:
     """The documents recorded in a hospital folder's manifest.json, by file name."""
     path = folder / "manifest.json"
     if not path.is_file():

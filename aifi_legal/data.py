@@ -195,25 +195,17 @@ def _authority_problems(portfolio: Portfolio, path: Path, lines: LineMap) -> lis
     """Every party of every document must have signatories who can bind it for that kind."""
     problems = []
     for kind, document in KINDS.items():
+        parties = [(("hospitals", i), h) for i, h in enumerate(portfolio.hospitals)]
         if "aifi" in document.parties:
-            message = portfolio.consortium.authority_problem(kind)
-            if message:
-                loc = ("consortium", "signatories")
-                problems.append(Problem(path, lines.line(loc), format_path(loc), message,
-                                        "add a signatory, or widen a proxy's `signs`"))
-        for index, hospital in enumerate(portfolio.hospitals):
-            message = hospital.authority_problem(kind)
-            if message:
-                loc = ("hospitals", index, "signatories")
-                problems.append(Problem(path, lines.line(loc), format_path(loc), message,
-                                        "add a signatory, or widen a proxy's `signs`"))
+            parties.append((("consortium",), portfolio.consortium))
         if "verwerker" in document.parties:
-            for index, processor in enumerate(portfolio.processors):
-                message = processor.authority_problem(kind)
-                if message:
-                    loc = ("processors", index, "signatories")
-                    problems.append(Problem(path, lines.line(loc), format_path(loc), message,
-                                            "add a signatory, or widen a proxy's `signs`"))
+            parties += [(("processors", i), p) for i, p in enumerate(portfolio.processors)]
+        for prefix, party in parties:
+            message = party.authority_problem(kind)
+            if message:
+                loc = (*prefix, "signatories")
+                problems.append(Problem(path, lines.line(loc), format_path(loc), message,
+                                        "add a signatory, or widen a proxy's `signs`"))
     return problems
 
 

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from .build import manifest_entries
 from .context import document_id
 from .formatting import add_months, last_day_before
 from .kinds import KINDS
@@ -141,7 +142,7 @@ def status(project: "Project", out: Path, events: Iterable[Event], *,
     for hospital in selected:
         start = project.portfolio.group(hospital.group).start_date
         due = legal_due(project, start)
-        manifest = _manifest(out / hospital.id)
+        manifest = manifest_entries(out / hospital.id)
         for kind, processor in project.documents_of(hospital):
             doc_id = document_id(kind, hospital.id, version, processor.id if processor else None)
             stem = KINDS[kind].file_name(processor.id if processor else None)[:-len(".docx")]
@@ -193,13 +194,3 @@ def _out_of_order(roles, latest: dict[str, Event]) -> tuple[str, ...]:
         if any(r.name not in signed or signed[r.name] > signed[role.name] for r in earlier):
             late.append(role.name)
     return tuple(late)
-
-
-def _manifest(folder: Path) -> dict[str, dict]:
-    path = folder / "manifest.json"
-    if not path.is_file():
-        return {}
-    try:
-        return {d["file"]: d for d in json.loads(path.read_text("utf-8"))["documents"]}
-    except (ValueError, KeyError, TypeError):
-        return {}

@@ -165,7 +165,8 @@ def test_every_kind_needs_a_signatory_with_authority():
     text = edit("        signs: [dpia]\n", "        signs: [intentieverklaring]\n")
     found = problems(text)
     assert any("hospitals[4].signatories: no signatory may sign the dpia" in p for p in found)
-    text = edit("        signs: [intentieverklaring, deelnameovereenkomst, verwerkersovereenkomst]\n",
+    text = edit("        signs: [intentieverklaring, deelnameovereenkomst, "
+                "verwerkersovereenkomst]\n",
                 "        signs: [intentieverklaring, deelnameovereenkomst, dpa]\n")
     assert any("hospitals[4].signatories[0].signs[2]: 'dpa' is not allowed" in p
                for p in problems(text))
