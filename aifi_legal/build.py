@@ -229,10 +229,19 @@ class Project:
         return status(self, Path(out), read_events(self.workspace.ledger),
                       hospitals=hospitals, group=group, today=today)
 
-    def intake(self, files: Iterable[str | Path], *, out: str | Path = "out"):
-        """Verify returned signed PDFs and record their signatures; see aifi_legal.intake."""
+    def intake(self, files: Iterable[str | Path], *, out: str | Path = "out",
+               trust_roots: Iterable[str | Path] = ()):
+        """Verify returned signed PDFs and record their signatures; see aifi_legal.intake.
+        `trust_roots` are certificate files (DER or PEM) whose signatures count as trusted."""
         from .intake import intake
-        return intake(self, [Path(f) for f in files], Path(out))
+        roots = []
+        for root in trust_roots:
+            try:
+                roots.append(Path(root).read_bytes())
+            except OSError as exc:
+                raise UsageError(f"cannot read the certificate {root}: "
+                                 f"{exc.strerror or exc}") from None
+        return intake(self, [Path(f) for f in files], Path(out), roots)
 
     def lint(self):
         """Lint the clause library and templates; see aifi_legal.lint. Returns a CheckReport."""

@@ -168,14 +168,20 @@ def sign(data: Path | None, clauses: Path | None, templates: Path | None,
                 type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
               help="The folder the PDFs were built in.")
+@click.option("--trust-root", "trust_roots", multiple=True, metavar="CERT",
+              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="A certificate (DER or PEM) whose signatures count as trusted and are "
+                   "recorded as advanced (repeatable); others are recorded as simple.")
 def intake(data: Path | None, clauses: Path | None, templates: Path | None,
-           ledger: Path | None, files: tuple[Path, ...], out: Path) -> None:
+           ledger: Path | None, files: tuple[Path, ...], out: Path,
+           trust_roots: tuple[Path, ...]) -> None:
     """Verify returned signed PDFs and record their signatures.
 
     A file that is unknown, altered, or carries a broken signature is refused and nothing of
     it is recorded (exit code 1).
     """
-    report = load_project(data, clauses, templates, ledger).intake(files, out=out)
+    report = load_project(data, clauses, templates, ledger).intake(files, out=out,
+                                                                   trust_roots=trust_roots)
     click.echo(report.to_text(), nl=False)
     if not report.ok:
         raise click.exceptions.Exit(EXIT_FINDINGS)

@@ -59,18 +59,22 @@ class IntakeReport:
         return f"<IntakeReport {len(self.results)} files, ok={self.ok}>"
 
 
-def intake(project: "Project", files: list[Path], out: Path) -> IntakeReport:
-    """Check each returned PDF and record its new signatures; see the module docstring."""
+def intake(project: "Project", files: list[Path], out: Path,
+           trust_roots: list[bytes] = ()) -> IntakeReport:
+    """Check each returned PDF and record its new signatures; see the module docstring.
+
+    `trust_roots` (certificates, DER or PEM) decide which signatures count as trusted, and so
+    are recorded as advanced rather than simple; integrity is required either way."""
     report = IntakeReport()
     for path in files:
-        result = _check(project, path, out)
+        result = _check(project, path, out, list(trust_roots))
         if result.accepted and result.recorded:
             append_events(project.workspace.ledger, result.recorded)
         report.results.append(result)
     return report
 
 
-def _check(project: "Project", path: Path, out: Path) -> IntakeResult:
+def _check(project: "Project", path: Path, out: Path, trust_roots: list[bytes]) -> IntakeResult:
     from .pdf import PdfError, compare_pages, read_document_info, verify_signatures
     result = IntakeResult(path, accepted=False)
     try:
@@ -115,7 +119,7 @@ def _check(project: "Project", path: Path, out: Path) -> IntakeResult:
                                    "the same): only signatures appended to our PDF are accepted")
         return result
     try:
-        checks = verify_signatures(returned)
+        checks = verify_signatures(returned, trust_roots=trust_roots)
     except PdfError as exc:
         result.problems.append(exc.message)
         return result

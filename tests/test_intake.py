@@ -137,3 +137,18 @@ def test_unknown_or_unsigned_files_and_the_command_line(project, sent, tmp_path)
     assert "carries no signature" in result.output
     assert "Traceback" not in result.output
     assert read_events(project.workspace.ledger) == []
+
+
+def test_a_trusted_certificate_is_recorded_as_advanced(project, sent, tmp_path):
+    root, original = sent
+    signer = make_signer("Marloes Verhagen")
+    certificate = tmp_path / "aifi.cer"
+    certificate.write_bytes(signer.certificate_der)
+    returned = tmp_path / "retour.pdf"
+    returned.write_bytes(sign_field(original.read_bytes(), "sig_aifi_1", signer))
+    result = CliRunner().invoke(cli, ["intake", "--data", str(TWO_HOSPITALS), "--ledger",
+                                      str(project.workspace.ledger), "--out", str(root / "out"),
+                                      "--trust-root", str(certificate), str(returned)])
+    assert result.exit_code == 0, result.output
+    [event] = read_events(project.workspace.ledger)
+    assert (event.signatory, event.method) == ("drs. Marloes Verhagen-Ait Taleb", "advanced")
