@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -137,21 +137,14 @@ def _compile(source: str, clause: Clause, what: str):
 
 
 def condition_holds(expression: str, context: dict[str, Any]) -> bool:
-    """Evaluate a condition expression (as in a clause head) against a context."""
-    compiled = _COMPILED.get(("", "", expression))
+    """Evaluate a condition expression (as in a clause head) against a context; compiled once
+    per process, like the clauses."""
+    key = ("", "", expression)
+    compiled = _COMPILED.get(key)
     if compiled is None:
         compiled = ENV.compile_expression(expression, undefined_to_none=False)
-        _COMPILED[("", "", expression)] = compiled
+        _COMPILED[key] = compiled
     return bool(compiled(**context))
-
-
-def _compile_condition(clause: Clause) -> Callable[..., Any]:
-    key = (str(clause.path), clause.sha256, "condition")
-    expression = _COMPILED.get(key)
-    if expression is None:
-        expression = ENV.compile_expression(clause.head.condition, undefined_to_none=False)
-        _COMPILED[key] = expression
-    return expression
 
 
 def _error_line(exc: BaseException, clause: Clause) -> int | None:
@@ -190,7 +183,7 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
             included.append(clause)
             continue
         try:
-            holds = _compile_condition(clause)(**context)
+            holds = condition_holds(clause.head.condition, context)
         except Exception as exc:  # syntax or undefined name in the condition
             problems.append(Problem(clause.path, None, "condition",
                                     f"condition {clause.head.condition!r} fails{who}: {exc}"))

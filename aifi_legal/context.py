@@ -82,14 +82,14 @@ def _sub_processor(sub: SubProcessor, role: str) -> dict[str, Any]:
 def processor_context(processor: Processor, solutions: list[Solution],
                       kind: str | None = None) -> dict[str, Any]:
     """The processor with its sub-processors: hosting and the vendors of `solutions`."""
-    subs = [_sub_processor(processor.hosting, "hosting van de centrale infrastructuur")]
-    subs += [_sub_processor(s.vendor, f"leverancier van de AI-oplossing {s.name} ({s.product})")
-             for s in solutions]
+    hosting = _sub_processor(processor.hosting, "hosting van de centrale infrastructuur")
+    subs = [hosting] + [_sub_processor(s.vendor, f"leverancier van de AI-oplossing {s.name} "
+                                                 f"({s.product})") for s in solutions]
     data = processor.model_dump(exclude={"signatories", "hosting"})
     return {
         **data,
         **_party(processor, kind),
-        "hosting": _sub_processor(processor.hosting, "hosting van de centrale infrastructuur"),
+        "hosting": hosting,
         "subprocessors": subs,
         "outside_eea": [loc for sub in subs for loc in sub["outside_eea"]] +
                        [loc.model_dump() for loc in processor.locations if not loc.in_eea],

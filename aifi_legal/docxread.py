@@ -19,8 +19,6 @@ from .docxwriter import BOOKMARK_PREFIX
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
-CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
-DC = "{http://purl.org/dc/elements/1.1/}"
 
 PART_KINDS = (
     (re.compile(r"word/document\.xml"), "body"),

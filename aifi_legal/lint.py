@@ -172,8 +172,6 @@ def _schema(project: "Project") -> dict[str, Any]:
     portfolio = project.portfolio
     context = build_context(portfolio, None, "verwerkersovereenkomst", portfolio.processors[0])
     context.update(risk_context(project.library.risks, context, lambda *_: True))
-    if not context["risicos"]:
-        context["risicos"] = []
     return context
 
 
