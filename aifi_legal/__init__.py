@@ -7,18 +7,38 @@ The library comes first; the `aifi-legal` command is a thin layer over it::
     result = project.build("out", hospitals=["maas-en-waal"])
 """
 
-__version__ = "0.1.0"
-
-from .build import BuildResult, BuiltDocument, Project, load_project  # noqa: E402
-from .check import CheckReport, Finding  # noqa: E402
-from .clauses import load_clauses  # noqa: E402
-from .data import json_schema, load_portfolio  # noqa: E402
-from .errors import AifiLegalError, ClauseError, DataError, TemplateError, UsageError  # noqa: E402
-from .workspace import init_workspace  # noqa: E402
+from ._version import __version__
+from .assembly.assemble import AssembledDocument
+from .assembly.clauses import load_clauses
+from .checks.findings import CheckReport, Finding
+from .documents import KINDS, DocumentRef
+from .errors import (
+                     AifiLegalError,
+                     ClauseError,
+                     ConversionError,
+                     DataError,
+                     InputError,
+                     LedgerError,
+                     OutputError,
+                     PdfError,
+                     Problem,
+                     TemplateError,
+                     UsageError,
+)
+from .inputs.portfolio import json_schema, load_portfolio
+from .inputs.workspace import init_workspace
+from .output.build import BuildResult, BuiltDocument
+from .project import Project, load_project
+from .register.intake import IntakeReport, IntakeResult
+from .register.ledger import Event, Register
+from .register.roles import SignatureRole
+from .register.status import DocumentStatus, GroupStatus, StatusReport
 
 __all__ = [
-    "AifiLegalError", "BuildResult", "BuiltDocument", "CheckReport", "ClauseError", "DataError",
-    "Finding", "Project",
-    "TemplateError", "UsageError", "init_workspace", "json_schema", "load_clauses",
-    "load_portfolio", "load_project", "__version__",
+    "KINDS", "AifiLegalError", "AssembledDocument", "BuildResult", "BuiltDocument",
+    "CheckReport", "ClauseError", "ConversionError", "DataError", "DocumentRef",
+    "DocumentStatus", "Event", "Finding", "GroupStatus", "InputError", "IntakeReport",
+    "IntakeResult", "LedgerError", "OutputError", "PdfError", "Problem", "Project", "Register",
+    "SignatureRole", "StatusReport", "TemplateError", "UsageError", "__version__",
+    "init_workspace", "json_schema", "load_clauses", "load_portfolio", "load_project",
 ]

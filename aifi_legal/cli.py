@@ -1,13 +1,18 @@
-"""The `aifi-legal` command. The only module that imports click: each command parses its
-options, makes one library call and prints the result.
+"""The `aifi-legal` command.
 
-Exit codes: 0 ok; 1 findings; 2 bad input or usage; 3 an internal error (a bug: please report).
+The only module that imports click: each command parses its options, makes one library call
+and prints the result.
+
+Exit codes (see aifi_legal.errors): 0 ok; 1 findings; 2 bad input or usage; 3 an internal
+error (a bug: please report); 4 the environment failed (cannot write, LibreOffice missing or
+failing); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections import Counter
 from datetime import date
@@ -15,20 +20,41 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .build import load_project
-from .data import json_schema
-from .errors import AifiLegalError
-from .kinds import KINDS
-from .ledger import METHODS
-from .workspace import init_workspace
+from ._version import __version__
+from .documents import KINDS
+from .errors import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    AifiLegalError,
+    UsageError,
+)
+from .inputs.portfolio import json_schema
+from .inputs.workspace import init_workspace
+from .project import load_project
+from .register.ledger import METHODS
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+# Library keyword arguments as the command line spells them, for messages.
+OPTIONS = {
+    "hospitals": "--hospital", "group": "--group", "only": "--only", "model": "--model",
+    "pdf": "--pdf", "draft": "--draft", "out": "--out", "signatory": "--signatory",
+    "date": "--date", "method": "--method", "file": "--file", "processor": "--processor",
+    "event": "--event", "note": "--note", "trust_roots": "--trust-root", "today": "--today",
+    "paths": "FILES", "force": "--force", "target": "DIRECTORY", "hospital": "HOSPITAL",
+    "kind": "KIND",
+}
+_KEYWORD = re.compile(r"\b(" + "|".join(OPTIONS) + r")=(True\b)?")
+
+
+def _translate(text: str) -> str:
+    """A library message with its keyword arguments (`out=`, `force=True`) as options."""
+    return _KEYWORD.sub(lambda m: OPTIONS[m.group(1)], text)
 
 
 def _inputs(function):
-    """--data, --clauses, --templates and --ledger, shared by the commands that read a
-    workspace."""
+    """Add --data, --clauses, --templates and --ledger: the inputs of a workspace."""
     function = click.option("--ledger", type=click.Path(path_type=Path),
                             help="The signature register (default: signatures.jsonl beside "
                                  "the data file).")(function)
@@ -44,17 +70,22 @@ def _inputs(function):
 class _Cli(click.Group):
     """Turns aifi-legal errors into messages and exit codes, in one place, never tracebacks."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except AifiLegalError as exc:
-            lines = exc.lines()
+            lines = [_translate(line) for line in exc.lines()]
+            if isinstance(exc, UsageError) and exc.argument in OPTIONS:
+                lines[0] += f" ({OPTIONS[exc.argument]})"
             click.echo(f"Error: {lines[0]}", err=True)
             for line in lines[1:]:
                 click.echo(line, err=True)
-            ctx.exit(EXIT_USAGE)
+            ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # a bug; AIFI_LEGAL_DEBUG=1 shows the traceback
             if os.environ.get("AIFI_LEGAL_DEBUG"):
                 raise
@@ -70,7 +101,8 @@ def cli() -> None:
     """Generate, check and track the legal documents of the hospitals that join AIFI.
 
     Without --data, a hospitals.yaml in the current folder is used, else the shipped example.
-    Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 internal error.
+    Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 internal error, 4 cannot write or
+    LibreOffice failed, 130 interrupted.
     """
 
 
@@ -104,19 +136,17 @@ def build(data: Path | None, clauses: Path | None, templates: Path | None,
           hospitals: tuple[str, ...], group: int | None, only: tuple[str, ...],
           model: bool, pdf: bool, draft: bool) -> None:
     """Generate the documents for every (or the selected) hospital."""
-    if draft and not pdf:
-        raise click.UsageError("--draft stamps PDFs: use it with --pdf")
     project = load_project(data, clauses, templates, ledger)
-    options = dict(hospitals=hospitals, group=group, only=only, model=model, pdf=pdf,
-                   draft=draft)
     if sys.stderr.isatty():
         with click.progressbar(length=1, label="Rendering", file=sys.stderr) as bar:
             def progress(done: int, total: int, label: str) -> None:
                 bar.length = total
                 bar.update(1)
-            result = project.build(out, progress=progress, **options)
+            result = project.build(out, hospitals=hospitals, group=group, only=only,
+                                   model=model, pdf=pdf, draft=draft, progress=progress)
     else:
-        result = project.build(out, **options)
+        result = project.build(out, hospitals=hospitals, group=group, only=only, model=model,
+                               pdf=pdf, draft=draft)
     for document in result.documents:
         extra = f", {document.pdf['file']}" if document.pdf else ""
         click.echo(f"  {document.path}  ({document.words} words, {document.document_id}{extra})")
@@ -219,8 +249,8 @@ def status_command(data: Path | None, clauses: Path | None, templates: Path | No
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def check_command(data: Path | None, clauses: Path | None, templates: Path | None,
-          ledger: Path | None,
-                  files: tuple[Path, ...], out: Path | None, fmt: str) -> None:
+                  ledger: Path | None, files: tuple[Path, ...], out: Path | None,
+                  fmt: str) -> None:
     """Check documents as they are now: complete, consistent and legally covered.
 
     Exit code 1 when any finding is an error.
@@ -239,23 +269,13 @@ def check_command(data: Path | None, clauses: Path | None, templates: Path | Non
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def lint_command(data: Path | None, clauses: Path | None, templates: Path | None,
-          ledger: Path | None,
-                 fmt: str) -> None:
+                 ledger: Path | None, fmt: str) -> None:
     """Check the clause library and templates: syntax, fields, conditions, coverage.
 
     Exit code 1 when any finding is an error.
     """
     report = load_project(data, clauses, templates, ledger).lint()
-    if fmt == "json":
-        click.echo(report.to_json(), nl=False)
-    else:
-        for finding in report.findings:
-            where = f"{finding.document}" + (f":{finding.location.removeprefix('line ')}"
-                                              if finding.location else "")
-            click.echo(f"{finding.level.upper():7} {where}: {finding.message}")
-        counts = report.counts()
-        click.echo(f"{len(report.documents)} file(s) linted: {counts['error']} error(s), "
-                   f"{counts['warning']} warning(s).")
+    click.echo(report.to_json() if fmt == "json" else report.to_lint_text(), nl=False)
     if report.errors:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
@@ -265,8 +285,7 @@ def lint_command(data: Path | None, clauses: Path | None, templates: Path | None
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def list_clauses(data: Path | None, clauses: Path | None, templates: Path | None,
-          ledger: Path | None,
-                 fmt: str) -> None:
+                 ledger: Path | None, fmt: str) -> None:
     """List the clause library: id, version, documents, section and condition."""
     project = load_project(data, clauses, templates, ledger)
     rows = project.clause_records()
@@ -305,7 +324,3 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     return EXIT_OK
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,13 +1,25 @@
 """The exception hierarchy of aifi-legal.
 
-Every error a user can cause derives from :class:`AifiLegalError`. The CLI turns these into
-readable messages and exit code 2; nothing below the CLI prints or exits.
+Every error raised on purpose derives from :class:`AifiLegalError` and carries the exit code the
+command line ends with; the CLI turns it into readable lines in one place. Nothing below the CLI
+prints or exits.
+
+Exit codes: 0 ok; 1 findings (from check, lint, a refused intake); 2 bad input or usage;
+3 an internal error (a bug); 4 the environment failed (a file cannot be written, LibreOffice is
+missing or fails); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_ENVIRONMENT = 4
+EXIT_INTERRUPTED = 130
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,7 @@ def _shown(path: Path) -> str:
 class AifiLegalError(Exception):
     """Base class of every error aifi-legal raises on purpose."""
 
+    exit_code = EXIT_USAGE
     hint: str | None = None
 
     def __init__(self, message: str, *, hint: str | None = None):
@@ -62,7 +75,7 @@ class AifiLegalError(Exception):
 
 
 class InputError(AifiLegalError):
-    """One or more problems in an input file (data, clause or template), reported together."""
+    """One or more problems in an input file (data, clause, template, register), together."""
 
     def __init__(self, problems: list[Problem], *, what: str = "input", hint: str | None = None):
         self.problems = list(problems)
@@ -74,6 +87,7 @@ class InputError(AifiLegalError):
         return "\n".join(self.lines())
 
     def lines(self) -> list[str]:
+        """The summary line, one line per problem, then the hint."""
         out = [f"{self.message}:"] + [f"  {p}" for p in self.problems]
         if self.hint:
             out.append(f"Hint: {self.hint}")
@@ -85,7 +99,7 @@ class DataError(InputError):
 
     def __init__(self, problems: list[Problem]):
         super().__init__(problems, what="data file",
-                         hint="fix the data file; run `aifi-legal schema` for the expected format")
+                         hint="fix the data file; `aifi-legal schema` gives the expected format")
 
 
 class ClauseError(InputError):
@@ -105,9 +119,57 @@ class TemplateError(InputError):
                          hint="restore the template with `aifi-legal init` or fix it in Word")
 
 
+class LedgerError(InputError):
+    """The signature register has lines that cannot be read or placed."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems, what="signature register",
+                         hint="the register is append-only: restore the damaged lines from a "
+                              "backup, never delete them")
+
+
 class UsageError(AifiLegalError):
-    """The caller asked for something that does not exist (an unknown hospital, group or kind)."""
+    """The caller asked for something that does not exist or does not fit.
+
+    `argument` names the keyword argument at fault (the CLI shows its option instead) and
+    `value` what was given.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, argument: str | None = None,
+                 value: object = None):
+        super().__init__(message, hint=hint)
+        self.argument = argument
+        self.value = value
 
 
 class OutputError(AifiLegalError):
     """Writing the output failed; nothing was left half-written."""
+
+    exit_code = EXIT_ENVIRONMENT
+
+
+class PdfError(AifiLegalError):
+    """A PDF could not be read or checked (a damaged or foreign file)."""
+
+
+class ConversionError(PdfError):
+    """LibreOffice is missing, failed or timed out; no PDF was written."""
+
+    exit_code = EXIT_ENVIRONMENT
+
+
+class NotADocx(AifiLegalError):
+    """A file is not a readable DOCX (not a zip, or without word/document.xml)."""
+
+
+def did_you_mean(value: str, known: list[str] | tuple[str, ...], *,
+                 listing: str = "known") -> str | None:
+    """A hint for an unknown name: the closest known one, else the list of known names."""
+    import difflib
+
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if known:
+        return f"{listing}: " + ", ".join(known)
+    return None

@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aifi_legal import assemble as assemble_module  # noqa: E402
 from aifi_legal import load_project  # noqa: E402
+from aifi_legal.assembly import assemble as assemble_module  # noqa: E402
 
 
 def hospitals(project, count: int):
@@ -34,10 +34,10 @@ def run(project, targets, *, cached: bool) -> float:
     assemble_module._COMPILED.clear()
     start = time.perf_counter()
     for hospital in targets:
-        for kind, processor in project.documents_of(hospital):
+        for ref in project.documents_of(hospital):
             if not cached:
                 assemble_module._COMPILED.clear()
-            project.render(kind, hospital, processor)
+            project.render(ref.kind, hospital, ref.processor_id)
     return time.perf_counter() - start
 
 

@@ -25,9 +25,9 @@ from docx.shared import Cm, Pt, RGBColor
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aifi_legal.docxwriter import STYLES  # noqa: E402  (style names shared with the writer)
-from aifi_legal.kinds import KINDS  # noqa: E402
-from aifi_legal.reproducible import normalise_docx  # noqa: E402
+from aifi_legal.documents import KINDS  # noqa: E402
+from aifi_legal.word.conventions import STYLES  # noqa: E402  (style names shared with the writer)
+from aifi_legal.word.reproducible import normalise_docx  # noqa: E402
 
 FONT = "Arial"
 DARK = RGBColor(0x1F, 0x3A, 0x5F)

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, TWO_HOSPITALS
 from lxml import etree
 
 from aifi_legal.cli import cli
-from aifi_legal.docxread import read_docx
-
-from conftest import ROOT, TWO_HOSPITALS
+from aifi_legal.word.reader import read_docx
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -83,7 +82,7 @@ def run(text: str):
 
 def sole_carrier(project) -> tuple[str, str]:
     """A checklist item of the processor agreement that exactly one clause carries."""
-    document, _ = project.assemble("verwerkersovereenkomst",
+    document = project.assemble("verwerkersovereenkomst",
                                    project.portfolio.hospital("linde-en-eik"),
                                    project.portfolio.processors[0])
     tags: dict[str, list[str]] = {}

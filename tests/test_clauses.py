@@ -8,15 +8,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from aifi_legal.assemble import Paragraph, Table, assemble
-from aifi_legal.clauses import load_clauses
-from aifi_legal.context import build_context
-from aifi_legal.data import load_portfolio
-from aifi_legal.errors import ClauseError
-from aifi_legal.formatting import add_months, bedrag, datum, opsomming, woorden
-
 from conftest import FIXTURES, TWO_HOSPITALS
+
+from aifi_legal.assembly.assemble import Paragraph, Table, assemble
+from aifi_legal.assembly.clauses import load_clauses
+from aifi_legal.assembly.context import build_context
+from aifi_legal.assembly.formatting import add_months, bedrag, datum, opsomming, woorden
+from aifi_legal.errors import ClauseError
+from aifi_legal.inputs.portfolio import load_portfolio
 
 BASIC = FIXTURES / "clauses-basic"
 
@@ -185,8 +184,9 @@ def test_bad_clause_heads_are_all_reported(tmp_path):
     (root / "95-geen-kop.md").write_text("Alleen tekst.\n")
     with pytest.raises(ClauseError) as caught:
         load_clauses(root)
-    found = {(p.file.name, p.line, p.path): p.message for p in caught.value.problems}
-    assert "String should match pattern" in found[("50-kosten.md", 3, "version")]
+    found = {(p.file.name, p.line, p.path): f"{p.message} ({p.hint})"
+             for p in caught.value.problems}
+    assert "does not have the form" in found[("50-kosten.md", 3, "version")]
     assert "did you mean 'intentieverklaring'" in found[("50-kosten.md", 5, "documents")]
     assert "did you mean 'title'" in found[("50-kosten.md", 7, "titel")]
     assert "duplicate clause id 't-doel'" in found[("90-dubbel.md", 2, "id")]
@@ -206,7 +206,7 @@ def test_duplicate_definition_names_both_clauses(portfolio, tmp_path):
 
 
 def test_lists_restart_lettering_under_each_subheading():
-    from aifi_legal.assemble import _parse
+    from aifi_legal.assembly.assemble import _parse
     blocks = _parse("## Eerste\n\n- een\n- twee\n\n## Tweede\n\n- drie\n", "bijlage", "1")
     assert [(b.label, b.text) for b in blocks] == [
         (None, "Eerste"), ("a.", "a. een"), ("b.", "b. twee"), (None, "Tweede"),
@@ -214,8 +214,9 @@ def test_lists_restart_lettering_under_each_subheading():
 
 
 def test_failing_risk_condition_names_the_register(tmp_path):
-    from aifi_legal import load_project
     from conftest import ROOT
+
+    from aifi_legal import load_project
     clauses = copy_library(tmp_path)
     (clauses / "risicos.yaml").write_text(
         "risks:\n  - id: R1\n    title: T\n    description: D\n    origin: O\n"

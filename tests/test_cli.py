@@ -7,10 +7,9 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLE, ROOT, TWO_HOSPITALS
 
 from aifi_legal.cli import cli
-
-from conftest import EXAMPLE, ROOT, TWO_HOSPITALS
 
 
 @pytest.fixture

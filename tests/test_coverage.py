@@ -13,8 +13,8 @@ CHECKLISTS = {"verwerkersovereenkomst": DPA, "dpia": DPIA}
 def test_every_checklist_item_is_covered_for_every_hospital(example_project, kind):
     targets = [None, *example_project.portfolio.hospitals]  # None: the model document
     for hospital in targets:
-        for document_kind, processor in example_project.documents_of(hospital, [kind]):
-            document, _ = example_project.assemble(document_kind, hospital, processor)
+        for ref in example_project.documents_of(hospital, [kind]):
+            document = example_project.assemble(ref.kind, hospital, ref.processor_id)
             tags = {tag for rendered in document.clauses for tag in rendered.clause.head.tags}
             missing = sorted(CHECKLISTS[kind] - tags)
             assert not missing, (hospital.id if hospital else "model", missing)

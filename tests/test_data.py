@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from aifi_legal.data import json_schema, load_portfolio, parse_portfolio
-from aifi_legal.errors import DataError
-
 from conftest import EXAMPLE
+
+from aifi_legal.errors import DataError
+from aifi_legal.inputs.portfolio import json_schema, load_portfolio, parse_portfolio
 
 BASE = EXAMPLE.read_text("utf-8")
 FILE = Path("hospitals.yaml")
@@ -61,7 +60,8 @@ def test_yes_no_and_dates_are_not_converted():
 def test_short_kvk_names_file_line_and_path():
     text = edit('kvk: "41087326"', 'kvk: "1234567"')
     line = line_of(text, 'kvk: "1234567"')
-    assert problems(text) == [f"hospitals.yaml:{line}: hospitals[0].kvk: '1234567' is not 8 digits"]
+    assert problems(text) == [
+        f"hospitals.yaml:{line}: hospitals[0].kvk: '1234567' is not 8 digits"]
 
 
 def test_all_problems_are_reported_at_once():
@@ -117,8 +117,9 @@ def test_invalid_date():
 
 def test_duplicate_hospital_id_and_unknown_solution():
     text = edit("id: maas-en-waal", "id: st-jozef-dalwijk")
-    text = text.replace("solutions: [skeletleeftijd]\n    signatories:\n      - name: drs. Marieke",
-                        "solutions: [botleeftijd]\n    signatories:\n      - name: drs. Marieke")
+    marieke = "\n    signatories:\n      - name: drs. Marieke"
+    text = text.replace("solutions: [skeletleeftijd]" + marieke,
+                        "solutions: [botleeftijd]" + marieke)
     found = problems(text)
     assert any("hospitals[1].id: duplicate hospital id 'st-jozef-dalwijk' "
                "(hospitals[0] has the same hospital id)" in p for p in found)
@@ -173,8 +174,8 @@ def test_every_kind_needs_a_signatory_with_authority():
 
 
 def test_document_kinds_in_the_model_match_the_kinds():
-    from aifi_legal.kinds import KINDS
-    from aifi_legal.models import DocumentKindName
+    from aifi_legal.documents import KINDS
+    from aifi_legal.inputs.models import DocumentKindName
     assert set(DocumentKindName.__args__) == set(KINDS)
 
 

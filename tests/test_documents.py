@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from test_golden import document_text
 
 LEFTOVERS = re.compile(r"\[invullen\]|\[●\]|\bXXX\b|\bTODO\b|lorem ipsum|\{\{|\{%|\bNone\b|"
@@ -32,7 +31,8 @@ def test_no_fill_in_markers_or_empty_fields(texts):
         assert not LEFTOVERS.search(text), (hospital, kind, LEFTOVERS.search(text).group(0))
         for line in text.splitlines():
             # "Label:" with nothing after it is an unfilled field (the signature date is a line).
-            assert not re.search(r"\b(Naam|Functie|Plaats|Bevoegdheid|E-mail):\s*(\||/|$)", line), \
+            pattern = r"\b(Naam|Functie|Plaats|Bevoegdheid|E-mail):\s*(\||/|$)"
+            assert not re.search(pattern, line), \
                 (hospital, kind, line)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from aifi_legal.kinds import KINDS
+from aifi_legal.documents import KINDS
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -8,13 +8,12 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, TWO_HOSPITALS
+from pdfsigning import make_signer, sign_field
 
 from aifi_legal import load_project
 from aifi_legal.cli import cli
-from aifi_legal.ledger import read_events
-
-from conftest import ROOT, TWO_HOSPITALS
-from pdfsigning import make_signer, sign_field
+from aifi_legal.register.ledger import read_events
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed "
@@ -36,7 +35,7 @@ def sent(tmp_path_factory):
 
 @pytest.fixture
 def project(sent, tmp_path):
-    root, _ = sent
+    _root, _ = sent
     return load_project(TWO_HOSPITALS, ROOT / "clauses", ROOT / "templates",
                         tmp_path / "signatures.jsonl")
 
@@ -104,7 +103,7 @@ def test_a_pdf_with_edited_text_is_refused_naming_the_page(project, sent, tmp_pa
     with zipfile.ZipFile(edited) as archive:
         entries = {n: archive.read(n) for n in archive.namelist()}
     entries["word/document.xml"] = entries["word/document.xml"].replace(
-        "Rechtbank Midden-Nederland".encode(), "Rechtbank Amsterdam".encode())
+        b"Rechtbank Midden-Nederland", b"Rechtbank Amsterdam")
     with zipfile.ZipFile(edited, "w") as archive:
         for name, data in entries.items():
             archive.writestr(name, data)

@@ -15,9 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from aifi_legal.pdf import (PdfError, SignatureSlot, compare_pages, convert_to_pdf,
-                            find_soffice, page_texts, prepare_pdf, read_document_info,
-                            signature_fields, verify_signatures)
+from aifi_legal.pdf import (
+    PdfError,
+    SignatureSlot,
+    compare_pages,
+    convert_to_pdf,
+    find_soffice,
+    page_texts,
+    prepare_pdf,
+    read_document_info,
+    signature_fields,
+    verify_signatures,
+)
 
 pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("pyhanko", reason="pyHanko checks the signatures (pip install pyhanko)")
@@ -98,7 +107,7 @@ def _edit_docx(source: Path, target: Path, old: str, new: str) -> None:
 
 
 def _pdf(converted, stem: str, hospital: str = HOSPITAL) -> bytes:
-    out, mapping = converted
+    _out, mapping = converted
     return next(p for d, p in mapping.items()
                 if d.parent.name == hospital and d.stem == stem).read_bytes()
 
@@ -179,7 +188,7 @@ def test_a_conversion_that_times_out_is_reported(built, tmp_path):
 
 
 def test_missing_libreoffice_names_the_debian_package(monkeypatch):
-    import aifi_legal.pdf as module
+    import aifi_legal.pdf.convert as module
     monkeypatch.setattr(module.shutil, "which", lambda name: None)
     monkeypatch.setattr(module.os.path, "isfile", lambda path: False)
     with pytest.raises(PdfError) as caught:
@@ -318,7 +327,7 @@ def test_without_a_line_the_field_goes_where_our_template_puts_the_line():
 def test_the_field_gets_lower_when_text_is_close_above_the_line():
     pdf = _synthetic_pdf(b"71 700 m 287 700 l S BT /F1 10 Tf 71 725 Td (Stichting X) Tj ET "
                          b"BT /F1 10 Tf 71 676 Td (Naam: drs. Bart van 't Veld) Tj ET")
-    x0, y0, x1, y1 = _rect(prepare(pdf, slots=BART_SLOT), "sig_ziekenhuis_1")
+    _x0, y0, _x1, y1 = _rect(prepare(pdf, slots=BART_SLOT), "sig_ziekenhuis_1")
     assert y0 == 701 and 20 <= y1 - y0 < 25 and y1 < 725
 
 

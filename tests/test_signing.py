@@ -13,14 +13,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, TWO_HOSPITALS
 
 from aifi_legal import load_project
 from aifi_legal.cli import cli
-from aifi_legal.errors import UsageError
-from aifi_legal.ledger import LedgerError, append_events, new_event, read_events
-from aifi_legal.signing import signature_roles
-
-from conftest import ROOT, TWO_HOSPITALS
+from aifi_legal.errors import LedgerError, UsageError
+from aifi_legal.register.ledger import append_events, new_event, read_events
 
 FIXTURE_LEDGER = Path(__file__).parent / "fixtures" / "ledger" / "signatures.jsonl"
 GOLDEN = Path(__file__).parent / "golden"
@@ -42,8 +40,8 @@ def built(project, tmp_path):
 def test_signing_roles_hospital_first(project):
     hospital = project.portfolio.hospital("den-bosch-noord")
     processor = project.portfolio.processors[0]
-    roles = {kind: signature_roles(project.assemble(kind, hospital, processor if kind ==
-                                                     "verwerkersovereenkomst" else None)[1], kind)
+    roles = {kind: project.signatories(kind, hospital, processor if kind ==
+                                       "verwerkersovereenkomst" else None)
              for kind in ("intentieverklaring", "verwerkersovereenkomst", "dpia")}
     assert [(r.field_name, r.name, r.order) for r in roles["intentieverklaring"]] == [
         ("sig_ziekenhuis_1", "drs. Bart van 't Veld", 1),
@@ -105,7 +103,7 @@ def test_record_by_hand_checks_signatory_method_and_build(project, built):
     with pytest.raises(UsageError, match="'Jan Jansen' does not sign this intentieverklaring"):
         project.record("den-bosch-noord", "intentieverklaring", signatory="Jan Jansen",
                        method="paper", out=built)
-    with pytest.raises(UsageError, match="needs --method"):
+    with pytest.raises(UsageError, match="needs a method"):
         project.record("den-bosch-noord", "dpia", signatory="Ingrid Sønnesyn", out=built)
     with pytest.raises(UsageError, match="has not been built"):
         project.record("den-bosch-noord", "dpia", signatory="Ingrid Sønnesyn",
@@ -172,7 +170,7 @@ def test_sign_and_status_from_the_command_line(project, built):
 
 
 def test_concurrent_sign_commands_lose_no_event(project, built):
-    commands = [[sys.executable, "-m", "aifi_legal.cli", "sign", "linde-en-eik", kind,
+    commands = [[sys.executable, "-m", "aifi_legal", "sign", "linde-en-eik", kind,
                  "--data", str(TWO_HOSPITALS), "--ledger", str(project.workspace.ledger),
                  "--out", str(built), "--event", "sent", "--note", f"zending {n}"]
                 for n, kind in enumerate(["intentieverklaring", "deelnameovereenkomst",

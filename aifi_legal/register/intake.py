@@ -1,5 +1,6 @@
-"""Intake of signed PDFs: is this the PDF we sent, only with signatures added, and are those
-signatures intact? Only then are they recorded in the register.
+"""Intake of signed PDFs, recorded in the register only when they are ours and intact.
+
+Is this the PDF we sent, only with signatures added, and are those signatures intact?
 
 Three levels of sameness are checked: the exact bytes we sent; our bytes unchanged as the prefix
 of an incrementally signed file; and, to explain a refusal, the text of every page compared with
@@ -12,18 +13,18 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .kinds import KINDS
-from .ledger import Event, append_events, new_event, read_events, signature_state
-from .signing import signature_roles
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .build import Project
+from ..errors import PdfError
+from ..pdf import compare_pages, read_document_info, verify_signatures
+from ..source import DocumentSource
+from .ledger import Event, Register, new_event
+from .roles import signature_roles
 
 
 @dataclass
 class IntakeResult:
+    """The verdict on one returned file, and what it recorded."""
+
     file: Path
     accepted: bool
     document_id: str | None = None
@@ -33,6 +34,7 @@ class IntakeResult:
     problems: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
+        """The verdict for a terminal: accepted with who signed, or refused with why."""
         if self.accepted:
             who = ", ".join(e.signatory or "" for e in self.recorded) or "nothing new"
             return [f"{self.file}: accepted ({self.document_id}); recorded: {who}"]
@@ -42,13 +44,17 @@ class IntakeResult:
 
 @dataclass
 class IntakeReport:
+    """The verdicts on every file of one intake."""
+
     results: list[IntakeResult] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """Whether every file was accepted."""
         return all(r.accepted for r in self.results)
 
     def to_text(self) -> str:
+        """One verdict per file, then the counts."""
         lines = [line for r in self.results for line in r.lines()]
         refused = sum(not r.accepted for r in self.results)
         lines.append(f"{len(self.results)} file(s): {len(self.results) - refused} accepted, "
@@ -59,23 +65,24 @@ class IntakeReport:
         return f"<IntakeReport {len(self.results)} files, ok={self.ok}>"
 
 
-def intake(project: "Project", files: list[Path], out: Path,
-           trust_roots: list[bytes] = ()) -> IntakeReport:
+def intake(source: DocumentSource, register: Register, files: list[Path], out: Path,
+           trust_roots: list[bytes] | tuple[bytes, ...] = ()) -> IntakeReport:
     """Check each returned PDF and record its new signatures; see the module docstring.
 
     `trust_roots` (certificates, DER or PEM) decide which signatures count as trusted, and so
-    are recorded as advanced rather than simple; integrity is required either way."""
+    are recorded as advanced rather than simple; integrity is required either way.
+    """
     report = IntakeReport()
     for path in files:
-        result = _check(project, path, out, list(trust_roots))
+        result = _check(source, register, path, out, list(trust_roots))
         if result.accepted and result.recorded:
-            append_events(project.workspace.ledger, result.recorded)
+            register.append(result.recorded)
         report.results.append(result)
     return report
 
 
-def _check(project: "Project", path: Path, out: Path, trust_roots: list[bytes]) -> IntakeResult:
-    from .pdf import PdfError, compare_pages, read_document_info, verify_signatures
+def _check(source: DocumentSource, register: Register, path: Path, out: Path,
+           trust_roots: list[bytes]) -> IntakeResult:
     result = IntakeResult(path, accepted=False)
     try:
         returned = path.read_bytes()
@@ -89,19 +96,17 @@ def _check(project: "Project", path: Path, out: Path, trust_roots: list[bytes]) 
         return result
     document_id = info.get("/AIFIDocumentId")
     result.document_id = document_id
-    target = project.document_index().get(document_id or "")
-    if target is None:
+    ref = source.document_index().get(document_id or "")
+    if ref is None:
         result.problems.append("unknown document: no document id that aifi-legal generated "
                                "for the current data" + (f" ({document_id})" if document_id
                                                          else ""))
         return result
-    hospital, kind, processor = target
-    stem = KINDS[kind].file_name(processor.id if processor else None)[:-len(".docx")]
-    result.hospital, result.document = hospital.id, stem
-    original_path = out / hospital.id / f"{stem}.pdf"
+    result.hospital, result.document = ref.hospital_id, ref.stem
+    original_path = ref.path(out, ".pdf")
     if not original_path.is_file():
-        result.problems.append(f"the PDF we sent is not in {original_path.parent}; pass --out "
-                               "with the folder the PDFs were built in")
+        result.problems.append(f"the PDF we sent is not in {original_path.parent}; name the "
+                               "folder the PDFs were built in (out=)")
         return result
     original = original_path.read_bytes()
     if returned == original:
@@ -123,8 +128,7 @@ def _check(project: "Project", path: Path, out: Path, trust_roots: list[bytes]) 
     except PdfError as exc:
         result.problems.append(exc.message)
         return result
-    context = project.assemble(kind, hospital, processor)[1]
-    roles = {r.field_name: r for r in signature_roles(context, kind)}
+    roles = {r.field_name: r for r in signature_roles(source.portfolio, ref)}
     for check in checks:
         if check.field_name not in roles:
             result.problems.append(f"signature in unknown field {check.field_name!r}")
@@ -139,8 +143,7 @@ def _check(project: "Project", path: Path, out: Path, trust_roots: list[bytes]) 
         result.problems.append("the file has no signature")
     if result.problems:
         return result
-    already = signature_state(read_events(project.workspace.ledger)).get(
-        (hospital.id, document_id), {})
+    already = register.state().get((ref.hospital_id or "", ref.id), {})
     evidence = hashlib.sha256(returned).hexdigest()
     for check in checks:
         role = roles[check.field_name]
@@ -148,8 +151,8 @@ def _check(project: "Project", path: Path, out: Path, trust_roots: list[bytes]) 
             continue  # the same signature fed in twice records nothing new
         when = check.signing_time.date() if check.signing_time else date.today()
         result.recorded.append(new_event(
-            event="signed", hospital=hospital.id, kind=kind, document=f"{stem}.pdf",
-            document_id=document_id, version=str(context["document"]["version"]),
+            event="signed", hospital=ref.hospital_id, kind=ref.kind, document=ref.pdf_name,
+            document_id=ref.id, version=ref.version,
             document_sha256=hashlib.sha256(original).hexdigest(), signatory=role.name,
             field=check.field_name, date=when,
             # Integrity is verified here; trust is a separate policy: an untrusted certificate

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,9 +9,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import ClauseError, Problem
-from .kinds import KINDS
-from .yamlfile import format_path, load_yaml
+from ..documents import KINDS
+from ..errors import ClauseError, Problem, did_you_mean
+from ..inputs.validation import problems_from
+from ..inputs.yamlfile import format_path, load_yaml
 
 Section = Literal["partijen", "overwegingen", "artikel", "hoofdstuk", "ondertekening", "bijlage"]
 SECTIONS: tuple[str, ...] = ("partijen", "overwegingen", "artikel", "hoofdstuk", "ondertekening",
@@ -40,10 +40,8 @@ class ClauseHead(BaseModel):
     def _known_documents(cls, value: list[str]) -> list[str]:
         for kind in value:
             if kind not in KINDS:
-                close = difflib.get_close_matches(kind, KINDS, n=1)
-                extra = f"; did you mean {close[0]!r}?" if close else ""
-                raise ValueError(f"unknown document kind {kind!r} (known: "
-                                 f"{', '.join(KINDS)}){extra}")
+                hint = did_you_mean(kind, list(KINDS), listing="known")
+                raise ValueError(f"unknown document kind {kind!r} ({hint})")
         return value
 
 
@@ -60,6 +58,7 @@ class Clause:
 
     @property
     def id(self) -> str:
+        """The clause id from its head."""
         return self.head.id
 
     def __repr__(self) -> str:
@@ -93,6 +92,8 @@ class Risk(BaseModel):
 
 
 class RiskRegister(BaseModel):
+    """The risk register file: a list of risks."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     risks: list[Risk] = Field(min_length=1)
@@ -160,10 +161,7 @@ def _read_risks(path: Path, problems: list[Problem]) -> tuple[Risk, ...]:
     try:
         register = RiskRegister.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            loc = tuple(error["loc"])
-            problems.append(Problem(path, line_map.line(loc), format_path(loc),
-                                    error["msg"].removeprefix("Value error, ")))
+        problems.extend(problems_from(exc, path, line_map, RiskRegister))
         return ()
     seen: set[str] = set()
     for index, risk in enumerate(register.risks):
@@ -204,16 +202,7 @@ def _read_clause(path: Path, problems: list[Problem]) -> Clause | None:
     try:
         head = ClauseHead.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            loc = tuple(error["loc"])
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                close = difflib.get_close_matches(str(loc[-1]), ClauseHead.model_fields, n=1)
-                message = f"unknown field {loc[-1]!r}" + (f"; did you mean {close[0]!r}?"
-                                                          if close else "")
-            elif error["type"] == "missing":
-                message = "required field is missing"
-            problems.append(Problem(path, line_map.line(loc), format_path(loc), message))
+        problems.extend(problems_from(exc, path, line_map, ClauseHead))
         return None
     body_line = end + 2
     body = "\n" * (body_line - 1) + "\n".join(lines[end + 1:])

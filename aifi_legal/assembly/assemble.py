@@ -8,22 +8,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..errors import ClauseError, Problem
 from .clauses import Clause, ClauseLibrary
-from .errors import ClauseError, Problem
 from .formatting import FILTERS
 from .placeholders import END, START, mark
-
 
 # --- the structure ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Run:
+    """A piece of text with one formatting: bold, or a model document's placeholder."""
+
     text: str
     bold: bool = False
     placeholder: bool = False
@@ -39,6 +40,7 @@ class Paragraph:
 
     @property
     def text(self) -> str:
+        """The label and the text, as a reader sees them."""
         body = "".join(r.text for r in self.runs)
         return f"{self.label} {body}" if self.label else body
 
@@ -49,16 +51,21 @@ CELL_COLOURS = {"groen": "C6EFCE", "oranje": "FFEB9C", "rood": "FFC7CE", "grijs"
 
 @dataclass(frozen=True)
 class Cell:
+    """One table cell: its runs and an optional background colour."""
+
     runs: tuple[Run, ...]
     fill: str | None = None  # a hex colour from CELL_COLOURS
 
     @property
     def text(self) -> str:
+        """The cell's text."""
         return "".join(r.text for r in self.runs)
 
 
 @dataclass(frozen=True)
 class Table:
+    """A table as a clause writes it in Markdown-like rows."""
+
     rows: tuple[tuple[Cell, ...], ...]  # row 0 is the header
 
 
@@ -67,6 +74,8 @@ Block = Paragraph | Table
 
 @dataclass(frozen=True)
 class RenderedClause:
+    """One clause as it appears in a document: its number, heading and blocks."""
+
     clause: Clause
     number: str | None  # "7" for an article, "2" for an annex, None otherwise
     heading: str | None
@@ -74,8 +83,10 @@ class RenderedClause:
     references: tuple[str, ...] = ()  # ids of the clauses its text refers to with ref()
 
     def plain_text(self) -> str:
-        """Heading, paragraphs (with their labels) and table cells, space-separated: the text
-        as a reader of the DOCX finds it between the clause's bookmarks."""
+        """Heading, paragraphs (with labels) and table cells, space-separated.
+
+        This is the text a reader of the DOCX finds between the clause's bookmarks.
+        """
         pieces = [self.heading or self.clause.head.title] if (
             self.heading or self.clause.head.section in ("partijen", "overwegingen",
                                                          "ondertekening")) else []
@@ -89,11 +100,15 @@ class RenderedClause:
 
 @dataclass(frozen=True)
 class AssembledDocument:
+    """The numbered, rendered clauses of one document, and the context they were rendered with."""
+
     kind: str
     clauses: tuple[RenderedClause, ...]
     excluded: tuple[str, ...]  # ids of clauses whose condition was false
+    context: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def section(self, name: str) -> list[RenderedClause]:
+        """The rendered clauses of one section (`artikel`, `bijlage`, ...)."""
         return [c for c in self.clauses if c.clause.head.section == name]
 
     def text(self) -> str:
@@ -137,8 +152,10 @@ def _compile(source: str, clause: Clause, what: str):
 
 
 def condition_holds(expression: str, context: dict[str, Any]) -> bool:
-    """Evaluate a condition expression (as in a clause head) against a context; compiled once
-    per process, like the clauses."""
+    """Evaluate a condition expression (as in a clause head) against a context.
+
+    Compiled once per process, like the clauses.
+    """
     key = ("", "", expression)
     compiled = _COMPILED.get(key)
     if compiled is None:
@@ -177,7 +194,8 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
     """
     problems: list[Problem] = []
     candidates = library.for_kind(kind)
-    included, excluded = [], []
+    included: list[Clause] = []
+    excluded: list[Clause] = []
     for clause in candidates:
         if clause.head.condition is None:
             included.append(clause)
@@ -233,7 +251,7 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
                                      tuple(dict.fromkeys(references.get(clause.id, ())))))
     if problems:
         raise ClauseError(problems)
-    return AssembledDocument(kind, tuple(result), tuple(c.id for c in excluded))
+    return AssembledDocument(kind, tuple(result), tuple(c.id for c in excluded), context)
 
 
 def _render_problem(exc: BaseException, clause: Clause, who: str, line: int | None = None,
@@ -287,7 +305,7 @@ def _collect_definitions(included: list[Clause], context: dict[str, Any],
     for index, term in enumerate(ordered):
         end = "." if index == len(ordered) - 1 else ";"
         definition = terms[term][1].rstrip(".;")
-        runs = (Run(term, bold=True), Run(": ")) + _runs(definition + end)
+        runs = (Run(term, bold=True), Run(": "), *_runs(definition + end))
         blocks.append(Paragraph("item", runs, _letter(index)))
     return blocks
 
@@ -302,7 +320,7 @@ def _letter(index: int) -> str:
     return f"{label}."
 
 
-_INLINE = re.compile(r"(\*\*|%s|%s)" % (START, END))
+_INLINE = re.compile(rf"(\*\*|{START}|{END})")
 
 
 def _runs(text: str) -> tuple[Run, ...]:
@@ -321,7 +339,7 @@ def _runs(text: str) -> tuple[Run, ...]:
     return tuple(runs)
 
 
-_COLOUR_PREFIX = re.compile(r"!(%s)(?:\s+|$)" % "|".join(CELL_COLOURS))
+_COLOUR_PREFIX = re.compile(r"!({})(?:\s+|$)".format("|".join(CELL_COLOURS)))
 
 
 def _cells(line: str) -> tuple[Cell, ...]:
@@ -342,22 +360,24 @@ def _is_rule(line: str) -> bool:
 
 
 def _parse(text: str, section: str, number: str | None = None) -> list[Block]:
-    """Turn rendered clause text into paragraphs, lists and tables for `section`;
-    `number` is the article number the members are numbered under."""
+    """Turn rendered clause text into paragraphs, lists and tables for `section`.
+
+    `number` is the article number the members are numbered under.
+    """
     blocks: list[Block] = []
     items = 0
     chunks = re.split(r"\n[ \t]*\n", text.strip("\n"))
     plain_role = {"partijen": "text", "overwegingen": "recital", "artikel": "member",
                   "hoofdstuk": "text", "ondertekening": "text", "bijlage": "text"}[section]
 
-    pending: list[Paragraph] = []
+    pending: list[Block] = []
     member_count = 0
 
     for chunk in chunks:
         lines = [line.rstrip() for line in chunk.split("\n") if line.strip()]
         current: list[str] = []
         kind = None  # "text" | "item" | "table"
-        rows: list[tuple] = []
+        rows: list[tuple[Cell, ...]] = []
 
         def flush() -> None:
             nonlocal current, kind, rows, items, member_count

@@ -7,95 +7,31 @@ so that all documents say the same.
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from decimal import Decimal
-from enum import Enum
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
-                      model_validator)
+from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-# Characters that cannot appear in a DOCX, and the private-use pair placeholders.py reserves.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001\ufffe\uffff]")
+from .fields import (
+    EEA_COUNTRIES,
+    Amount,
+    DocumentKindName,
+    Email,
+    IsoDate,
+    KvK,
+    Model,
+    Postcode,
+    Slug,
+    Text,
+    Version,
+    fail,
+)
 
 
-def _text(value: str) -> str:
-    value = " ".join(value.split()) if "\n" not in value else value.strip()
-    if not value:
-        raise PydanticCustomError("empty_text", "must not be empty")
-    if _CONTROL.search(value):
-        raise PydanticCustomError("control_character",
-                                  "contains a control character that cannot appear in a document")
-    return value
+class LegalForm(StrEnum):
+    """The legal form of a contracting party."""
 
-
-def _fail(kind: str, message: str, value: object = None) -> PydanticCustomError:
-    """An error whose message names the offending value where it says {value}."""
-    text = message.replace("{value}", repr(value))
-    return PydanticCustomError(kind, text.replace("{", "{{").replace("}", "}}"))
-
-
-def _pattern(regex: str, message: str):
-    compiled = re.compile(regex)
-
-    def check(value: str) -> str:
-        if not compiled.fullmatch(value):
-            raise _fail("pattern", message, value)
-        return value
-    return check
-
-
-def _postcode(value: str) -> str:
-    match = re.fullmatch(r"([1-9][0-9]{3}) ?([A-Za-z]{2})", value.strip())
-    if not match:
-        raise _fail("postcode", "{value} is not a Dutch postcode (four digits and two letters, "
-                    "for example 3511 AB)", value)
-    return f"{match.group(1)} {match.group(2).upper()}"
-
-
-Text = Annotated[str, AfterValidator(_text)]
-KvK = Annotated[str, AfterValidator(_pattern(r"[0-9]{8}", "{value} is not 8 digits"))]
-Postcode = Annotated[str, AfterValidator(_postcode)]
-Email = Annotated[str, AfterValidator(_pattern(
-    r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
-    "{value} is not an e-mail address"))]
-Slug = Annotated[str, AfterValidator(_pattern(
-    r"[a-z0-9]+(-[a-z0-9]+)*",
-    "{value} is not a slug (lower-case letters, digits and single hyphens, "
-    "for example 'st-jozef-dalwijk')"))]
-
-
-def _strict_date(value: object) -> object:
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        raise _fail("date_format", "{value} is not a date written as YYYY-MM-DD", value)
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_strict_date)]
-Amount = Annotated[Decimal, Field(ge=0, decimal_places=2)]
-
-
-# Countries of the European Economic Area, as written in the data (Dutch names).
-EEA_COUNTRIES = {
-    "belgië", "bulgarije", "cyprus", "denemarken", "duitsland", "estland", "finland", "frankrijk",
-    "griekenland", "hongarije", "ierland", "italië", "kroatië", "letland", "litouwen",
-    "luxemburg", "malta", "nederland", "oostenrijk", "polen", "portugal", "roemenië",
-    "slovenië", "slowakije", "spanje", "tsjechië", "zweden", "ijsland", "liechtenstein",
-    "noorwegen",
-}
-
-
-DocumentKindName = Literal["intentieverklaring", "deelnameovereenkomst", "verwerkersovereenkomst",
-                           "dpia"]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class LegalForm(str, Enum):
     stichting = "stichting"
     vereniging = "vereniging"
     cooperatie = "cooperatie"
@@ -116,7 +52,7 @@ class LegalForm(str, Enum):
         }[self.value]
 
 
-class Authority(str, Enum):
+class Authority(StrEnum):
     """How a signatory may bind its organisation (as registered in the Handelsregister)."""
 
     alone = "alone"
@@ -125,16 +61,21 @@ class Authority(str, Enum):
 
 
 class Address(Model):
+    """A Dutch postal address."""
+
     street: Text = Field(description="Street and house number, e.g. 'Ziekenhuislaan 12'.")
     postcode: Postcode
     city: Text
 
     @property
     def one_line(self) -> str:
+        """The address on one line."""
         return f"{self.street}, {self.postcode} {self.city}"
 
 
 class Person(Model):
+    """A contact person."""
+
     name: Text
     function: Text
     email: Email
@@ -142,6 +83,8 @@ class Person(Model):
 
 
 class Signatory(Model):
+    """A person who signs for a party, and with which authority."""
+
     name: Text
     function: Text
     authority: Authority = Field(description="alone: authorised to act alone; jointly: acts "
@@ -154,10 +97,11 @@ class Signatory(Model):
         "default: every kind.")
 
     def may_sign(self, kind: str) -> bool:
+        """Whether this signatory signs documents of `kind`."""
         return self.signs is None or kind in self.signs
 
     @model_validator(mode="after")
-    def _proxy_needs_scope(self) -> "Signatory":
+    def _proxy_needs_scope(self) -> Signatory:
         if self.authority is Authority.proxy and not self.proxy_scope:
             raise PydanticCustomError("proxy_scope",
                                       "a proxy signatory needs proxy_scope (what the power of "
@@ -186,15 +130,16 @@ class Party(Model):
     signatories: list[Signatory] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _signatories_can_bind(self) -> "Party":
+    def _signatories_can_bind(self) -> Party:
         joint = [s for s in self.signatories if s.authority is Authority.jointly]
         if len(joint) == 1:
-            raise _fail("joint_alone", f"{joint[0].name} is authorised jointly, so a second "
+            raise fail("joint_alone", f"{joint[0].name} is authorised jointly, so a second "
                         "jointly authorised signatory is needed")
         return self
 
     @property
     def represented_jointly(self) -> bool:
+        """Whether the party is represented by two jointly authorised signatories."""
         return any(s.authority is Authority.jointly for s in self.signatories)
 
     def signatories_for(self, kind: str) -> list[Signatory]:
@@ -213,17 +158,21 @@ class Party(Model):
 
 
 class MonthRange(Model):
+    """A period of the planning, as month numbers counted from the group's start."""
+
     first: int = Field(ge=1, le=36)
     last: int = Field(ge=1, le=36)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "MonthRange":
+    def _ordered(self) -> MonthRange:
         if self.last < self.first:
             raise PydanticCustomError("month_order", "last month comes before the first")
         return self
 
 
 class Planning(Model):
+    """The months of the legal, technical and clinical pillars."""
+
     legal: MonthRange
     technical: MonthRange
     clinical: MonthRange
@@ -245,18 +194,23 @@ class Programme(Model):
 
 
 class DocumentEdition(Model):
-    version: Annotated[str, AfterValidator(_pattern(r"\d+\.\d+", "{value} is not a version "
-                                                    "such as 1.0"))]
+    """The edition of the documents: their version and date."""
+
+    version: Version
     date: IsoDate
 
 
 class Consortium(Party):
+    """AIFI as a contracting party, with the programme facts and the edition."""
+
     contact: Person
     programme: Programme
     documents: DocumentEdition
 
 
 class Group(Model):
+    """An implementation group and the day it starts."""
+
     number: int = Field(ge=1)
     start_date: IsoDate
 
@@ -270,10 +224,13 @@ class Location(Model):
 
     @property
     def in_eea(self) -> bool:
+        """Whether the location is in the European Economic Area."""
         return self.country.strip().lower() in EEA_COUNTRIES
 
 
 class Certification(Model):
+    """A certificate held by a processor or sub-processor."""
+
     standard: Text = Field(description="e.g. 'NEN 7510-1:2017+A1:2020' or 'ISO/IEC 27001:2022'.")
     scope: Text
     issuer: Text
@@ -299,6 +256,8 @@ class Vendor(SubProcessor):
 
 
 class Audit(Model):
+    """An audit arrangement of a processor."""
+
     report: Text = Field(description="The assurance report offered, e.g. 'ISAE 3402 type II'.")
     frequency_months: int = Field(ge=1, le=60)
     notice_days: int = Field(ge=1, le=180, description="Notice before an audit by the hospital.")
@@ -328,6 +287,8 @@ class Processor(Party):
 
 
 class Solution(Model):
+    """An AI solution on offer: product, intended use, vendor, population and tariff."""
+
     id: Slug
     name: Text
     product: Text
@@ -341,12 +302,16 @@ class Solution(Model):
 
 
 class Systems(Model):
+    """The hospital's systems the gateway connects."""
+
     pacs: Text = Field(description="The PACS, product and version.")
     ris: Text
     gateway_location: Text = Field(description="Where the local gateway runs.")
 
 
 class HospitalRetention(Model):
+    """The hospital's own retention periods."""
+
     results_years: int = Field(ge=1, le=115, description="How long AI results are kept in the "
                                "medical record.")
     gateway_log_months: int = Field(ge=6, le=120)
@@ -362,11 +327,15 @@ class Consultation(Model):
 
 
 class DpiaFacts(Model):
+    """The facts of the FG's advice on the DPIA, once given."""
+
     advice_date: IsoDate | None = Field(None, description="Date of the FG's advice, once given.")
     advice_summary: Text | None = None
 
 
 class HospitalContacts(Model):
+    """The hospital's contact persons per role."""
+
     project_lead: Person
     legal: Person
     privacy_officer: Person
@@ -378,6 +347,8 @@ class HospitalContacts(Model):
 
 
 class Hospital(Party):
+    """A participating hospital: the party, its choices, contacts and systems."""
+
     id: Slug
     group: int = Field(ge=1)
     solutions: list[Slug] = Field(min_length=1)
@@ -405,18 +376,28 @@ class Portfolio(Model):
                 if hospital.processors is None or p.id in hospital.processors]
 
     def hospital(self, hospital_id: str) -> Hospital:
+        """The hospital with this id (KeyError when there is none)."""
         for hospital in self.hospitals:
             if hospital.id == hospital_id:
                 return hospital
         raise KeyError(hospital_id)
 
+    def processor(self, processor_id: str) -> Processor:
+        """The processor with this id (KeyError when there is none)."""
+        for processor in self.processors:
+            if processor.id == processor_id:
+                return processor
+        raise KeyError(processor_id)
+
     def solution(self, solution_id: str) -> Solution:
+        """The solution with this id (KeyError when there is none)."""
         for solution in self.solutions:
             if solution.id == solution_id:
                 return solution
         raise KeyError(solution_id)
 
     def group(self, number: int) -> Group:
+        """The implementation group with this number (KeyError when there is none)."""
         for group in self.groups:
             if group.number == number:
                 return group

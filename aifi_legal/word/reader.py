@@ -15,7 +15,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .docxwriter import BOOKMARK_PREFIX
+from ..errors import NotADocx
+from .conventions import CELL_SEPARATOR, HEADING_STYLES, clause_of_bookmark, is_signature_table
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -27,13 +28,14 @@ PART_KINDS = (
     (re.compile(r"word/footnotes\.xml"), "footnote"),
     (re.compile(r"word/endnotes\.xml"), "endnote"),
 )
-HEADING_STYLE_NAMES = {"heading 1", "aifi bijlagekop", "aifi ondertekeningkop"}
 CHANGE_TAGS = {"ins": "insertion", "del": "deletion", "moveFrom": "move", "moveTo": "move",
                "rPrChange": "formatting change", "pPrChange": "formatting change"}
 
 
 @dataclass(frozen=True)
 class DocParagraph:
+    """One paragraph as a reader finds it, with where it sits."""
+
     part: str            # body, header, footer, footnote, endnote
     part_name: str       # the zip entry, e.g. word/header2.xml
     index: int           # position among the part's paragraphs
@@ -58,6 +60,8 @@ class DocParagraph:
 
 @dataclass
 class TrackedChange:
+    """A tracked change left in a document."""
+
     part: str
     kind: str
     author: str | None
@@ -80,26 +84,16 @@ class DocxContent:
 
     @property
     def document_id(self) -> str | None:
+        """The document id from the core properties."""
         return self.properties.get("identifier")
 
     def body(self) -> list[DocParagraph]:
+        """The paragraphs of the body part."""
         return [p for p in self.paragraphs if p.part == "body"]
 
     def clause_text(self, clause_id: str) -> str:
         """The normalised text of one clause as it stands in the document now."""
         return normalise(" ".join(p.text for p in self.paragraphs if p.clause == clause_id))
-
-
-def clause_of_bookmark(name: str) -> str | None:
-    """The clause id of an aifi_ bookmark; LibreOffice may add "_Copy_1" to a duplicate."""
-    if not name.startswith(BOOKMARK_PREFIX):
-        return None
-    name = re.sub(r"_Copy_\d+$", "", name[len(BOOKMARK_PREFIX):])
-    return name.replace("_", "-")
-
-
-class NotADocx(Exception):
-    """The file is not a readable DOCX (not a zip, or without word/document.xml)."""
 
 
 def normalise(text: str) -> str:
@@ -108,6 +102,7 @@ def normalise(text: str) -> str:
 
 
 def read_docx(path: str | Path) -> DocxContent:
+    """Read every part of a DOCX; NotADocx when it is not one."""
     path = Path(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -177,9 +172,12 @@ def _core_properties(core: etree._Element | None) -> dict[str, str]:
 
 
 def paragraph_text(paragraph: etree._Element, *, controls: bool | None = None) -> str:
-    """Visible text of a paragraph: w:t (also inside insertions, content controls and fields),
-    tabs as spaces; deleted text (w:delText) and nested text-box paragraphs excluded.
-    `controls=True` keeps only text inside content controls, `False` only text outside them."""
+    """The visible text of a paragraph.
+
+    That is w:t (also inside insertions, content controls and fields), tabs as spaces; deleted
+    text (w:delText) and nested text-box paragraphs excluded. `controls=True` keeps only text
+    inside content controls, `False` only text outside them.
+    """
     pieces = []
     for node in paragraph.iter(f"{W}t", f"{W}tab", f"{W}br"):
         if _inside(node, f"{W}txbxContent", stop=paragraph):
@@ -234,10 +232,11 @@ def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
                     current_clause = next(reversed(open_bookmarks.values()), None)
         elif tag == "tbl":
             if kind == "body" and not _inside(node, f"{W}tbl"):
-                table = [[normalise(" / ".join(paragraph_text(p) for p in cell.iter(f"{W}p")))
+                table = [[normalise(CELL_SEPARATOR.join(paragraph_text(p)
+                                                        for p in cell.iter(f"{W}p")))
                           for cell in row.iter(f"{W}tc")] for row in node.iter(f"{W}tr")]
                 content.tables.append(table)
-                if table and any("Naam: " in cell for cell in table[0]):
+                if table and is_signature_table(table[0]):
                     signature_paragraphs.update(node.iter(f"{W}p"))
         elif tag in CHANGE_TAGS:
             text = "".join(t.text or "" for t in node.iter(f"{W}t", f"{W}delText"))
@@ -248,14 +247,14 @@ def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
             ppr = node.find(f"{W}pPr")
             if ppr is not None and ppr.find(f"{W}pStyle") is not None:
                 style_id = ppr.find(f"{W}pStyle").get(f"{W}val")
-            style = style_names.get(style_id, style_id)
+            style = style_names.get(style_id, style_id) if style_id else None
             text = paragraph_text(node)
             # A bookmark that opens inside this paragraph applies to it (iter visits the
             # paragraph before its children, so look ahead).
             for start in node.iter(f"{W}bookmarkStart"):
                 current_clause = clause_of_bookmark(start.get(f"{W}name") or "") or \
                     current_clause
-            if kind == "body" and style and style.lower() in HEADING_STYLE_NAMES and text.strip():
+            if kind == "body" and style and style.lower() in HEADING_STYLES and text.strip():
                 heading = normalise(text)
             content.paragraphs.append(DocParagraph(
                 part=kind, part_name=name, index=index, text=text, style=style,

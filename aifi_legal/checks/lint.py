@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import difflib
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
 
-from .assemble import ENV
-from .check import CHECKLISTS, ERROR, WARNING, CheckReport, Finding
-from .context import build_context, risk_context
-from .errors import ClauseError
-from .kinds import KINDS
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .build import Project
+from ..assembly.assemble import ENV
+from ..assembly.compose import compose
+from ..assembly.context import build_context, risk_context
+from ..documents import CHECKLISTS, KINDS
+from ..errors import ClauseError
+from ..source import DocumentSource
+from .findings import ERROR, WARNING, CheckReport, Finding, Level
 
 # Names every clause may use besides the context: Jinja's own and ours.
 GLOBAL_NAMES = {"ref", "loop", "range", "dict", "lipsum", "cycler", "joiner", "namespace",
@@ -34,8 +34,13 @@ TEMPLATE_VARIABLES = {"document_title", "hospital_name", "aifi_name", "processor
 ANY = object()  # a value whose fields we do not know (macro arguments, computed values)
 
 
+class _Add(Protocol):
+    def __call__(self, level: Level, rule: str, path: Path | None, line: int | None,
+                 message: str, fix: str = "") -> None: ...
+
+
 class _Scope:
-    def __init__(self, names: dict[str, Any], parent: "_Scope | None" = None):
+    def __init__(self, names: dict[str, Any], parent: _Scope | None = None):
         self.names = names
         self.parent = parent
 
@@ -153,47 +158,52 @@ class _Analyser:
             for item in target.items:
                 self._bind(item, ANY, scope)
 
-    def _visible(self, scope: _Scope):
-        while scope is not None:
-            yield from scope.names
-            scope = scope.parent
+    def _visible(self, scope: _Scope) -> Iterator[str]:
+        current: _Scope | None = scope
+        while current is not None:
+            yield from current.names
+            current = current.parent
 
     def _unknown(self, node: nodes.Node, name: str, known: list[str]) -> None:
-        known = [str(k) for k in known]
-        close = difflib.get_close_matches(name, known, n=1) or \
-            [k for k in known if name.startswith(k) or k.startswith(name)][:1]
+        names = [str(k) for k in known]
+        # A prefix counts as close too: `liability` for `liability_cap`.
+        close = difflib.get_close_matches(name, names, n=1) or \
+            [k for k in names if name.startswith(k) or k.startswith(name)][:1]
         hint = f"; did you mean {close[0]!r}?" if close else ""
         self.problems.append((node.lineno, f"{name!r} is not in the data{hint}"))
 
 
-def _schema(project: "Project") -> dict[str, Any]:
-    """The context with every field there is: the model context of a processor agreement
-    (which has all names), plus the risk register's fields."""
-    portfolio = project.portfolio
+def _schema(source: DocumentSource) -> dict[str, Any]:
+    """The context with every field there is.
+
+    That is the model context of a processor agreement (which has all names), plus the risk
+    register's fields.
+    """
+    portfolio = source.portfolio
     context = build_context(portfolio, None, "verwerkersovereenkomst", portfolio.processors[0])
-    context.update(risk_context(project.library.risks, context, lambda *_: True))
+    context.update(risk_context(source.library.risks, context, lambda *_: True))
     return context
 
 
-def lint(project: "Project") -> CheckReport:
-    """Lint the project's clause library and templates; findings as a CheckReport."""
+def lint(source: DocumentSource) -> CheckReport:
+    """Lint the clause library and templates; findings as a CheckReport."""
     report = CheckReport()
-    schema = _schema(project)
-    library = project.library
+    schema = _schema(source)
+    library = source.library
 
-    def add(level: str, rule: str, path: Path, line: int | None, message: str,
+    def add(level: Level, rule: str, path: Path | None, line: int | None, message: str,
             fix: str = "") -> None:
         report.findings.append(Finding(level, rule, str(path), None, None,
                                        f"line {line}" if line else "", "file", message, fix))
 
     for clause in library.clauses.values():
         report.documents.append(str(clause.path))
-        sources = [("body", clause.body)]
-        sources += [(f"defines.{term}", "\n" * ((clause.define_lines.get(term) or 1) - 1) + text)
-                    for term, text in clause.head.defines.items()]
-        for what, source in sources:
+        texts = [("body", clause.body)]
+        texts += [(f"defines.{term}", "\n" * ((clause.define_lines.get(term) or 1) - 1) + text)
+                  for term, text in clause.head.defines.items()]
+        for what, jinja in texts:
             try:
-                tree = ENV.parse(source)
+                tree = ENV.parse(jinja)
             except TemplateSyntaxError as exc:
                 add(ERROR, "lint.syntax", clause.path, exc.lineno, f"{what}: {exc.message}")
                 continue
@@ -207,7 +217,7 @@ def lint(project: "Project") -> CheckReport:
             _lint_condition(risk.condition, library.risk_file, f"risk {risk.id}: ", schema, add)
 
     for kind in KINDS.values():
-        template = project.workspace.templates / kind.template
+        template = source.workspace.templates / kind.template
         report.documents.append(str(template))
         if not template.is_file():
             add(ERROR, "lint.template", template, None, "template not found")
@@ -221,11 +231,12 @@ def lint(project: "Project") -> CheckReport:
             add(ERROR, "lint.template", template, None,
                 f"the template uses {name!r}, which aifi-legal does not provide",
                 "available: " + ", ".join(sorted(TEMPLATE_VARIABLES)))
-    _combinations(project, add)
+    _combinations(source, add)
     return report
 
 
-def _lint_condition(condition: str, path: Path, label: str, schema: dict, add) -> None:
+def _lint_condition(condition: str, path: Path | None, label: str, schema: dict[str, Any],
+                    add: _Add) -> None:
     try:
         tree = ENV.parse("{{ " + condition + " }}")
     except TemplateSyntaxError as exc:
@@ -236,31 +247,30 @@ def _lint_condition(condition: str, path: Path, label: str, schema: dict, add) -
         add(ERROR, "lint.condition", path, None, f"{label}condition {condition!r}: {message}")
 
 
-def _combinations(project: "Project", add) -> None:
+def _combinations(source: DocumentSource, add: _Add) -> None:
     """Assemble every kind for every combination of solutions; check coverage of each."""
-    portfolio = project.portfolio
+    portfolio = source.portfolio
     ids = [s.id for s in portfolio.solutions]
     base = portfolio.hospitals[0]
     for size in range(1, len(ids) + 1):
         for combination in itertools.combinations(ids, size):
             hospital = base.model_copy(update={"solutions": list(combination)})
             label = " + ".join(combination)
-            for kind, processor in project.documents_of(hospital):
+            for ref in source.documents_of(hospital):
+                processor = portfolio.processor(ref.processor_id) if ref.processor_id else None
                 try:
-                    document, _ = project.assemble(kind, hospital, processor)
+                    document = compose(portfolio, source.library, ref.kind, hospital, processor)
                 except ClauseError as exc:
                     for problem in exc.problems:
                         add(ERROR, "lint.combination", problem.file, problem.line,
                             f"with {label}: {problem.message}")
                     continue
-                items = CHECKLISTS.get(kind, ())
                 tags = {t for r in document.clauses for t in r.clause.head.tags}
-                for item in items:
+                for item in CHECKLISTS.get(ref.kind, ()):
                     if item not in tags:
-                        add(ERROR, "lint.coverage", project.workspace.clauses, None,
-                            f"{kind} with {label}: {item} is covered by no included clause",
+                        add(ERROR, "lint.coverage", source.workspace.clauses, None,
+                            f"{ref.kind} with {label}: {item} is covered by no included clause",
                             "tag a clause that is included for this combination")
-                if not any(r.clause.head.section == "partijen" for r in document.clauses) and \
-                        kind != "dpia":
-                    add(WARNING, "lint.combination", project.workspace.clauses, None,
-                        f"{kind} with {label} has no parties section")
+                if ref.kind != "dpia" and not document.section("partijen"):
+                    add(WARNING, "lint.combination", source.workspace.clauses, None,
+                        f"{ref.kind} with {label} has no parties section")

@@ -7,10 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..documents import KINDS, DocumentRef
+from ..inputs.models import (
+    Consortium,
+    Group,
+    Hospital,
+    Party,
+    Portfolio,
+    Processor,
+    Signatory,
+    Solution,
+    SubProcessor,
+)
 from .formatting import add_months, last_day_before
-from .kinds import KINDS
-from .models import (Consortium, Group, Hospital, Party, Portfolio, Processor, Signatory,
-                     Solution, SubProcessor)
 from .placeholders import Placeholder, placeholderize
 
 ROLE_LABELS = {
@@ -53,6 +62,7 @@ def _party(party: Party, kind: str | None = None) -> dict[str, Any]:
 
 
 def consortium_context(consortium: Consortium, kind: str | None = None) -> dict[str, Any]:
+    """AIFI as a party, with its contact and the programme facts."""
     return {
         **_party(consortium, kind),
         "contact": consortium.contact.model_dump(),
@@ -61,6 +71,7 @@ def consortium_context(consortium: Consortium, kind: str | None = None) -> dict[
 
 
 def hospital_context(hospital: Hospital, kind: str | None = None) -> dict[str, Any]:
+    """A hospital as a party, with its contacts, systems, retention and consultations."""
     return {
         **_party(hospital, kind),
         "id": hospital.id,
@@ -107,8 +118,11 @@ def risk_level(likelihood: str, impact: str) -> str:
 
 
 def risk_context(risks, context: dict[str, Any], holds) -> dict[str, Any]:
-    """`risicos` (the risks whose condition holds, with level and owner) and `risicomatrix`
-    (rows by impact, high first; cells by likelihood with the ids of the risks in them)."""
+    """The DPIA's `risicos` and `risicomatrix` for a context.
+
+    `risicos`: the risks whose condition holds, with level and owner; `risicomatrix`: rows by
+    impact, high first, cells by likelihood with the ids of the risks in them.
+    """
     chosen = []
     for risk in risks:
         if risk.condition and not holds(risk.condition, context):
@@ -133,10 +147,6 @@ def risk_context(risks, context: dict[str, Any], holds) -> dict[str, Any]:
     return {"risicos": chosen, "risicomatrix": matrix}
 
 
-def solution_context(solution: Solution) -> dict[str, Any]:
-    return solution.model_dump()
-
-
 def _planning(consortium: Consortium, start) -> dict[str, Any]:
     planning = {}
     for dutch, field in PILLARS.items():
@@ -151,17 +161,13 @@ def _planning(consortium: Consortium, start) -> dict[str, Any]:
     return planning
 
 
-def document_id(kind: str, hospital_id: str, version: str, processor_id: str | None = None) -> str:
-    """`AIFI-DNO-ST-JOZEF-DALWIJK-V1.0`: stable for the same kind, hospital and version."""
-    processor = f"-{processor_id.upper()}" if processor_id else ""
-    return f"AIFI-{KINDS[kind].code}-{hospital_id.upper()}{processor}-V{version}"
-
-
 def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
                   processor: Processor | None = None) -> dict[str, Any]:
-    """The rendering context for one document; `hospital=None` builds the model document's,
-    with placeholders for every hospital-specific value and every solution chosen.
-    `processor` is the other party of a processor agreement."""
+    """The rendering context for one document.
+
+    `hospital=None` builds the model document's, with placeholders for every hospital-specific
+    value and every solution chosen. `processor` is the other party of a processor agreement.
+    """
     consortium = portfolio.consortium
     if hospital is None:
         example = portfolio.hospitals[0]
@@ -171,13 +177,11 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
         groep = {"number": Placeholder("groep.number"),
                  "start_date": Placeholder("groep.start_date")}
         chosen = list(portfolio.solutions)
-        hospital_key = "MODEL"
     else:
         ziekenhuis = hospital_context(hospital, kind)
         group: Group = portfolio.group(hospital.group)
         groep = group.model_dump()
         chosen = [s for s in portfolio.solutions if s.id in hospital.solutions]
-        hospital_key = hospital.id
     version = consortium.documents.version
     document_kind = KINDS[kind]
     processors = portfolio.processors if hospital is None else portfolio.processors_of(hospital)
@@ -186,8 +190,8 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
         "ziekenhuis": ziekenhuis,
         "rollen": [{"rol": label, "persoon": ziekenhuis["contacts"][key]}
                    for key, label in ROLE_LABELS.items()],
-        "oplossingen": [solution_context(s) for s in chosen],
-        "alle_oplossingen": [solution_context(s) for s in portfolio.solutions],
+        "oplossingen": [s.model_dump() for s in chosen],
+        "alle_oplossingen": [s.model_dump() for s in portfolio.solutions],
         "groep": groep,
         "planning": _planning(consortium, groep["start_date"]),
         "document": {
@@ -196,7 +200,8 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
             "noun": document_kind.noun,
             "version": version,
             "date": consortium.documents.date,
-            "id": document_id(kind, hospital_key, version, processor.id if processor else None),
+            "id": DocumentRef(kind, hospital.id if hospital else None, version,
+                              processor.id if processor else None).id,
         },
         "verwerkers": [processor_context(p, chosen) for p in processors],
     }

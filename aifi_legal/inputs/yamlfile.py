@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from ..errors import Problem
 
 # Tags a plain data file may carry, explicitly or by YAML's own resolution.
 _PLAIN_TAGS = {
@@ -50,6 +50,7 @@ class LineMap:
         self._key_lines: dict[tuple[Any, ...], int] = {}
 
     def add(self, path: tuple[Any, ...], line: int, key_line: int | None = None) -> None:
+        """Record the line of the value at `path` (and of its key)."""
         self._lines[path] = line
         if key_line is not None:
             self._key_lines[path] = key_line
@@ -111,7 +112,7 @@ def _convert(node: yaml.Node, path: tuple[Any, ...], file: Path | None, lines: L
             return None
         return node.value
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), file, lines, problems)
+        return [_convert(item, (*path, i), file, lines, problems)
                 for i, item in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
@@ -126,7 +127,7 @@ def _convert(node: yaml.Node, path: tuple[Any, ...], file: Path | None, lines: L
                                         "YAML merge keys (<<) are not supported",
                                         "write the fields out in full"))
                 continue
-            child = path + (key,)
+            child = (*path, key)
             if key in result:
                 problems.append(Problem(file, key_node.start_mark.line + 1, format_path(child),
                                         f"duplicate key {key!r}",

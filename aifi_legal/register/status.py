@@ -8,23 +8,21 @@ signature register. "Overdue" is measured against the planning: the legal pillar
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import Any
 
-from .build import manifest_entries
-from .context import document_id
-from .formatting import add_months, last_day_before
-from .kinds import KINDS
+from ..assembly.formatting import add_months, last_day_before
+from ..htmltable import html_table
+from ..inputs.models import Programme
+from ..output.manifest import manifest_entries
+from ..source import DocumentSource
 from .ledger import Event, signature_state
-from .signing import signature_roles
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .build import Project
+from .roles import SignatureRole, signature_roles
 
 NOT_BUILT, CONCEPT, READY, PARTLY, SIGNED, DECLINED = (
     "not built", "concept", "ready to sign", "partly signed", "signed", "declined")
@@ -32,6 +30,8 @@ NOT_BUILT, CONCEPT, READY, PARTLY, SIGNED, DECLINED = (
 
 @dataclass(frozen=True)
 class DocumentStatus:
+    """Where one document stands."""
+
     group: int
     hospital: str
     document: str       # file name without extension, e.g. verwerkersovereenkomst-nordlicht
@@ -48,6 +48,8 @@ class DocumentStatus:
 
 @dataclass(frozen=True)
 class GroupStatus:
+    """Where one implementation group stands."""
+
     group: int
     start_date: date
     legal_due: date
@@ -58,17 +60,20 @@ class GroupStatus:
 
 @dataclass
 class StatusReport:
+    """The status of every selected document and group on one day."""
+
     today: date
     documents: list[DocumentStatus] = field(default_factory=list)
     groups: list[GroupStatus] = field(default_factory=list)
 
-    def records(self) -> list[dict]:
+    def records(self) -> list[dict[str, Any]]:
         """One dict per document, for `pandas.DataFrame(report.records())`."""
         return [{**asdict(d), "signed": ", ".join(d.signed), "missing": ", ".join(d.missing),
                  "declined": ", ".join(d.declined), "due": d.due.isoformat(),
                  "out_of_order": ", ".join(d.out_of_order)} for d in self.documents]
 
     def to_json(self) -> str:
+        """The JSON form: {today, documents, groups}."""
         return json.dumps({"today": self.today.isoformat(),
                            "documents": [{**asdict(d), "due": d.due.isoformat()}
                                          for d in self.documents],
@@ -78,6 +83,7 @@ class StatusReport:
                           indent=2, ensure_ascii=False) + "\n"
 
     def to_csv(self) -> str:
+        """One CSV row per document, the columns of `records()`."""
         buffer = io.StringIO()
         rows = self.records()
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["hospital"],
@@ -87,6 +93,7 @@ class StatusReport:
         return buffer.getvalue()
 
     def to_text(self) -> str:
+        """Per group, per hospital, per document, for a terminal."""
         lines = [f"Status on {self.today.isoformat()}"]
         for group in self.groups:
             lines.append(f"Group {group.group} (start {group.start_date.isoformat()}, legal "
@@ -112,24 +119,20 @@ class StatusReport:
 
     def _repr_html_(self) -> str:
         keys = ("group", "hospital", "document", "status", "missing", "overdue")
-        head = "".join(f"<th>{k}</th>" for k in keys)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r[k]))}</td>" for k in keys)
-                       + "</tr>" for r in self.records())
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return html_table(keys, self.records())
 
     def __repr__(self) -> str:
         signed = sum(d.status == SIGNED for d in self.documents)
         return f"<StatusReport {self.today}: {signed} of {len(self.documents)} documents signed>"
 
 
-def legal_due(project: "Project", start: date) -> date:
+def legal_due(programme: Programme, start: date) -> date:
     """The last day of the legal pillar for a group starting on `start`."""
-    return last_day_before(add_months(start, project.portfolio.consortium.programme.planning
-                                      .legal.last))
+    return last_day_before(add_months(start, programme.planning.legal.last))
 
 
-def status(project: "Project", out: Path, events: Iterable[Event], *,
-           hospitals: Iterable[str] = (), group: int | None = None,
+def status(source: DocumentSource, out: Path, events: Iterable[Event], *,
+           hospitals: str | Iterable[str] = (), group: int | None = None,
            today: date | None = None) -> StatusReport:
     """The status of every selected hospital's documents on `today` (default: today)."""
     today = today or date.today()
@@ -137,53 +140,51 @@ def status(project: "Project", out: Path, events: Iterable[Event], *,
     events = list(events)
     state = signature_state(events)
     sent = {(e.hospital, e.document_id) for e in events if e.event == "sent"}
-    version = project.portfolio.consortium.documents.version
-    selected = project.select(hospitals, group)
+    portfolio = source.portfolio
+    programme = portfolio.consortium.programme
+    selected = source.select(hospitals, group)
     for hospital in selected:
-        start = project.portfolio.group(hospital.group).start_date
-        due = legal_due(project, start)
+        due = legal_due(programme, portfolio.group(hospital.group).start_date)
         manifest = manifest_entries(out / hospital.id)
-        for kind, processor in project.documents_of(hospital):
-            doc_id = document_id(kind, hospital.id, version, processor.id if processor else None)
-            stem = KINDS[kind].file_name(processor.id if processor else None)[:-len(".docx")]
-            context = project.assemble(kind, hospital, processor)[1]
-            roles = signature_roles(context, kind)
+        for ref in source.documents_of(hospital):
+            roles = signature_roles(portfolio, ref)
             required = [r.name for r in roles]
-            latest = state.get((hospital.id, doc_id), {})
+            latest = state.get((hospital.id, ref.id), {})
             out_of_order = _out_of_order(roles, latest)
             signed = tuple(n for n in required if n in latest and latest[n].event == "signed")
             declined = tuple(n for n in required if n in latest and latest[n].event == "declined")
             missing = tuple(n for n in required if n not in signed)
-            entry = manifest.get(f"{stem}.docx")
-            built = entry is not None and entry.get("document_id") == doc_id
+            entry = manifest.get(ref.file_name)
+            built = entry is not None and entry.get("document_id") == ref.id
             if declined:
                 value = DECLINED
             elif not missing:
                 value = SIGNED
             elif signed:
                 value = PARTLY
-            elif (hospital.id, doc_id) in sent or (built and entry.get("pdf")
-                                                    and not entry["pdf"].get("draft")):
+            elif (hospital.id, ref.id) in sent or (entry is not None and built
+                                                   and entry.get("pdf")
+                                                   and not entry["pdf"].get("draft")):
                 value = READY
             elif built:
                 value = CONCEPT
             else:
                 value = NOT_BUILT
             report.documents.append(DocumentStatus(
-                hospital.group, hospital.id, stem, kind, doc_id, value, signed, missing,
+                hospital.group, hospital.id, ref.stem, ref.kind, ref.id, value, signed, missing,
                 declined, due, today > due and value != SIGNED, out_of_order))
     for number in sorted({h.group for h in selected}):
-        start = project.portfolio.group(number).start_date
+        start = portfolio.group(number).start_date
         members = [h.id for h in selected if h.group == number]
         through = [h for h in members if all(d.status == SIGNED for d in report.documents
                                              if d.hospital == h)]
-        due = legal_due(project, start)
+        due = legal_due(programme, start)
         report.groups.append(GroupStatus(number, start, due, len(members), len(through),
                                          len(members) - len(through) if today > due else 0))
     return report
 
 
-def _out_of_order(roles, latest: dict[str, Event]) -> tuple[str, ...]:
+def _out_of_order(roles: list[SignatureRole], latest: dict[str, Event]) -> tuple[str, ...]:
     """Signatories who signed before every signatory of an earlier turn had signed."""
     signed = {name: e.date for name, e in latest.items() if e.event == "signed"}
     late = []

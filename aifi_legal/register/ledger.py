@@ -11,27 +11,21 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from datetime import date, datetime, timezone
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError, Problem
+from ..errors import LedgerError, Problem
+from ..inputs.validation import problems_from
 
-LEDGER_FILE = "signatures.jsonl"
 EventKind = Literal["sent", "signed", "declined", "revoked"]
 Method = Literal["paper", "simple", "advanced", "qualified"]
-METHODS: tuple[str, ...] = Method.__args__
-
-
-class LedgerError(InputError):
-    """The ledger has lines that cannot be read."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(problems, what="signature register",
-                         hint="the register is append-only: restore the damaged lines from a "
-                              "backup, never delete them")
+METHODS: tuple[str, ...] = typing.get_args(Method)
 
 
 class Event(BaseModel):
@@ -57,7 +51,7 @@ class Event(BaseModel):
 
 def new_event(**fields) -> Event:
     """An event stamped with the current UTC time."""
-    return Event(recorded_at=datetime.now(timezone.utc).replace(microsecond=0), **fields)
+    return Event(recorded_at=datetime.now(UTC).replace(microsecond=0), **fields)
 
 
 def append_events(path: str | Path, events: Iterable[Event]) -> None:
@@ -109,20 +103,48 @@ def read_events(path: str | Path) -> list[Event]:
         except json.JSONDecodeError as exc:
             problems.append(Problem(path, number, "", f"not a JSON object: {exc.msg}"))
         except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            field = ".".join(str(p) for p in first["loc"])
-            problems.append(Problem(path, number, field, first["msg"]))
+            problems.extend(problems_from(exc, path, None, Event, line=number))
     if problems:
         raise LedgerError(problems)
     return events
 
 
 def signature_state(events: Iterable[Event]) -> dict[tuple[str, str], dict[str, Event]]:
-    """Replay: (document id, signatory) -> the latest signed/declined/revoked event, per
-    document id. A revocation cancels a signature; a later signature counts again."""
+    """Replay the register: (hospital, document id) -> signatory -> their latest event.
+
+    Only signed, declined and revoked events count. A revocation cancels a signature; a later
+    signature counts again.
+    """
     state: dict[tuple[str, str], dict[str, Event]] = {}
     for event in events:
         if event.event == "sent" or event.signatory is None:
             continue
         state.setdefault((event.hospital, event.document_id), {})[event.signatory] = event
     return state
+
+
+@dataclass(frozen=True)
+class Register:
+    """The signature register at one path: read, append and replay."""
+
+    path: Path
+
+    def read(self) -> list[Event]:
+        """Every event, in order (see read_events)."""
+        return read_events(self.path)
+
+    def append(self, events: Iterable[Event]) -> None:
+        """Append events, all or nothing (see append_events)."""
+        append_events(self.path, events)
+
+    def state(self) -> dict[tuple[str, str], dict[str, Event]]:
+        """The replayed state (see signature_state)."""
+        return signature_state(self.read())
+
+    def signed_documents(self) -> set[tuple[str, str]]:
+        """(hospital id, document id) of every document with a signature that counts."""
+        return {key for key, latest in self.state().items()
+                if any(e.event == "signed" for e in latest.values())}
+
+    def __repr__(self) -> str:
+        return f"<Register {self.path}>"

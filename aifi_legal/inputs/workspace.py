@@ -13,25 +13,28 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
-from .ledger import LEDGER_FILE
+from ..errors import UsageError
 
 DATA_FILE = "hospitals.yaml"
+LEDGER_FILE = "signatures.jsonl"
 CLAUSES_DIR = "clauses"
 TEMPLATES_DIR = "templates"
 
 
 def packaged_defaults() -> Path:
     """The folder holding the shipped hospitals.yaml, clauses/ and templates/."""
-    installed = Path(__file__).resolve().parent / "defaults"
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "defaults"
     if (installed / DATA_FILE).is_file():
         return installed
     # Running from a source checkout or an editable install: the repository root.
-    return Path(__file__).resolve().parent.parent
+    return package.parent
 
 
 @dataclass(frozen=True)
 class Workspace:
+    """Where one run's inputs are: the data file, clause folder, templates and register."""
+
     data: Path
     clauses: Path
     templates: Path
@@ -45,9 +48,11 @@ class Workspace:
 def resolve(data: str | Path | None = None, clauses: str | Path | None = None,
             templates: str | Path | None = None, ledger: str | Path | None = None, *,
             cwd: Path | None = None) -> Workspace:
-    """Find the data file, clause folder, template folder and signature register (see the
-    module docstring). The register lives beside the data file; for the shipped example, whose
-    folder may not be writable, in the current folder."""
+    """Find the data file, clause folder, template folder and signature register.
+
+    See the module docstring for the order. The register lives beside the data file; for the
+    shipped example, whose folder may not be writable, in the current folder.
+    """
     cwd = cwd or Path.cwd()
     defaults = packaged_defaults()
     if data is not None:
@@ -81,9 +86,9 @@ def init_workspace(target: str | Path, *, force: bool = False) -> Workspace:
     """Copy the shipped hospitals.yaml, clauses/ and templates/ into a new folder `target`."""
     target = Path(target)
     if target.exists() and any(target.iterdir()) and not force:
-        raise UsageError(f"{target} exists and is not empty",
-                         hint="choose a new folder, or pass force=True (--force) to add the "
-                              "missing files without overwriting existing ones")
+        raise UsageError(f"{target} exists and is not empty", argument="force",
+                         hint="choose a new folder, or pass force=True to add the missing "
+                              "files without overwriting existing ones")
     source = packaged_defaults()
     target.mkdir(parents=True, exist_ok=True)
     if not (target / DATA_FILE).exists():

@@ -9,7 +9,7 @@ Every clause is wrapped in a bookmark named after its id, which survives editing
 from __future__ import annotations
 
 import io
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -19,39 +19,24 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from .assemble import AssembledDocument, Cell, RenderedClause, Run, Table
-from .errors import Problem, TemplateError
-from .formatting import datum
-from .kinds import KINDS
-from .placeholders import Placeholder
+from ..assembly.assemble import AssembledDocument, Cell, RenderedClause, Run, Table
+from ..assembly.formatting import datum
+from ..assembly.placeholders import Placeholder
+from ..documents import KINDS
+from ..errors import Problem, TemplateError
+from .conventions import (
+    DATE_LINE,
+    HIGHLIGHT,
+    HIGHLIGHT_HEX,
+    SIGNATORY_LABELS,
+    STYLES,
+    bookmark_name,
+    document_timestamp,
+    labelled,
+)
 from .reproducible import normalise_docx, xml_problems
 
-# Paragraph roles and the template style each is written in (by style name).
-STYLES = {
-    "heading": "Heading 1",
-    "annex_heading": "AIFI Bijlagekop",
-    "signature_heading": "AIFI Ondertekeningkop",
-    "text": "AIFI Tekst",
-    "member": "AIFI Lid",
-    "recital": "AIFI Overweging",
-    "item": "AIFI Opsomming",
-    "subheading": "AIFI Tussenkop",
-    "table_text": "AIFI Tabeltekst",
-    "signature_party": "AIFI Ondertekening partij",
-    "signature_text": "AIFI Ondertekening tekst",
-    "signature_line": "AIFI Handtekeninglijn",
-    "title_meta": "AIFI Titelgegevens",
-    "table": "Table Grid",
-}
-
-BOOKMARK_PREFIX = "aifi_"
 TEXT_WIDTH = 9071  # twentieths of a point: A4 less 2 x 2.5 cm margins
-HIGHLIGHT = "yellow"
-
-
-def bookmark_name(clause_id: str) -> str:
-    """Word allows letters, digits and underscores, at most 40 characters."""
-    return BOOKMARK_PREFIX + clause_id.replace("-", "_")
 
 
 class _Body:
@@ -140,14 +125,12 @@ class _Body:
             paragraphs = [self.paragraph("signature_party", (_run(party["legal_name"]),))]
             for signatory in party["signatories"]:
                 paragraphs.append(self.paragraph("signature_line", ()))
-                for label, value in (("Naam", signatory["name"]),
-                                     ("Functie", signatory["function"]),
-                                     ("Bevoegdheid", signatory["capacity"]),
-                                     ("Plaats", signatory["place"])):
+                values = (signatory["name"], signatory["function"], signatory["capacity"],
+                          signatory["place"])
+                for label, value in zip(SIGNATORY_LABELS, values, strict=True):
                     paragraphs.append(self.paragraph("signature_text",
-                                                     (Run(f"{label}: "), _run(value))))
-                paragraphs.append(self.paragraph("signature_text",
-                                                 (Run("Datum: ____________________"),)))
+                                                     (Run(labelled(label, "")), _run(value))))
+                paragraphs.append(self.paragraph("signature_text", (Run(DATE_LINE),)))
             cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{column}" w:type="dxa"/></w:tcPr>'
                          f'{"".join(paragraphs)}</w:tc>')
         grid = "".join(f'<w:gridCol w:w="{column}"/>' for _ in parties)
@@ -166,7 +149,7 @@ def _run(value: Any) -> Run:
 
 def _rich(value: Any) -> RichText:
     if isinstance(value, Placeholder):
-        return RichText(str(value), highlight="FFFF00")
+        return RichText(str(value), highlight=HIGHLIGHT_HEX)
     return RichText(str(value))
 
 
@@ -183,9 +166,9 @@ def _template_env() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
 
-def render_docx(template_path: Path, document: AssembledDocument,
-                context: dict[str, Any]) -> bytes:
+def render_docx(template_path: Path, document: AssembledDocument) -> bytes:
     """Fill `template_path` with the assembled document; returns reproducible DOCX bytes."""
+    context = document.context
     try:
         template = DocxTemplate(str(template_path))
         template.init_docx()
@@ -235,7 +218,7 @@ def render_docx(template_path: Path, document: AssembledDocument,
 
 def _set_properties(template: DocxTemplate, context: dict[str, Any]) -> None:
     meta = context["document"]
-    stamp = datetime.combine(meta["date"], time(9, 0)) if not isinstance(meta["date"], str) \
+    stamp = document_timestamp(meta["date"]) if not isinstance(meta["date"], str) \
         else datetime(2000, 1, 1)
     props = template.docx.core_properties  # get_docx() would reload the unrendered template
     props.title = f"{meta['title']} – {context['ziekenhuis']['legal_name']}"

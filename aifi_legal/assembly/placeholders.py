@@ -18,7 +18,10 @@ START, END = "\ue000", "\ue001"
 class Placeholder(str):
     """A string standing for a field: `Placeholder('ziekenhuis.kvk')` reads `[ziekenhuis.kvk]`."""
 
-    def __new__(cls, field: str, text: str | None = None) -> "Placeholder":
+    field: str
+
+    def __new__(cls, field: str, text: str | None = None) -> Placeholder:
+        """A placeholder named after `field`, reading `text` (default `[field]`)."""
         self = super().__new__(cls, text if text is not None else f"[{field}]")
         self.field = field
         return self

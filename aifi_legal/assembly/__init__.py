@@ -1,0 +1,1 @@
+"""From the data and the clause library to numbered document text, without Word."""

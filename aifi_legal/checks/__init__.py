@@ -1,0 +1,1 @@
+"""Documents and the clause library checked; findings as data."""

@@ -1,0 +1,85 @@
+"""`check`: whether every document is still complete, consistent and legally covered.
+
+The answer comes from the DOCX files as they are now (after a lawyer edited them in Word), read
+as raw XML, and compared with what the clause library and the data say the document must hold.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..documents import KINDS, MODEL_FOLDER
+from ..errors import NotADocx, UsageError
+from ..inputs.models import Party
+from ..register.roles import party_of
+from ..source import DocumentSource
+from ..word.reader import read_docx
+from . import rules
+from .findings import ERROR, CheckReport
+from .rules import Facts, Target
+
+
+def check(source: DocumentSource, paths: Iterable[str | Path] = (), *,
+          out: str | Path | None = None) -> CheckReport:
+    """Check DOCX files: the given `paths`, or every DOCX under `out` (OUT/<hospital>/*.docx)."""
+    files = [Path(p) for p in paths]
+    if out is not None:
+        out = Path(out)
+        if not out.is_dir():
+            raise UsageError(f"output folder {out} does not exist", argument="out",
+                             value=str(out), hint="build the documents first")
+        files += sorted(p for p in out.glob("*/*.docx") if p.parent.name != MODEL_FOLDER)
+    if not files:
+        raise UsageError("no documents to check", argument="paths",
+                         hint="give DOCX files, or out= with a folder of built documents")
+    for path in files:
+        if not path.exists():
+            raise UsageError(f"{path} does not exist", argument="paths", value=str(path))
+    index = source.document_index()
+    report = CheckReport()
+    stated: dict[str, list[tuple[str, Facts]]] = defaultdict(list)
+    for path in files:
+        report.documents.append(str(path))
+        try:
+            content = read_docx(path)
+        except NotADocx as exc:
+            report.findings.append(rules.Finding(
+                ERROR, "integrity.not-docx", str(path), None, None, "", "file", exc.message,
+                "export the document from Word as .docx"))
+            continue
+        except OSError as exc:
+            report.findings.append(rules.Finding(
+                ERROR, "integrity.unreadable", str(path), None, None, "", "file",
+                f"cannot read the file: {exc.strerror or exc}", ""))
+            continue
+        found = rules.target_id(content, index)
+        target = _target(source, index[found]) if found else None
+        report.findings += rules.integrity(content, target) + rules.leftovers(content, target)
+        if target is None:
+            report.findings.append(rules.finding(
+                ERROR, "required.document-id", content, None, "document properties", "file",
+                f"document id {content.document_id!r} is not one that aifi-legal generated "
+                "for the current data", "check the file against the data's hospitals, or "
+                "regenerate it with `aifi-legal build`"))
+            continue
+        report.findings += rules.required(content, target)
+        coverage: dict[str, dict[str, object]] = {}
+        report.findings += rules.clauses(content, target, coverage)
+        if coverage:
+            report.coverage[str(path)] = coverage
+        report.findings += rules.structure(content, target)
+        stated[target.hospital_id].append((str(path),
+                                           rules.facts(content, target, source.portfolio)))
+    for hospital, documents in stated.items():
+        report.findings += rules.consistency(hospital, documents)
+    return report
+
+
+def _target(source: DocumentSource, ref: rules.DocumentRef) -> Target:
+    parties: dict[str, Party] = {key: party_of(source.portfolio, ref, key)
+                                 for key in KINDS[ref.kind].parties}
+    terms = frozenset(term for clause in source.library.for_kind(ref.kind)
+                      for term in clause.head.defines)
+    return Target(ref, source.assemble(ref), parties, terms)

@@ -1,0 +1,1 @@
+"""Writing the documents: atomic files, the manifest and the build."""

@@ -1,0 +1,62 @@
+"""Recording by hand: a scanned wet-ink signature, or a document sent, declined or revoked."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date as date_type
+from pathlib import Path
+
+from ..errors import UsageError
+from ..output.manifest import manifest_entries
+from ..source import DocumentSource
+from .ledger import METHODS, Event, Register, new_event
+from .roles import signature_roles
+
+
+def record(source: DocumentSource, register: Register, hospital: str, kind: str, *,
+           event: str = "signed", signatory: str | None = None,
+           date: date_type | str | None = None, method: str | None = None,
+           file: str | Path | None = None, processor: str | None = None,
+           out: str | Path = "out", note: str | None = None) -> Event:
+    """Record an event for one signatory of one built document; see `Project.record`."""
+    ref = source.ref(hospital, kind, processor)
+    roles = signature_roles(source.portfolio, ref)
+    role = None
+    if event != "sent" or signatory is not None:
+        role = next((r for r in roles if signatory and
+                     r.name.casefold() == signatory.casefold()), None)
+        if role is None:
+            raise UsageError(f"{signatory!r} does not sign this {kind}" if signatory
+                             else f"a {event} event needs a signatory", argument="signatory",
+                             value=signatory,
+                             hint="signatories: " + "; ".join(r.name for r in roles))
+    if event in ("signed", "declined") and method is None:
+        raise UsageError(f"a {event} event needs a method", argument="method",
+                         hint="methods: " + ", ".join(METHODS))
+    entry = manifest_entries(ref.folder(out)).get(ref.file_name)
+    if entry is None or entry.get("document_id") != ref.id:
+        raise UsageError(f"{ref.file_name} of {ref.hospital_id} (version {ref.version}) has "
+                         f"not been built in {out}", argument="out", value=str(out),
+                         hint="build the documents first, or name the folder they were "
+                              "built in")
+    pdf = entry.get("pdf") or {}
+    evidence = None
+    if file is not None:
+        try:
+            evidence = hashlib.sha256(Path(file).read_bytes()).hexdigest()
+        except OSError as exc:
+            raise UsageError(f"cannot read {file}: {exc.strerror or exc}", argument="file",
+                             value=str(file)) from None
+    try:
+        when = date_type.fromisoformat(str(date)) if date else date_type.today()
+    except ValueError:
+        raise UsageError(f"{date!r} is not a date written as YYYY-MM-DD", argument="date",
+                         value=date) from None
+    recorded = new_event(
+        event=event, hospital=ref.hospital_id, kind=kind,
+        document=pdf.get("file") or ref.file_name, document_id=ref.id, version=ref.version,
+        document_sha256=pdf.get("sha256") or entry.get("sha256"),
+        signatory=role.name if role else None, field=None, date=when, method=method,
+        evidence_sha256=evidence, note=note)
+    register.append([recorded])
+    return recorded
