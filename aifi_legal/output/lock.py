@@ -1,0 +1,37 @@
+"""A lock on an output folder, so that builds, signatures and intakes take turns.
+
+Builds take it exclusively; readers that must see one consistent manifest (sign, status,
+intake) take it shared. The lock is an advisory `flock` on a file in the folder, released when
+the process ends, however it ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import OutputError
+
+LOCK_FILE = ".aifi-legal.lock"
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | Path, *, shared: bool = False) -> Iterator[None]:
+    """Hold the folder's lock (exclusive, or `shared`) for the duration of the block."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(f"cannot lock {folder}: {exc.strerror or exc}",
+                          hint="check that the output folder is writable") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
