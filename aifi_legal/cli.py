@@ -23,6 +23,7 @@ import click
 from ._version import __version__
 from .documents import KINDS
 from .errors import (
+    EXIT_ENVIRONMENT,
     EXIT_FINDINGS,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -83,9 +84,18 @@ class _Cli(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`aifi-legal clauses | head`): stop quietly, and keep
+            # Python from complaining when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_OK)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except OSError as exc:  # the file system refused: not a bug, not bad data
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: cannot access {where}{exc.strerror or exc}", err=True)
+            ctx.exit(EXIT_ENVIRONMENT)
         except Exception as exc:  # a bug; AIFI_LEGAL_DEBUG=1 shows the traceback
             if os.environ.get("AIFI_LEGAL_DEBUG"):
                 raise

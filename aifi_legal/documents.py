@@ -92,9 +92,13 @@ class DocumentRef:
 
     @property
     def id(self) -> str:
-        """`AIFI-DNO-ST-JOZEF-DALWIJK-V1.0`: stable for the same kind, hospital and version."""
+        """`AIFI-DNO-ST-JOZEF-DALWIJK-V1.0`: stable for the same kind, hospital and version.
+
+        A processor agreement adds `--<processor>`: a slug never holds two hyphens in a row,
+        so hospital `rijn` with processor `stede-cloud` and `rijn-stede` with `cloud` differ.
+        """
         hospital = MODEL_KEY if self.hospital_id is None else self.hospital_id.upper()
-        processor = f"-{self.processor_id.upper()}" if self.processor_id else ""
+        processor = f"--{self.processor_id.upper()}" if self.processor_id else ""
         return f"AIFI-{self.document_kind.code}-{hospital}{processor}-V{self.version}"
 
     @property

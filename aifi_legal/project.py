@@ -23,11 +23,12 @@ from .checks.check import check as check_documents
 from .checks.findings import CheckReport
 from .checks.lint import lint as lint_library
 from .documents import KINDS, DocumentRef
-from .errors import UsageError
+from .errors import Problem, UsageError
 from .inputs.models import Hospital, Portfolio, Processor
 from .inputs.workspace import Workspace, resolve
 from .output.build import BuildResult, Progress
 from .output.build import build as build_documents
+from .register.audit import unplaced
 from .register.intake import IntakeReport
 from .register.intake import intake as intake_files
 from .register.ledger import Event, Register
@@ -180,6 +181,10 @@ class Project:
                                  value=str(root)) from None
         return intake_files(self.source, self.register, [Path(f) for f in files], Path(out),
                             roots)
+
+    def register_problems(self) -> list[Problem]:
+        """Register lines naming a hospital, document or signatory the data does not know."""
+        return unplaced(self.source, self.register)
 
     def clause_records(self) -> list[dict[str, Any]]:
         """The clause library as one dict per clause, in document order."""

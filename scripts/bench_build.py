@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aifi_legal import load_project  # noqa: E402
-from aifi_legal.assembly import assemble as assemble_module  # noqa: E402
+from aifi_legal.assembly import jinja as assemble_module  # noqa: E402
 
 
 def hospitals(project, count: int):

@@ -11,13 +11,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import TemplateSyntaxError
 
 from ..errors import ClauseError, Problem
 from .clauses import Clause, ClauseLibrary
-from .formatting import FILTERS
-from .placeholders import END, START, mark
+from .jinja import RenderTimeout, compile_clause, condition_holds, render
+from .placeholders import END, START, literal
 
 # --- the structure ------------------------------------------------------------------------------
 
@@ -125,45 +124,6 @@ class AssembledDocument:
         return "\n".join(lines)
 
 
-# --- Jinja ------------------------------------------------------------------------------------
-
-def _environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, autoescape=False,
-        finalize=mark, keep_trailing_newline=False)
-    env.filters.update(FILTERS)
-    return env
-
-
-ENV = _environment()
-# Compiling Jinja is most of the cost of rendering; a clause is compiled once per process and
-# rendered for every hospital (see scripts/bench_build.py).
-_COMPILED: dict[tuple[str, str, str], Any] = {}
-
-
-def _compile(source: str, clause: Clause, what: str):
-    key = (str(clause.path), clause.sha256, what)
-    template = _COMPILED.get(key)
-    if template is None:
-        code = ENV.compile(source, name=clause.id, filename=str(clause.path))
-        template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None))
-        _COMPILED[key] = template
-    return template
-
-
-def condition_holds(expression: str, context: dict[str, Any]) -> bool:
-    """Evaluate a condition expression (as in a clause head) against a context.
-
-    Compiled once per process, like the clauses.
-    """
-    key = ("", "", expression)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        compiled = ENV.compile_expression(expression, undefined_to_none=False)
-        _COMPILED[key] = compiled
-    return bool(compiled(**context))
-
-
 def _error_line(exc: BaseException, clause: Clause) -> int | None:
     if isinstance(exc, TemplateSyntaxError) and exc.lineno:
         return exc.lineno
@@ -194,6 +154,10 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
     """
     problems: list[Problem] = []
     candidates = library.for_kind(kind)
+    if not candidates:
+        raise ClauseError([Problem(library.root, None, "", f"the clause library has no clause "
+                                   f"for the {kind}", "a document without clauses would be "
+                                   "empty; check the clause folder")])
     included: list[Clause] = []
     excluded: list[Clause] = []
     for clause in candidates:
@@ -209,6 +173,9 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
         (included if holds else excluded).append(clause)
     if problems:
         raise ClauseError(problems)
+    if not included:
+        raise ClauseError([Problem(library.root, None, "", f"no clause of the library applies "
+                                   f"to this {kind}{who}", "check the clauses' conditions")])
 
     numbers: dict[str, str] = {}
     counters = {section: 0 for section in REFERENCE_WORDS}
@@ -239,7 +206,7 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
     for clause in included:
         referring[0] = clause.id
         try:
-            text = _compile(clause.body, clause, "body").render(rendered_context)
+            text = render(compile_clause(clause.body, clause, "body"), rendered_context)
         except Exception as exc:
             problems.append(_render_problem(exc, clause, who))
             continue
@@ -256,7 +223,7 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
 
 def _render_problem(exc: BaseException, clause: Clause, who: str, line: int | None = None,
                     path: str = "") -> Problem:
-    if isinstance(exc, ReferenceError_):
+    if isinstance(exc, (ReferenceError_, RenderTimeout)):
         message = f"clause {clause.id!r} {exc}{who}"
     elif isinstance(exc, TemplateSyntaxError):
         message = f"template syntax error: {exc.message}"
@@ -294,8 +261,8 @@ def _collect_definitions(included: list[Clause], context: dict[str, Any],
                 continue
             try:
                 # Pad so that Jinja's line numbers are the file's.
-                text = _compile("\n" * ((line or 1) - 1) + source, clause, f"define:{term}") \
-                    .render(context)
+                padded = "\n" * ((line or 1) - 1) + source
+                text = render(compile_clause(padded, clause, f"define:{term}"), context)
             except Exception as exc:
                 problems.append(_render_problem(exc, clause, who, line, f"defines.{term}"))
                 continue
@@ -335,7 +302,7 @@ def _runs(text: str) -> tuple[Run, ...]:
         elif piece == END:
             placeholder = False
         elif piece:
-            runs.append(Run(piece, bold, placeholder))
+            runs.append(Run(literal(piece), bold, placeholder))
     return tuple(runs)
 
 

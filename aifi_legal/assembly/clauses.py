@@ -65,6 +65,9 @@ class Clause:
         return f"<Clause {self.id} v{self.head.version} {self.head.section} {self.head.documents}>"
 
 
+# A clause or the risk register larger than this is not a text anybody wrote.
+MAX_FILE_BYTES = 2_000_000
+
 Level = Literal["laag", "gemiddeld", "hoog"]
 RISK_FILE = "risicos.yaml"
 
@@ -148,13 +151,38 @@ def load_clauses(root: str | Path) -> ClauseLibrary:
                                 f"keep one risk register; the first is {risk_files[0]}"))
     elif risk_files:
         risks = _read_risks(risk_files[0], problems)
+    if not clauses and not problems:
+        problems.append(Problem(root, None, "", "the clause folder holds no clause files",
+                                "point to the clause library, or restore it with "
+                                "`aifi-legal init`"))
     if problems:
         raise ClauseError(problems)
     return ClauseLibrary(root, clauses, risks, risk_files[0] if risk_files else None)
 
 
+def _read(path: Path, problems: list[Problem]) -> bytes | None:
+    """A library file's bytes, or None with the problem noted (unreadable, too large)."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(Problem(path, None, "", f"the file is larger than "
+                                    f"{MAX_FILE_BYTES:,} bytes"))
+            return None
+        return path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(path, None, "", f"cannot read the file: {exc.strerror or exc}"))
+        return None
+
+
 def _read_risks(path: Path, problems: list[Problem]) -> tuple[Risk, ...]:
-    data, line_map, yaml_problems = load_yaml(path.read_text("utf-8"), path)
+    raw = _read(path, problems)
+    if raw is None:
+        return ()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append(Problem(path, None, "", "the file is not UTF-8 text"))
+        return ()
+    data, line_map, yaml_problems = load_yaml(text, path)
     if yaml_problems:
         problems.extend(yaml_problems)
         return ()
@@ -174,7 +202,9 @@ def _read_risks(path: Path, problems: list[Problem]) -> tuple[Risk, ...]:
 
 
 def _read_clause(path: Path, problems: list[Problem]) -> Clause | None:
-    raw = path.read_bytes()
+    raw = _read(path, problems)
+    if raw is None:
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -6,9 +6,10 @@ from typing import Any
 
 from ..errors import ClauseError, Problem
 from ..inputs.models import Hospital, Portfolio, Processor
-from .assemble import AssembledDocument, assemble, condition_holds
+from .assemble import AssembledDocument, assemble
 from .clauses import ClauseLibrary
 from .context import build_context, risk_context
+from .jinja import condition_holds
 
 
 def compose(portfolio: Portfolio, library: ClauseLibrary, kind: str, hospital: Hospital | None,

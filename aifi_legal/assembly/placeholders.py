@@ -14,6 +14,15 @@ from typing import Any
 # can highlight it; data values may not contain them (see models._CONTROL).
 START, END = "\ue000", "\ue001"
 
+# A value from the data is literal text, never clause markup: while the clause text is parsed,
+# the characters that mean something to the parser (bold, table cells, headings, list items,
+# cell colours, paragraph breaks) stand in private-use form inside values; `literal` restores
+# them in each run. Data values may not contain these characters (see inputs.fields).
+_MARKUP = "*|#-!"
+_STAND_INS = "\ue010\ue011\ue012\ue013\ue014"
+_ESCAPE = str.maketrans({**dict(zip(_MARKUP, _STAND_INS, strict=True)), "\n": " ", "\r": " "})
+_RESTORE = str.maketrans(dict(zip(_STAND_INS, _MARKUP, strict=True)))
+
 
 class Placeholder(str):
     """A string standing for a field: `Placeholder('ziekenhuis.kvk')` reads `[ziekenhuis.kvk]`."""
@@ -52,7 +61,14 @@ def placeholderize(value: Any, prefix: str) -> Any:
 
 
 def mark(value: Any) -> Any:
-    """Jinja `finalize`: bracket placeholders so the writer can highlight them."""
+    """Jinja `finalize`: every value literal text; placeholders bracketed for highlighting."""
     if isinstance(value, Placeholder):
-        return f"{START}{value}{END}"
-    return value
+        return f"{START}{str(value).translate(_ESCAPE)}{END}"
+    if value is None or isinstance(value, bool):
+        return value
+    return str(value).translate(_ESCAPE)
+
+
+def literal(text: str) -> str:
+    """Text of a run with the markup characters of its values restored."""
+    return text.translate(_RESTORE)

@@ -18,9 +18,9 @@ from typing import Any, Protocol
 from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
 
-from ..assembly.assemble import ENV
 from ..assembly.compose import compose
 from ..assembly.context import build_context, risk_context
+from ..assembly.jinja import ENV
 from ..documents import CHECKLISTS, KINDS
 from ..errors import ClauseError
 from ..source import DocumentSource

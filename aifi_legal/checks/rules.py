@@ -95,6 +95,10 @@ def integrity(content: DocxContent, target: Target | None) -> list[Finding]:
                              (f" by {change.author}" if change.author else "") +
                              (f": {change.text!r}" if change.text else ""),
                              "accept or reject every tracked change before signing"))
+    for rule, part, message in content.hazards:
+        found.append(finding(ERROR, rule, content, target, part, "file", message,
+                             "save the document as a plain .docx without macros, embedded "
+                             "objects or linked templates"))
     for author, text in content.comments:
         found.append(finding(ERROR, "integrity.comment", content, target, "comments", "comment",
                              "open comment" + (f" by {author}" if author else "") +

@@ -7,6 +7,7 @@ names the value.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -15,11 +16,14 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-# Characters that cannot appear in a DOCX, and the private-use pair placeholders.py reserves.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001\ufffe\uffff]")
+# Characters that cannot appear in a DOCX, and the private-use ones assembly.placeholders
+# reserves for placeholders and literal values.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue01f\ufffe\uffff]")
 
 
 def _text(value: str) -> str:
+    # One Unicode form (NFC), so that a name typed in NFD is the same name.
+    value = unicodedata.normalize("NFC", value)
     value = " ".join(value.split()) if "\n" not in value else value.strip()
     if not value:
         raise PydanticCustomError("empty_text", "must not be empty")
@@ -61,10 +65,12 @@ Email = Annotated[str, AfterValidator(_pattern(
     "{value} is not an e-mail address"))]
 Version = Annotated[str, AfterValidator(_pattern(r"\d+\.\d+",
                                                  "{value} is not a version such as 1.0"))]
+# An id names folders and files and is part of document ids: short enough for any file system.
+MAX_SLUG = 40
 Slug = Annotated[str, AfterValidator(_pattern(
-    r"[a-z0-9]+(-[a-z0-9]+)*",
-    "{value} is not a slug (lower-case letters, digits and single hyphens, "
-    "for example 'st-jozef-dalwijk')"))]
+    rf"(?=.{{1,{MAX_SLUG}}}$)[a-z0-9]+(-[a-z0-9]+)*",
+    "{value} is not a slug (lower-case letters, digits and single hyphens, at most "
+    f"{MAX_SLUG} characters, for example 'st-jozef-dalwijk')"))]
 
 
 def _strict_date(value: object) -> object:

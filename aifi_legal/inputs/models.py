@@ -8,11 +8,13 @@ so that all documents say the same.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..documents import RESERVED_NAMES
+from ..names import name_key
 from .fields import (
     EEA_COUNTRIES,
     Amount,
@@ -131,6 +133,14 @@ class Party(Model):
 
     @model_validator(mode="after")
     def _signatories_can_bind(self) -> Party:
+        # One person listed twice would let one signature count for two.
+        seen: set[tuple[str, ...]] = set()
+        for signatory in self.signatories:
+            key = name_key(signatory.name)
+            if key in seen:
+                raise fail("duplicate_signatory", f"{signatory.name} is listed twice as a "
+                           "signatory")
+            seen.add(key)
         joint = [s for s in self.signatories if s.authority is Authority.jointly]
         if len(joint) == 1:
             raise fail("joint_alone", f"{joint[0].name} is authorised jointly, so a second "
@@ -346,10 +356,17 @@ class HospitalContacts(Model):
     clinical: Person
 
 
+def _not_reserved(value: str) -> str:
+    if value in RESERVED_NAMES:
+        raise fail("reserved_id", f"{value!r} names a folder of the output itself; choose "
+                   "another id", value)
+    return value
+
+
 class Hospital(Party):
     """A participating hospital: the party, its choices, contacts and systems."""
 
-    id: Slug
+    id: Annotated[Slug, AfterValidator(_not_reserved)]
     group: int = Field(ge=1)
     solutions: list[Slug] = Field(min_length=1)
     contacts: HospitalContacts

@@ -13,9 +13,10 @@ from pydantic import ValidationError
 
 from ..documents import KINDS
 from ..errors import DataError, Problem, did_you_mean
+from ..names import normal_text
 from .models import Party, Portfolio
 from .validation import problems_from
-from .yamlfile import LineMap, format_path, load_yaml
+from .yamlfile import MAX_CHARACTERS, LineMap, format_path, load_yaml
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,18 @@ def load_portfolio(path: str | Path) -> LoadedPortfolio:
     """
     path = Path(path)
     try:
+        if path.is_dir():
+            raise DataError([Problem(path, None, "", "is a folder, not a data file",
+                                     "give the hospitals.yaml inside it")])
+        if path.stat().st_size > MAX_CHARACTERS:
+            raise DataError([Problem(path, None, "", f"the file is larger than "
+                                     f"{MAX_CHARACTERS:,} bytes")])
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError([Problem(path, None, "", "file not found")]) from None
     except OSError as exc:
         raise DataError([Problem(path, None, "",
-                                 f"cannot read the file: {exc.strerror}")]) from None
+                                 f"cannot read the file: {exc.strerror or exc}")]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -116,6 +123,12 @@ def _items(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
     return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
 
 
+def _comparable(value: str) -> object:
+    """A raw value as records are compared: a number as its value, text in NFC, any case."""
+    text = normal_text(value)
+    return int(text) if text.isdigit() else text.casefold()
+
+
 def _texts(data: dict[str, Any], key: str, field: str) -> list[str]:
     """The text values of `field` in the list of records under `key`."""
     return [item[field] for _, item in _items(data, key) if isinstance(item.get(field), str)]
@@ -129,15 +142,17 @@ def _cross_checks(data: dict[str, Any], path: Path, lines: LineMap) -> list[Prob
     problems = []
 
     def duplicates(key: str, field: str, what: str) -> None:
-        seen: dict[str, int] = {}
+        seen: dict[object, int] = {}
         for i, item in _items(data, key):
-            value = item.get(field)
-            if not isinstance(value, str):
+            raw = item.get(field)
+            if not isinstance(raw, str):
                 continue
+            # Numbers are one number however written (1 and 01); names in one Unicode form.
+            value = _comparable(raw)
             if value in seen:
                 loc = (key, i, field)
                 problems.append(Problem(path, lines.line(loc), format_path(loc),
-                                        f"duplicate {what} {value!r}",
+                                        f"duplicate {what} {raw!r}",
                                         f"{key}[{seen[value]}] has the same {what}"))
             else:
                 seen[value] = i
@@ -177,7 +192,8 @@ def _cross_checks(data: dict[str, Any], path: Path, lines: LineMap) -> list[Prob
                                             "processors", "defined processors: " +
                                             ", ".join(processors)))
         group = hospital.get("group")
-        if isinstance(group, str) and groups and group.strip() not in groups:
+        if isinstance(group, str) and groups and \
+                _comparable(group) not in {_comparable(g) for g in groups}:
             loc = ("hospitals", i, "group")
             problems.append(Problem(path, lines.line(loc), format_path(loc),
                                     f"group {group} is not defined under groups",

@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import LedgerError, Problem
+from ..errors import LedgerError, OutputError, Problem
 from ..inputs.validation import problems_from
 
 EventKind = Literal["sent", "signed", "declined", "revoked"]
@@ -60,8 +60,14 @@ def append_events(path: str | Path, events: Iterable[Event]) -> None:
     lines = "".join(event.model_dump_json() + "\n" for event in events)
     if not lines:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    _check_file(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError as exc:
+        raise OutputError(f"cannot write the signature register {path}: "
+                          f"{exc.strerror or exc}", hint="check that the register's folder "
+                          "is writable") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         size = os.fstat(fd).st_size
@@ -83,21 +89,32 @@ def read_events(path: str | Path) -> list[Event]:
 
     Raises LedgerError naming every damaged line.
     """
+    return [event for _, event in read_numbered(path)]
+
+
+def read_numbered(path: str | Path) -> list[tuple[int, Event]]:
+    """Every event in the register with its line number, in order (see read_events)."""
     path = Path(path)
+    _check_file(path)
     if not path.exists():
         return []
-    events, problems = [], []
-    with open(path, "rb") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
-        try:
-            raw = handle.read()
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    events: list[tuple[int, Event]] = []
+    problems: list[Problem] = []
+    try:
+        with open(path, "rb") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+            try:
+                raw = handle.read()
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    except OSError as exc:
+        raise LedgerError([Problem(path, None, "", f"cannot read the register: "
+                                   f"{exc.strerror or exc}")]) from None
     for number, line in enumerate(raw.split(b"\n"), start=1):
         if not line.strip():
             continue
         try:
-            events.append(Event.model_validate(json.loads(line)))
+            events.append((number, Event.model_validate(json.loads(line))))
         except UnicodeDecodeError:
             problems.append(Problem(path, number, "", "the line is not UTF-8 text"))
         except json.JSONDecodeError as exc:
@@ -107,6 +124,19 @@ def read_events(path: str | Path) -> list[Event]:
     if problems:
         raise LedgerError(problems)
     return events
+
+
+def _check_file(path: Path) -> None:
+    """Refuse a register that is not a regular file: a folder, a device, a dangling link.
+
+    Appending to /dev/null would "succeed" and record nothing.
+    """
+    if path.is_symlink() and not path.exists():
+        raise LedgerError([Problem(path, None, "", "the register is a link to a file that "
+                                   "does not exist")])
+    if path.exists() and not path.is_file():
+        raise LedgerError([Problem(path, None, "", "the register is not a regular file (a "
+                                   "folder or a device)", )])
 
 
 def signature_state(events: Iterable[Event]) -> dict[tuple[str, str], dict[str, Event]]:
@@ -132,6 +162,10 @@ class Register:
     def read(self) -> list[Event]:
         """Every event, in order (see read_events)."""
         return read_events(self.path)
+
+    def read_numbered(self) -> list[tuple[int, Event]]:
+        """Every event with its line number (see read_numbered)."""
+        return read_numbered(self.path)
 
     def append(self, events: Iterable[Event]) -> None:
         """Append events, all or nothing (see append_events)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,13 @@ from .conventions import CELL_SEPARATOR, HEADING_STYLES, clause_of_bookmark, is_
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
+RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+# A Word document of ours has about 20 parts and unpacks to about 1 MB; these limits keep a
+# hostile archive (a zip bomb) an error instead of gigabytes in memory.
+MAX_PARTS = 2_000
+MAX_PART_BYTES = 50_000_000
+MAX_TOTAL_BYTES = 200_000_000
 
 PART_KINDS = (
     (re.compile(r"word/document\.xml"), "body"),
@@ -81,6 +89,7 @@ class DocxContent:
     comments: list[tuple[str | None, str]] = field(default_factory=list)
     clause_order: list[str] = field(default_factory=list)  # bookmarked clause ids, in order
     tables: list[list[list[str]]] = field(default_factory=list)  # body tables: rows of cells
+    hazards: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, part, message)
 
     @property
     def document_id(self) -> str | None:
@@ -102,7 +111,7 @@ def normalise(text: str) -> str:
 
 
 def read_docx(path: str | Path) -> DocxContent:
-    """Read every part of a DOCX; NotADocx when it is not one."""
+    """Read every part of a DOCX; NotADocx when it is not one, is damaged or too large."""
     path = Path(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -110,18 +119,23 @@ def read_docx(path: str | Path) -> DocxContent:
         raise NotADocx(f"not a DOCX file ({exc})") from None
     content = DocxContent(path)
     with archive:
-        names = archive.namelist()
+        infos = archive.infolist()
+        names = [info.filename for info in infos]
         if "word/document.xml" not in names:
             raise NotADocx("not a Word document: word/document.xml is missing")
-        parser = etree.XMLParser(recover=False, resolve_entities=False, no_network=True)
+        _check_sizes(infos)
+        content.hazards.extend(_hazards(names))
+        parser = etree.XMLParser(recover=False, resolve_entities=False, no_network=True,
+                                 huge_tree=False)
         roots: dict[str, etree._Element] = {}
         for name in names:
             if not name.endswith((".xml", ".rels")):
                 continue
             try:
-                roots[name] = etree.fromstring(archive.read(name), parser)
+                roots[name] = etree.fromstring(_read_capped(archive, name), parser)
             except etree.XMLSyntaxError as exc:
                 content.xml_errors.append((name, str(exc)))
+    content.hazards.extend(_external_relationships(roots))
     style_names = _style_names(roots.get("word/styles.xml"))
     content.properties = _core_properties(roots.get("docProps/core.xml"))
     for name in sorted(roots, key=_part_order):
@@ -134,6 +148,63 @@ def read_docx(path: str | Path) -> DocxContent:
             text = "".join(t.text or "" for t in comment.iter(f"{W}t"))
             content.comments.append((comment.get(f"{W}author"), normalise(text)))
     return content
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse an archive that would unpack to more than a Word document ever holds."""
+    if len(infos) > MAX_PARTS:
+        raise NotADocx(f"the file holds more than {MAX_PARTS:,} parts; not a document we made")
+    total = sum(info.file_size for info in infos)
+    if total > MAX_TOTAL_BYTES or any(i.file_size > MAX_PART_BYTES for i in infos):
+        raise NotADocx(f"the file unpacks to {total:,} bytes, more than a Word document "
+                       "holds (a zip bomb?)")
+
+
+def _read_capped(archive: zipfile.ZipFile, name: str) -> bytes:
+    """A part's bytes, read no further than MAX_PART_BYTES whatever its header claims."""
+    try:
+        with archive.open(name) as handle:
+            data = handle.read(MAX_PART_BYTES + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise NotADocx(f"the part {name} is damaged ({exc})") from None
+    if len(data) > MAX_PART_BYTES:
+        raise NotADocx(f"the part {name} unpacks to more than {MAX_PART_BYTES:,} bytes")
+    return data
+
+
+def _hazards(names: list[str]) -> list[tuple[str, str, str]]:
+    """Macros and active content: (rule, part, message) for each."""
+    found = []
+    for name in names:
+        lower = name.lower()
+        if lower.endswith("vbaproject.bin") or lower.endswith("vbadata.xml"):
+            found.append(("integrity.macros", name, "the document contains macros (VBA)"))
+        elif lower.startswith("word/activex/"):
+            found.append(("integrity.active-content", name,
+                          "the document contains ActiveX controls"))
+        elif lower.startswith("word/embeddings/"):
+            found.append(("integrity.active-content", name,
+                          "the document embeds another file or object"))
+    return found
+
+
+def _external_relationships(roots: dict[str, etree._Element]) -> list[tuple[str, str, str]]:
+    """Parts that Word fetches from outside the file: attached templates, linked data."""
+    found = []
+    for name, root in roots.items():
+        if not name.endswith(".rels"):
+            continue
+        for rel in root.iter(f"{{{RELS_NS}}}Relationship"):
+            if rel.get("TargetMode") != "External":
+                continue
+            kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+            if kind == "hyperlink":
+                continue   # a link a reader may follow; Word fetches nothing
+            rule = ("integrity.external-template" if kind == "attachedTemplate"
+                    else "integrity.external-content")
+            found.append((rule, name, f"the document loads {kind} from outside the file: "
+                          f"{rel.get('Target')!r}"))
+    return found
 
 
 def _part_kind(name: str) -> str | None:
