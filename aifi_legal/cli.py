@@ -184,7 +184,9 @@ def build(data: Path | None, clauses: Path | None, templates: Path | None,
               help="The evidence (a scan or signed PDF); its sha256 is recorded.")
 @click.option("--processor", metavar="ID", help="The processor of a verwerkersovereenkomst.")
 @click.option("--event", type=click.Choice(["signed", "declined", "revoked", "sent"]),
-              default="signed", show_default=True)
+              default="signed", show_default=True,
+              help="What happened: a signature, a refusal, a withdrawn signature, or the "
+                   "document sent for signing.")
 @click.option("--note", help="A remark to keep with the event.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
               help="The folder the documents were built in.")
@@ -231,11 +233,12 @@ def intake(data: Path | None, clauses: Path | None, templates: Path | None,
 @_inputs
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
               help="The folder the documents were built in.")
-@click.option("--hospital", "hospitals", multiple=True, metavar="ID")
-@click.option("--group", type=int, metavar="N")
+@click.option("--hospital", "hospitals", multiple=True, metavar="ID",
+              help="Only this hospital (repeatable).")
+@click.option("--group", type=int, metavar="N", help="Only implementation group N.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Judge overdue items on this date.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
-              show_default=True)
+              show_default=True, help="text for a terminal, json or csv for other tools.")
 def status_command(data: Path | None, clauses: Path | None, templates: Path | None,
                    ledger: Path | None, out: Path, hospitals: tuple[str, ...],
                    group: int | None, today: str | None, fmt: str) -> None:
@@ -257,7 +260,7 @@ def status_command(data: Path | None, clauses: Path | None, templates: Path | No
 @click.option("--out", type=click.Path(path_type=Path),
               help="Check every OUT/<hospital>/*.docx (default: out, when no FILES are given).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="text for a terminal, json for other tools.")
 def check_command(data: Path | None, clauses: Path | None, templates: Path | None,
                   ledger: Path | None, files: tuple[Path, ...], out: Path | None,
                   fmt: str) -> None:
@@ -277,7 +280,7 @@ def check_command(data: Path | None, clauses: Path | None, templates: Path | Non
 @cli.command(name="lint")
 @_inputs
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="text for a terminal, json for other tools.")
 def lint_command(data: Path | None, clauses: Path | None, templates: Path | None,
                  ledger: Path | None, fmt: str) -> None:
     """Check the clause library and templates: syntax, fields, conditions, coverage.
@@ -293,7 +296,7 @@ def lint_command(data: Path | None, clauses: Path | None, templates: Path | None
 @cli.command(name="clauses")
 @_inputs
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="text for a terminal, json for other tools.")
 def list_clauses(data: Path | None, clauses: Path | None, templates: Path | None,
                  ledger: Path | None, fmt: str) -> None:
     """List the clause library: id, version, documents, section and condition."""

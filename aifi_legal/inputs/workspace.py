@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import OutputError, UsageError
 
 DATA_FILE = "hospitals.yaml"
 LEDGER_FILE = "signatures.jsonl"
@@ -85,17 +85,24 @@ def resolve(data: str | Path | None = None, clauses: str | Path | None = None,
 def init_workspace(target: str | Path, *, force: bool = False) -> Workspace:
     """Copy the shipped hospitals.yaml, clauses/ and templates/ into a new folder `target`."""
     target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} is a file, not a folder", argument="target",
+                         value=str(target), hint="choose a new folder for the workspace")
     if target.exists() and any(target.iterdir()) and not force:
         raise UsageError(f"{target} exists and is not empty", argument="force",
                          hint="choose a new folder, or pass force=True to add the missing "
                               "files without overwriting existing ones")
     source = packaged_defaults()
-    target.mkdir(parents=True, exist_ok=True)
-    if not (target / DATA_FILE).exists():
-        shutil.copyfile(source / DATA_FILE, target / DATA_FILE)
-    for name in (CLAUSES_DIR, TEMPLATES_DIR):
-        shutil.copytree(source / name, target / name, dirs_exist_ok=True,
-                        copy_function=_copy_missing)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        if not (target / DATA_FILE).exists():
+            shutil.copyfile(source / DATA_FILE, target / DATA_FILE)
+        for name in (CLAUSES_DIR, TEMPLATES_DIR):
+            shutil.copytree(source / name, target / name, dirs_exist_ok=True,
+                            copy_function=_copy_missing)
+    except (OSError, shutil.Error) as exc:
+        raise OutputError(f"cannot create the workspace {target}: {exc}",
+                          hint="check that the folder is writable") from None
     return Workspace(target / DATA_FILE, target / CLAUSES_DIR, target / TEMPLATES_DIR,
                      target / LEDGER_FILE)
 
