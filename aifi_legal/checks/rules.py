@@ -306,8 +306,11 @@ def _terms(content: DocxContent, target: Target) -> list[Finding]:
 
 
 def facts(content: DocxContent, target: Target, portfolio: Portfolio) -> Facts:
-    """What this document states about its hospital, for comparison with its siblings."""
-    text = normalise(" ".join(p.text for p in content.paragraphs))
+    """What this document's body states about its hospital, for comparison with its siblings.
+
+    Headers and footers repeat the name from the template; a lawyer edits the body.
+    """
+    text = normalise(" ".join(p.text for p in content.body()))
     hospital = target.parties["ziekenhuis"]
     stated: Facts = {}
     comparitie = next((content.clause_text(r.clause.id) for r in target.expected.clauses
