@@ -14,6 +14,7 @@ from conftest import ROOT, TWO_HOSPITALS
 from lxml import etree
 
 from aifi_legal.cli import cli
+from aifi_legal.word.conventions import term_bookmark
 from aifi_legal.word.reader import read_docx
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -382,3 +383,38 @@ def test_every_fact_the_consistency_rule_compares_is_compared(fixture_project, c
     found = [f for f in report.findings if f.rule == "consistency" and f.location == fact]
     assert len(found) == 1, [f.message for f in report.findings if f.rule == "consistency"]
     assert found[0].hospital == "linde-en-eik"
+
+
+def test_a_term_changed_in_word_is_named_and_contradicts_its_siblings(fixture_project, copy):
+    from aifi_legal.checks import rules
+    from aifi_legal.checks.check import _target
+
+    folder = copy / "linde-en-eik"
+    index = fixture_project.source.document_index()
+    stated = {}
+    for path in sorted(folder.glob("*.docx")):
+        content = read_docx(path)
+        target = _target(fixture_project.source, index[rules.target_id(content, index)])
+        stated[path.name] = rules.terms(content, target)[1]
+    vwo = "verwerkersovereenkomst-nordlicht.docx"
+    shared = sorted(set(stated[vwo]) & set(stated["dpia.docx"]))
+    assert shared, "the processor agreement and the DPIA state no term in common"
+    field = next((f for f in shared if any(ch.isdigit() for ch in stated[vwo][f][0][1])),
+                 shared[0])
+    where, expected, _ = stated[vwo][field][0]
+    changed = expected + " en nog wat"
+    document = fixture_project.assemble("verwerkersovereenkomst", "linde-en-eik", "nordlicht")
+    name = next(term_bookmark(r.clause.id, number) for r in document.clauses
+                for number, run in enumerate(r.term_runs(), start=1) if run.term == field)
+
+    def damage(root):
+        start = next(b for b in root.iter(f"{W}bookmarkStart") if b.get(f"{W}name") == name)
+        start.getnext().find(f"{W}t").text = changed
+    edit(folder / vwo, damage)
+    report = fixture_project.check(out=copy)
+    warnings = [f for f in report.findings if f.rule == "review.changed-term"]
+    assert len(warnings) == 1 and warnings[0].document.endswith(vwo)
+    assert field in warnings[0].message and repr(changed) in warnings[0].message \
+        and repr(expected) in warnings[0].message and warnings[0].location == where
+    [contradiction] = [f for f in report.errors if f.rule == "consistency.term"]
+    assert contradiction.document.endswith(vwo) and field in contradiction.message

@@ -17,6 +17,7 @@ from ..errors import ClauseError, Problem
 from .clauses import Clause, ClauseLibrary
 from .jinja import RenderTimeout, compile_clause, condition_holds, render
 from .placeholders import END, START, literal
+from .terms import TERM_END, TERM_SEP, TERM_START
 
 # --- the structure ------------------------------------------------------------------------------
 
@@ -27,6 +28,7 @@ class Run:
     text: str
     bold: bool = False
     placeholder: bool = False
+    term: str | None = None   # the data field the text states, e.g. verwerker.deletion_days
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,14 @@ class RenderedClause:
     heading: str | None
     blocks: tuple[Block, ...]
     references: tuple[str, ...] = ()  # ids of the clauses its text refers to with ref()
+
+    def term_runs(self) -> list[Run]:
+        """The runs that state a term from the data, in the order the writer writes them."""
+        found = []
+        for block in self.blocks:
+            cells = [c for row in block.rows for c in row] if isinstance(block, Table) else [block]
+            found += [run for cell in cells for run in cell.runs if run.term]
+        return found
 
     def plain_text(self) -> str:
         """Heading, paragraphs (with labels) and table cells, space-separated.
@@ -287,13 +297,14 @@ def _letter(index: int) -> str:
     return f"{label}."
 
 
-_INLINE = re.compile(rf"(\*\*|{START}|{END})")
+_INLINE = re.compile(rf"(\*\*|{START}|{END}|{TERM_START}[^{TERM_SEP}]*{TERM_SEP}|{TERM_END})")
 
 
 def _runs(text: str) -> tuple[Run, ...]:
-    """Split text into runs on `**bold**` and placeholder brackets."""
+    """Split text into runs on `**bold**`, placeholder brackets and term brackets."""
     runs: list[Run] = []
     bold = placeholder = False
+    term: str | None = None
     for piece in _INLINE.split(text):
         if piece == "**":
             bold = not bold
@@ -301,8 +312,12 @@ def _runs(text: str) -> tuple[Run, ...]:
             placeholder = True
         elif piece == END:
             placeholder = False
+        elif piece.startswith(TERM_START):
+            term = piece[1:-1]
+        elif piece == TERM_END:
+            term = None
         elif piece:
-            runs.append(Run(literal(piece), bold, placeholder))
+            runs.append(Run(literal(piece), bold, placeholder, term))
     return tuple(runs)
 
 

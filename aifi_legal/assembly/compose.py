@@ -10,6 +10,7 @@ from .assemble import AssembledDocument, assemble
 from .clauses import ClauseLibrary
 from .context import build_context, risk_context
 from .jinja import condition_holds
+from .terms import trace
 
 
 def compose(portfolio: Portfolio, library: ClauseLibrary, kind: str, hospital: Hospital | None,
@@ -28,4 +29,4 @@ def compose(portfolio: Portfolio, library: ClauseLibrary, kind: str, hospital: H
                                        f"{exc}")]) from None
 
     context.update(risk_context(library.risks, context, holds))
-    return assemble(library, kind, context, who=who)
+    return assemble(library, kind, trace(context, ""), who=who)

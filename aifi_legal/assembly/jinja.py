@@ -20,6 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .clauses import Clause
 from .formatting import FILTERS
 from .placeholders import mark
+from .terms import keeps_term
 
 # Far above what a clause needs (the longest loop runs over the data's lists, a few dozen
 # items), far below what hangs a build.
@@ -60,7 +61,7 @@ def _environment() -> ImmutableSandboxedEnvironment:
     env = _BoundedSandbox(
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, autoescape=False,
         finalize=mark, keep_trailing_newline=False)
-    env.filters.update(FILTERS)
+    env.filters.update({name: keeps_term(f) for name, f in FILTERS.items()})
     env.globals["range"] = _bounded_range
     return env
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from .terms import TERM_END, TERM_SEP, TERM_START, field_of
+
 # Private-use characters bracket a placeholder in rendered clause text, so that the DOCX writer
 # can highlight it; data values may not contain them (see models._CONTROL).
 START, END = "\ue000", "\ue001"
@@ -61,12 +63,14 @@ def placeholderize(value: Any, prefix: str) -> Any:
 
 
 def mark(value: Any) -> Any:
-    """Jinja `finalize`: every value literal text; placeholders bracketed for highlighting."""
+    """Jinja `finalize`: every value literal text; placeholders and terms bracketed."""
     if isinstance(value, Placeholder):
         return f"{START}{str(value).translate(_ESCAPE)}{END}"
     if value is None or isinstance(value, bool):
         return value
-    return str(value).translate(_ESCAPE)
+    text = str(value).translate(_ESCAPE)
+    field = field_of(value)
+    return f"{TERM_START}{field}{TERM_SEP}{text}{TERM_END}" if field else text
 
 
 def literal(text: str) -> str:

@@ -18,7 +18,7 @@ from ..source import DocumentSource
 from ..word.reader import read_docx
 from . import rules
 from .findings import ERROR, CheckReport
-from .rules import Facts, Target
+from .rules import Facts, Target, Terms
 
 
 def check(source: DocumentSource, paths: Iterable[str | Path] = (), *,
@@ -40,6 +40,7 @@ def check(source: DocumentSource, paths: Iterable[str | Path] = (), *,
     index = source.document_index()
     report = CheckReport()
     stated: dict[str, list[tuple[str, Facts]]] = defaultdict(list)
+    terms: dict[str, list[tuple[str, Terms]]] = defaultdict(list)
     for path in files:
         report.documents.append(str(path))
         try:
@@ -70,10 +71,15 @@ def check(source: DocumentSource, paths: Iterable[str | Path] = (), *,
         if coverage:
             report.coverage[str(path)] = coverage
         report.findings += rules.structure(content, target)
+        changed_terms, stated_terms = rules.terms(content, target)
+        report.findings += changed_terms
+        terms[target.hospital_id].append((str(path), stated_terms))
         stated[target.hospital_id].append((str(path),
                                            rules.facts(content, target, source.portfolio)))
     for hospital, documents in stated.items():
         report.findings += rules.consistency(hospital, documents)
+    for hospital, stated_by_document in terms.items():
+        report.findings += rules.term_consistency(hospital, stated_by_document)
     return report
 
 

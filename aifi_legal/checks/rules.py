@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ..assembly.assemble import REFERENCE_WORDS, AssembledDocument, RenderedClause
 from ..documents import CHECKLISTS, DocumentRef
 from ..inputs.models import Party, Portfolio
+from ..textdiff import word_changes
 from ..word.conventions import (
     AUTHORITY,
     FUNCTION,
@@ -21,6 +22,7 @@ from ..word.conventions import (
     is_signature_table,
     labelled,
     names_in_signature_cell,
+    term_bookmark,
 )
 from ..word.reader import DocxContent, normalise
 from .findings import ERROR, INFO, WARNING, Finding, Level
@@ -195,12 +197,14 @@ def clauses(content: DocxContent, target: Target,
                                      " is missing", "restore the clause, or record why it was "
                                      "removed and regenerate"))
             continue
-        if content.clause_text(clause_id) != rendered.plain_text():
+        now, library_text = content.clause_text(clause_id), rendered.plain_text()
+        if now != library_text:
             changed.add(clause_id)
             found.append(finding(INFO, "review.changed-clause", content, target, where, "body",
                                  f"clause {clause_id} ({rendered.clause.head.title}) differs "
-                                 "from the library text", "review the change; bring it into "
-                                 "the clause library if it should apply to every hospital"))
+                                 f"from the library text: {word_changes(library_text, now)}",
+                                 "review the change; bring it into the clause library if it "
+                                 "should apply to every hospital"))
     expected = {r.clause.id for r in target.expected.clauses}
     for clause_id in (c for c in content.clause_order if c not in expected):
         found.append(finding(WARNING, "structure.unexpected-clause", content, target, clause_id,
@@ -302,6 +306,56 @@ def _terms(content: DocxContent, target: Target) -> list[Finding]:
                                  _location(None, "body"), "body",
                                  f"term {term!r} is used but not defined",
                                  "restore its definition"))
+    return found
+
+
+Terms = dict[str, list[tuple[str, str, str]]]  # field -> [(location, in the data, in the file)]
+
+
+def terms(content: DocxContent, target: Target) -> tuple[list[Finding], Terms]:
+    """Terms from the data (numbers, amounts, dates) as the document states them now.
+
+    A term a person changed in Word is a warning naming the field, the place and both values;
+    the terms are returned so that a hospital's documents can be compared on them.
+    """
+    found: list[Finding] = []
+    stated: Terms = {}
+    for rendered in target.expected.clauses:
+        where = _clause_location(rendered)
+        for number, run in enumerate(rendered.term_runs(), start=1):
+            now = content.terms.get(term_bookmark(rendered.clause.id, number))
+            if now is None or run.term is None:
+                continue   # the clause or the term was removed: reported by clauses()
+            expected = normalise(run.text)
+            stated.setdefault(run.term, []).append((where, expected, now))
+            if now != expected:
+                found.append(finding(WARNING, "review.changed-term", content, target, where,
+                                     "body", f"{run.term} is {now!r} here, {expected!r} in the "
+                                     "data", "change the data and regenerate, or restore the "
+                                     "term"))
+    return found, stated
+
+
+def term_consistency(hospital: str, documents: list[tuple[str, Terms]]) -> list[Finding]:
+    """A term changed in one document but stated otherwise in a sibling: a contradiction."""
+    found = []
+    fields = sorted({name for _, stated in documents for name in stated})
+    for name in fields:
+        changed = [(path, where, now) for path, stated in documents
+                   for where, expected, now in stated.get(name, []) if now != expected]
+        if not changed:
+            continue
+        values = {now for path, stated in documents for _, _, now in stated.get(name, [])}
+        if len(values) <= 1:
+            continue
+        others = sorted(v for v in values if v not in {c[2] for c in changed})
+        for path, where, now in changed:
+            found.append(Finding(
+                ERROR, "consistency.term", path, hospital, None, where, "body",
+                f"{name} is {now!r} here but " + (", ".join(repr(v) for v in others) or
+                                                  "stated otherwise") +
+                " in the hospital's other documents",
+                "make the documents agree: change the data and regenerate them all"))
     return found
 
 

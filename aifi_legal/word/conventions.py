@@ -7,11 +7,14 @@ signature table tell a reader (and the PDF's field placement) where each signato
 from __future__ import annotations
 
 import re
+import zlib
 from datetime import date, datetime, time
 
 # Clauses are wrapped in bookmarks named after their id: invisible to a reader, kept by Word
 # and by LibreOffice through a round trip (which may add "_Copy_1" to a duplicate).
 BOOKMARK_PREFIX = "aifi_"
+# Terms from the data (numbers, amounts, dates) are bookmarked too, under another prefix.
+TERM_PREFIX = "aifiterm_"
 
 # Paragraph roles and the template style each is written in (by style name).
 STYLES = {
@@ -63,6 +66,20 @@ def clause_of_bookmark(name: str) -> str | None:
         return None
     name = re.sub(r"_Copy_\d+$", "", name[len(BOOKMARK_PREFIX):])
     return name.replace("_", "-")
+
+
+def term_bookmark(clause_id: str, number: int) -> str:
+    """The bookmark around the `number`th term (from 1) of a clause.
+
+    Its own prefix, so that no reader takes it for a clause; a checksum of the clause id keeps
+    it within Word's 40 characters.
+    """
+    return f"{TERM_PREFIX}{zlib.crc32(clause_id.encode()):08x}_{number}"
+
+
+def is_term_bookmark(name: str) -> bool:
+    """Whether a bookmark marks a term rather than a clause."""
+    return name.startswith(TERM_PREFIX)
 
 
 def labelled(label: str, value: object) -> str:

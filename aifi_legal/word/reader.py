@@ -17,7 +17,13 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import NotADocx
-from .conventions import CELL_SEPARATOR, HEADING_STYLES, clause_of_bookmark, is_signature_table
+from .conventions import (
+    CELL_SEPARATOR,
+    HEADING_STYLES,
+    clause_of_bookmark,
+    is_signature_table,
+    is_term_bookmark,
+)
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -90,6 +96,7 @@ class DocxContent:
     clause_order: list[str] = field(default_factory=list)  # bookmarked clause ids, in order
     tables: list[list[list[str]]] = field(default_factory=list)  # body tables: rows of cells
     hazards: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, part, message)
+    terms: dict[str, str] = field(default_factory=dict)  # term bookmark -> its text now
 
     @property
     def document_id(self) -> str | None:
@@ -136,6 +143,8 @@ def read_docx(path: str | Path) -> DocxContent:
             except etree.XMLSyntaxError as exc:
                 content.xml_errors.append((name, str(exc)))
     content.hazards.extend(_external_relationships(roots))
+    if "word/document.xml" in roots:
+        content.terms = _term_texts(roots["word/document.xml"])
     style_names = _style_names(roots.get("word/styles.xml"))
     content.properties = _core_properties(roots.get("docProps/core.xml"))
     for name in sorted(roots, key=_part_order):
@@ -205,6 +214,28 @@ def _external_relationships(roots: dict[str, etree._Element]) -> list[tuple[str,
             found.append((rule, name, f"the document loads {kind} from outside the file: "
                           f"{rel.get('Target')!r}"))
     return found
+
+
+def _term_texts(root: etree._Element) -> dict[str, str]:
+    """The visible text between each term bookmark's start and end, in document order.
+
+    Word and LibreOffice may renumber bookmark ids or write a start twice; names count.
+    """
+    open_terms: dict[str, str] = {}       # w:id -> bookmark name
+    texts: dict[str, list[str]] = {}
+    for node in root.iter(f"{W}bookmarkStart", f"{W}bookmarkEnd", f"{W}t"):
+        tag = etree.QName(node).localname
+        if tag == "bookmarkStart":
+            name = node.get(f"{W}name") or ""
+            if is_term_bookmark(name):
+                open_terms[node.get(f"{W}id") or name] = name
+                texts.setdefault(name, [])
+        elif tag == "bookmarkEnd":
+            open_terms.pop(node.get(f"{W}id") or "", None)
+        elif open_terms and not _inside(node, f"{W}del"):
+            for name in set(open_terms.values()):
+                texts[name].append(node.text or "")
+    return {name: normalise("".join(parts)) for name, parts in texts.items()}
 
 
 def _part_kind(name: str) -> str | None:

@@ -9,6 +9,7 @@ Every clause is wrapped in a bookmark named after its id, which survives editing
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from .conventions import (
     bookmark_name,
     document_timestamp,
     labelled,
+    term_bookmark,
 )
 from .reproducible import normalise_docx, xml_problems
 
@@ -46,15 +48,25 @@ class _Body:
         self.style_ids = style_ids
         self.parts: list[str] = []
         self.bookmark_id = 0
+        self.clause_id: str | None = None  # the clause being written
+        self.terms = 0                     # terms written in it so far
 
     def run(self, run: Run) -> str:
+        """One run; a term from the data inside a bookmark that names its place."""
         props = ""
         if run.bold:
             props += "<w:b/>"
         if run.placeholder:
             props += f'<w:highlight w:val="{HIGHLIGHT}"/>'
         props = f"<w:rPr>{props}</w:rPr>" if props else ""
-        return f'<w:r>{props}<w:t xml:space="preserve">{escape(run.text)}</w:t></w:r>'
+        xml = f'<w:r>{props}<w:t xml:space="preserve">{escape(run.text)}</w:t></w:r>'
+        if run.term is None or self.clause_id is None:
+            return xml
+        self.terms += 1
+        self.bookmark_id += 1
+        name = term_bookmark(self.clause_id, self.terms)
+        return (f'<w:bookmarkStart w:id="{self.bookmark_id}" w:name="{name}"/>{xml}'
+                f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>')
 
     def paragraph(self, role: str, runs: tuple[Run, ...] | list[Run], label: str | None = None,
                   *, before: str = "", after: str = "") -> str:
@@ -77,8 +89,8 @@ class _Body:
                 + (f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.fill}"/>'
                    if cell.fill else "")
                 + "</w:tcPr>"
-                + self.paragraph("table_text", tuple(Run(r.text, r.bold or index == 0,
-                                                         r.placeholder) for r in cell.runs))
+                + self.paragraph("table_text", tuple(replace(r, bold=r.bold or index == 0)
+                                                     for r in cell.runs))
                 + "</w:tc>" for cell in cells)
             rows.append(f"<w:tr>{header}{xml_cells}</w:tr>")
         return ('<w:tbl><w:tblPr>'
@@ -90,6 +102,7 @@ class _Body:
 
     def clause(self, rendered: RenderedClause) -> None:
         """Write one clause wrapped in a bookmark named after its id."""
+        self.clause_id, self.terms = rendered.clause.id, 0
         self.bookmark_id += 1
         start = (f'<w:bookmarkStart w:id="{self.bookmark_id}" '
                  f'w:name="{bookmark_name(rendered.clause.id)}"/>')
@@ -116,6 +129,7 @@ class _Body:
         pieces[0] = f"{head}</w:pPr>{start}{rest}"
         pieces[-1] = pieces[-1][:-len("</w:p>")] + end + "</w:p>"
         self.parts.extend(pieces)
+        self.clause_id = None
 
     def signatures(self, parties: list[dict[str, Any]]) -> None:
         """The signature table: one column per party, a block per signatory."""
