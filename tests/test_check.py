@@ -386,7 +386,7 @@ def test_every_fact_the_consistency_rule_compares_is_compared(fixture_project, c
 
 
 def test_a_term_changed_in_word_is_named_and_contradicts_its_siblings(fixture_project, copy):
-    from aifi_legal.checks import rules
+    from aifi_legal.checks import consistency, rules
     from aifi_legal.checks.check import _target
 
     folder = copy / "linde-en-eik"
@@ -395,7 +395,7 @@ def test_a_term_changed_in_word_is_named_and_contradicts_its_siblings(fixture_pr
     for path in sorted(folder.glob("*.docx")):
         content = read_docx(path)
         target = _target(fixture_project.source, index[rules.target_id(content, index)])
-        stated[path.name] = rules.terms(content, target)[1]
+        stated[path.name] = consistency.terms(content, target)[1]
     vwo = "verwerkersovereenkomst-nordlicht.docx"
     shared = sorted(set(stated[vwo]) & set(stated["dpia.docx"]))
     assert shared, "the processor agreement and the DPIA state no term in common"

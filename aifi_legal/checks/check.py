@@ -16,9 +16,10 @@ from ..inputs.models import Party
 from ..register.roles import party_of
 from ..source import DocumentSource
 from ..word.reader import read_docx
-from . import rules
+from . import consistency, rules
+from .consistency import Terms
 from .findings import ERROR, CheckReport
-from .rules import Facts, Target, Terms
+from .rules import Facts, Target
 
 
 def check(source: DocumentSource, paths: Iterable[str | Path] = (), *,
@@ -71,15 +72,15 @@ def check(source: DocumentSource, paths: Iterable[str | Path] = (), *,
         if coverage:
             report.coverage[str(path)] = coverage
         report.findings += rules.structure(content, target)
-        changed_terms, stated_terms = rules.terms(content, target)
+        changed_terms, stated_terms = consistency.terms(content, target)
         report.findings += changed_terms
         terms[target.hospital_id].append((str(path), stated_terms))
         stated[target.hospital_id].append((str(path),
-                                           rules.facts(content, target, source.portfolio)))
+                                           consistency.facts(content, target, source.portfolio)))
     for hospital, documents in stated.items():
-        report.findings += rules.consistency(hospital, documents)
+        report.findings += consistency.consistency(hospital, documents)
     for hospital, stated_by_document in terms.items():
-        report.findings += rules.term_consistency(hospital, stated_by_document)
+        report.findings += consistency.term_consistency(hospital, stated_by_document)
     return report
 
 

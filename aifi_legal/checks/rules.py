@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..assembly.assemble import REFERENCE_WORDS, AssembledDocument, RenderedClause
 from ..documents import CHECKLISTS, DocumentRef
-from ..inputs.models import Party, Portfolio
+from ..inputs.models import Party
 from ..textdiff import word_changes
 from ..word.conventions import (
     AUTHORITY,
@@ -21,8 +21,6 @@ from ..word.conventions import (
     NUMBERED_HEADING_STYLES,
     is_signature_table,
     labelled,
-    names_in_signature_cell,
-    term_bookmark,
 )
 from ..word.reader import DocxContent, normalise
 from .findings import ERROR, INFO, WARNING, Finding, Level
@@ -151,7 +149,7 @@ def required(content: DocxContent, target: Target) -> list[Finding]:
                                  "a party's representation (vertegenwoordigd door ...) is "
                                  "missing",
                                  "restore who represents each party and in which capacity"))
-    signature = _signature_table(content)
+    signature = signature_table(content)
     if signature is None:
         found.append(finding(ERROR, "required.signatures", content, target, "ondertekening",
                              "body", "the signature table is missing", "regenerate the document"))
@@ -189,7 +187,7 @@ def clauses(content: DocxContent, target: Target,
     changed = set()
     for rendered in target.expected.clauses:
         clause_id = rendered.clause.id
-        where = _clause_location(rendered)
+        where = clause_location(rendered)
         if clause_id not in present:
             if rendered.clause.head.section != "bijlage":  # annexes: required.annex
                 found.append(finding(ERROR, "structure.missing-clause", content, target, where,
@@ -292,7 +290,7 @@ def _terms(content: DocxContent, target: Target) -> list[Finding]:
                 defined[match.group(1).strip()] = paragraph
     body = content.body()
     outside = normalise(" ".join(p.text for p in body if p.clause != definitions.clause.id))
-    where = _clause_location(definitions)
+    where = clause_location(definitions)
     for term in sorted(defined):
         # Used anywhere but in its own definition (other definitions count as use).
         elsewhere = normalise(" ".join(p.text for p in body if p is not defined[term]))
@@ -309,119 +307,8 @@ def _terms(content: DocxContent, target: Target) -> list[Finding]:
     return found
 
 
-Terms = dict[str, list[tuple[str, str, str]]]  # field -> [(location, in the data, in the file)]
-
-
-def terms(content: DocxContent, target: Target) -> tuple[list[Finding], Terms]:
-    """Terms from the data (numbers, amounts, dates) as the document states them now.
-
-    A term a person changed in Word is a warning naming the field, the place and both values;
-    the terms are returned so that a hospital's documents can be compared on them.
-    """
-    found: list[Finding] = []
-    stated: Terms = {}
-    for rendered in target.expected.clauses:
-        where = _clause_location(rendered)
-        for number, run in enumerate(rendered.term_runs(), start=1):
-            now = content.terms.get(term_bookmark(rendered.clause.id, number))
-            if now is None or run.term is None:
-                continue   # the clause or the term was removed: reported by clauses()
-            expected = normalise(run.text)
-            stated.setdefault(run.term, []).append((where, expected, now))
-            if now != expected:
-                found.append(finding(WARNING, "review.changed-term", content, target, where,
-                                     "body", f"{run.term} is {now!r} here, {expected!r} in the "
-                                     "data", "change the data and regenerate, or restore the "
-                                     "term"))
-    return found, stated
-
-
-def term_consistency(hospital: str, documents: list[tuple[str, Terms]]) -> list[Finding]:
-    """A term changed in one document but stated otherwise in a sibling: a contradiction."""
-    found = []
-    fields = sorted({name for _, stated in documents for name in stated})
-    for name in fields:
-        changed = [(path, where, now) for path, stated in documents
-                   for where, expected, now in stated.get(name, []) if now != expected]
-        if not changed:
-            continue
-        values = {now for path, stated in documents for _, _, now in stated.get(name, [])}
-        if len(values) <= 1:
-            continue
-        others = sorted(v for v in values if v not in {c[2] for c in changed})
-        for path, where, now in changed:
-            found.append(Finding(
-                ERROR, "consistency.term", path, hospital, None, where, "body",
-                f"{name} is {now!r} here but " + (", ".join(repr(v) for v in others) or
-                                                  "stated otherwise") +
-                " in the hospital's other documents",
-                "make the documents agree: change the data and regenerate them all"))
-    return found
-
-
-def facts(content: DocxContent, target: Target, portfolio: Portfolio) -> Facts:
-    """What this document's body states about its hospital, for comparison with its siblings.
-
-    Headers and footers repeat the name from the template; a lawyer edits the body.
-    """
-    text = normalise(" ".join(p.text for p in content.body()))
-    hospital = target.parties["ziekenhuis"]
-    stated: Facts = {}
-    comparitie = next((content.clause_text(r.clause.id) for r in target.expected.clauses
-                       if r.clause.head.section == "partijen"), "")
-    source = comparitie or text
-    start = source.find(hospital.legal_name)
-    if start >= 0:
-        segment = source[start:start + COMPARITIE_SPAN]
-        kvk = re.search(r"onder nummer (\d{8})", segment)
-        address = re.search(r"kantoorhoudende (?:aan (?:de |het )?|op het adres )(.+?), "
-                            r"ingeschreven", segment)
-        # A document that does not state a fact (the DPIA has no comparitie) is not
-        # compared on it; a missing comparitie is reported by required.parties.
-        if kvk:
-            stated["KvK number"] = kvk.group(1)
-        if address:
-            stated["address"] = address.group(1)
-    stated["legal name"] = hospital.legal_name if hospital.legal_name in text else None
-    signature = _signature_table(content)
-    if signature is not None:
-        # Documents are compared when the data has the same people sign them; a proxy
-        # limited to some kinds makes a separate group.
-        signing = [s.name for s in hospital.signatories_for(target.ref.kind)]
-        label = "representatives" if signing == [s.name for s in hospital.signatories] \
-            else f"representatives signing the {target.ref.kind}"
-        stated[label] = tuple(sorted(names_in_signature_cell(signature[0][0])))
-    vendors = {s.vendor.legal_name for s in portfolio.solutions}
-    hosting = {p.hosting.legal_name for p in portfolio.processors}
-    if target.ref.kind != "intentieverklaring":
-        stated["AI vendors"] = tuple(sorted(v for v in vendors if v in text))
-    if target.ref.kind in ("verwerkersovereenkomst", "dpia"):
-        stated["sub-processors"] = tuple(sorted(v for v in vendors | hosting if v in text))
-        stated["processors"] = tuple(sorted(p.legal_name for p in portfolio.processors
-                                            if p.legal_name in text))
-    return stated
-
-
-def consistency(hospital: str, documents: list[tuple[str, Facts]]) -> list[Finding]:
-    """A fact that differs between a hospital's documents: an error on the odd ones out."""
-    found = []
-    keys = {key for _, stated in documents for key in stated}
-    for key in sorted(keys):
-        values = {path: stated[key] for path, stated in documents if key in stated}
-        if len(set(values.values())) <= 1:
-            continue
-        majority = Counter(values.values()).most_common(1)[0][0]
-        for path, value in values.items():
-            if value != majority:
-                found.append(Finding(
-                    ERROR, "consistency", path, hospital, None, key, "body",
-                    f"{key} is {_show(value)} here but {_show(majority)} in the "
-                    "hospital's other documents",
-                    "make the documents agree, or regenerate them from the data"))
-    return found
-
-
-def _signature_table(content: DocxContent) -> list[list[str]] | None:
+def signature_table(content: DocxContent) -> list[list[str]] | None:
+    """The document's signature table as rows of cell texts, if it has one."""
     return next((t for t in content.tables if t and t[0] and is_signature_table(t[0])), None)
 
 
@@ -447,7 +334,8 @@ def _location(heading: str | None, part: str) -> str:
     return "titelpagina" if part == "body" else part
 
 
-def _clause_location(rendered: RenderedClause) -> str:
+def clause_location(rendered: RenderedClause) -> str:
+    """Where a clause is, as a reader names it: `artikel 7`, `Bijlage 2`, `partijen`."""
     section = rendered.clause.head.section
     if section in REFERENCE_WORDS:
         return f"{REFERENCE_WORDS[section]} {rendered.number}"
@@ -459,7 +347,8 @@ def _quote(text: str, width: int = QUOTE_WIDTH) -> str:
     return repr(text if len(text) <= width else text[:width - 1] + "…")
 
 
-def _show(value: object) -> str:
+def show(value: object) -> str:
+    """A stated fact for a message: a list in brackets, anything else quoted."""
     if isinstance(value, tuple):
         return "[" + ", ".join(value) + "]" if value else "[]"
     return repr(value)
