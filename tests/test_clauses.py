@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import FIXTURES, TWO_HOSPITALS
 
 from aifi_legal.assembly.assemble import Paragraph, Table, assemble
 from aifi_legal.assembly.clauses import load_clauses
 from aifi_legal.assembly.context import build_context
-from aifi_legal.assembly.formatting import add_months, bedrag, datum, opsomming, woorden
+from aifi_legal.assembly.formatting import (
+    FILTERS,
+    add_months,
+    bedrag,
+    datum,
+    opsomming,
+    procent,
+    termijn,
+    wettelijk,
+    woorden,
+)
 from aifi_legal.errors import ClauseError
 from aifi_legal.inputs.portfolio import load_portfolio
 
@@ -62,6 +74,18 @@ def test_filters_format_dutch():
         ["een", "vijf", "twaalf", "eenentwintig", "tweeëntwintig", "veertig", "honderd"]
 
 
+def test_statutory_terms_are_marked_and_data_terms_written_with_their_unit():
+    assert wettelijk("72 uur") == "72 uur" and FILTERS["wettelijk"] is wettelijk
+    assert "law" in wettelijk.__doc__
+    assert termijn(10, "Werkdagen") == "tien Werkdagen"
+    assert termijn(1, "maanden") == "één maand" and termijn(1, "Werkdag") == "één Werkdag"
+    assert termijn(24, "uur") == "24 uur" and termijn(20, "dagen") == "twintig dagen"
+    assert termijn(3, "weken") == "drie weken" and termijn(5, "jaar") == "vijf jaar"
+    with pytest.raises(ValueError, match="unknown unit"):
+        termijn(3, "etmalen")
+    assert procent(Decimal("99.50")) == "99,5%" and procent(Decimal("21")) == "21%"
+
+
 def test_articles_are_numbered_and_references_resolved(portfolio):
     document = build(portfolio, "linde-en-eik")
     articles = [c for c in document.clauses if c.clause.head.section == "artikel"]
@@ -72,10 +96,11 @@ def test_articles_are_numbered_and_references_resolved(portfolio):
     ]
     doel = articles[1]
     assert doel.blocks[0].text == "2.1 Dit artikel verwijst naar artikel 3 en naar Bijlage 1."
-    assert doel.blocks[1].text == "2.2 De looptijd is vijf (5) jaar vanaf 11 januari 2027."
+    assert doel.blocks[1].text == ("2.2 De financiering loopt tot en met 31 januari 2031; de "
+                                   "opzegtermijn is 33 maanden vanaf 11 januari 2027.")
     # A single paragraph is not numbered.
     assert articles[2].blocks[0].label is None
-    assert articles[2].blocks[0].text == "Het plafond is €\xa050.000,00."
+    assert articles[2].blocks[0].text == "Het plafond is €\xa0175.000,00."
 
 
 def test_condition_excludes_clause_and_renumbers(portfolio):
@@ -109,7 +134,7 @@ def test_definitions_are_collected_sorted_and_rendered(portfolio):
     assert [b.text for b in definitions.blocks] == [
         "In deze intentieverklaring wordt verstaan onder:",
         "a. AI-oplossing: een door AIFI aangeboden toepassing van kunstmatige intelligentie;",
-        "b. Ëerste Jaar: de eerste 12 maanden;",
+        "b. Ëerste Jaar: de eerste 17 maanden;",
         "c. Zorgverzekeraars: Zorgverzekeraars Nederland en haar leden.",
     ]
     assert definitions.blocks[1].runs[0].bold
@@ -230,3 +255,55 @@ def test_failing_risk_condition_names_the_register(tmp_path):
     assert problem.file.name == "risicos.yaml"
     assert "risk condition 'ziekenhuis.bestaat_niet' fails (hospital linde-en-eik)" \
         in problem.message
+
+
+# A number with a unit in clause text, outside {{ }}: a term that should come from the data or be
+# marked as law with the `wettelijk` filter (clauses/README.md, "Termijnen").
+_NUMBER = (r"\d[\d.,]*|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|"
+           r"veertien|vijftien|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|"
+           r"vijftig|zestig|zeventig|tachtig|negentig|honderd|anderhalf|enkele")
+_UNIT = (r"seconden?|minuut|minuten|uur|uren|dagen|dag|werkdagen|werkdag|weken|week|maanden|"
+         r"maand|jaren|jaar|kwartalen|procent|euro")
+_LITERAL_TERM = re.compile(rf"\b({_NUMBER})\s+(?:[\w-]+\s+)?({_UNIT})\b|\d\s*%", re.IGNORECASE)
+
+
+def _outside_jinja(text: str) -> str:
+    return re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", text, flags=re.S)
+
+
+def test_no_literal_term_in_any_clause_or_risk():
+    root = Path(__file__).resolve().parent.parent / "clauses"
+    found = []
+    for path in sorted(root.rglob("*.md")):
+        if path.name == "README.md":
+            continue
+        for number, line in enumerate(path.read_text("utf-8").split("\n"), 1):
+            for match in _LITERAL_TERM.finditer(_outside_jinja(line)):
+                found.append(f"{path.name}:{number}: {match.group(0)!r}")
+    register = yaml.safe_load((root / "dpia" / "risicos.yaml").read_text("utf-8"))
+    for risk in register["risks"]:
+        texts = [risk[k] for k in ("description", "origin", "likelihood_reason", "impact_reason",
+                                   "residual_reason")] + risk["measures"]
+        for text in texts:
+            for match in _LITERAL_TERM.finditer(_outside_jinja(text)):
+                found.append(f"risicos.yaml {risk['id']}: {match.group(0)!r}")
+    assert not found, "\n".join(found)
+
+
+def test_getal_formats_a_count_as_dutch_text_writes_it():
+    from aifi_legal.assembly.formatting import getal
+    assert getal(18000) == "18.000" and getal(450) == "450" and FILTERS["getal"] is getal
+
+
+def test_risk_texts_render_with_the_context_and_empty_measures_drop_out(portfolio):
+    from aifi_legal.assembly.clauses import Risk
+    from aifi_legal.assembly.context import build_context, risk_context
+    hospital = portfolio.hospitals[0]
+    context = build_context(portfolio, hospital, "dpia")
+    risk = Risk(id="R1", title="Titel", description="bij {{ ziekenhuis.short_name }}",
+                origin="o", likelihood="laag", likelihood_reason="k", impact="hoog",
+                impact_reason="i", measures=["{% if false %}nooit{% endif %}", "altijd"],
+                owner="cmio", residual="laag", residual_reason="r")
+    chosen = risk_context([risk], context, lambda *_: True)["risicos"][0]
+    assert chosen["description"] == f"bij {hospital.short_name}"
+    assert chosen["measures"] == ["altijd"] and chosen["nr"] == "R1"

@@ -32,5 +32,20 @@ def test_checklist_items_are_tagged_on_unconditional_clauses(example_project, ki
 def test_risk_register_covers_the_required_risks(example_project):
     titles = " ".join(r.title.lower() + " " + r.description.lower()
                       for r in example_project.library.risks)
-    for topic in ("toegang", "wijziging", "verlies", "bias", "automation", "drift", "lock-in"):
+    for topic in ("toegang", "wijziging", "verlies", "herleiding", "vooringenomenheid",
+                  "automatiseringsbias", "drift", "lock-in", "andere doeleinden"):
         assert topic in titles, topic
+
+
+def test_no_risk_is_owned_by_the_fg(example_project):
+    """The FG advises and supervises (art. 38(3) and (6) AVG); a risk owner is someone else."""
+    assert all(r.owner != "privacy_officer" for r in example_project.library.risks)
+
+
+@pytest.mark.parametrize("hospital_id", ["st-jozef-dalwijk", "maas-en-waal", "t-zandgoed"])
+def test_readers_see_the_risks_numbered_without_gaps(example_project, hospital_id):
+    hospital = example_project.portfolio.hospital(hospital_id)
+    context = example_project.assemble("dpia", hospital).context
+    numbers = [r["nr"] for r in context["risicos"]]
+    assert numbers == [f"R{n}" for n in range(1, len(numbers) + 1)]
+    assert set(context["risiconr"].values()) == set(numbers)

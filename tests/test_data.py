@@ -99,14 +99,13 @@ def test_unknown_key_with_did_you_mean():
 
 def test_missing_and_mistyped_fields():
     text = edit("    solutions: [fractuurdetectie]\n", "    solutions: fractuurdetectie\n")
-    text = text.replace("      funding_years: 5", "      funding_years: vijf") \
-        if "      funding_years: 5" in text else text.replace("    funding_years: 5",
-                                                              "    funding_years: vijf")
+    text = text.replace("    pay_per_use_funded_months: 12",
+                        "    pay_per_use_funded_months: twaalf")
     found = problems(text)
     assert any("hospitals[1].solutions: expected a list, got 'fractuurdetectie'" in p
                for p in found)
-    assert any("consortium.programme.funding_years: expected a whole number, got 'vijf'" in p
-               for p in found)
+    assert any("consortium.programme.pay_per_use_funded_months: expected a whole number, got "
+               "'twaalf'" in p for p in found)
 
 
 def test_invalid_date():
@@ -175,7 +174,7 @@ def test_every_kind_needs_a_signatory_with_authority():
 
 def test_document_kinds_in_the_model_match_the_kinds():
     from aifi_legal.documents import KINDS
-    from aifi_legal.inputs.models import DocumentKindName
+    from aifi_legal.inputs.fields import DocumentKindName
     assert set(DocumentKindName.__args__) == set(KINDS)
 
 
@@ -204,3 +203,162 @@ def test_schema_is_json_schema_of_the_file():
                                        "hospitals"}
     assert schema["additionalProperties"] is False
     assert "Hospital" in schema["$defs"]
+
+
+# --- the terms of the agreements: validators of the new facts ----------------------------------
+
+def test_funding_period_is_a_real_date_range():
+    text = edit('funding_period: {start: "2026-01-01", end: "2030-12-31"}',
+                'funding_period: {start: "2026-01-01", end: "2025-12-31"}')
+    line = line_of(text, "funding_period:")
+    assert any(p.startswith(f"hospitals.yaml:{line}: consortium.programme.funding_period: end "
+                            "2025-12-31 is not after start 2026-01-01") for p in problems(text))
+
+
+def test_vat_treatment_needs_a_matching_rate():
+    text = edit('vat: {treatment: exclusief, rate_percent: "21"}', 'vat: {treatment: exclusief}')
+    assert any("consortium.programme.tariffs.vat: VAT exclusief needs rate_percent" in p
+               for p in problems(text))
+    text = edit('vat: {treatment: exclusief, rate_percent: "21"}',
+                'vat: {treatment: vrijgesteld, rate_percent: "21"}')
+    assert any("tariffs.vat: a VAT-exempt tariff has no rate_percent" in p for p in problems(text))
+
+
+def test_availability_and_priorities_are_bounded_and_ordered():
+    text = edit('availability_percent: "99.5"', 'availability_percent: "85"')
+    assert any("processors[0].service_levels.availability_percent: must be at least 90, got 85"
+               in p for p in problems(text))
+    text = edit("response_minutes: 240, resolution_hours: 72",
+                "response_minutes: 240, resolution_hours: 6")
+    assert any("processors[0].service_levels: P3 has a shorter response or resolution time "
+               "than P2" in p for p in problems(text))
+
+
+def test_processor_terms_must_fit_together():
+    text = edit("      subprocessor_breach_hours: 12\n", "      subprocessor_breach_hours: 30\n")
+    assert any("processors[0]: terms.subprocessor_breach_hours must be shorter than "
+               "breach_notification_hours" in p for p in problems(text))
+    text = edit("    insurance_cover: \"2500000.00\"\n    service_desk:",
+                "    insurance_cover: \"1000.00\"\n    service_desk:")
+    assert any("processors[0]: insurance_cover is lower than the liability_cap" in p
+               for p in problems(text))
+    text = edit('infrastructure_agreement: {date: "2026-09-15", end: "2031-06-30"',
+                'infrastructure_agreement: {date: "2026-09-15", end: "2031-05-31"')
+    line = line_of(text, "  - id: nordlicht")
+    assert f"hospitals.yaml:{line}: processors[0]: infrastructure_agreement.end is before the " \
+        "end of the funding period plus the transition period (2031-06-30)" in problems(text)
+
+
+def test_every_retention_row_is_present_and_the_key_table_outlives_the_logs():
+    text = edit("      key_table_months: 18\n", "")
+    assert any("hospitals[3].retention.key_table_months: required field is missing" in p
+               for p in problems(text))
+    text = edit("      gateway_log_months: 18\n      key_table_months: 18\n",
+                "      gateway_log_months: 18\n      key_table_months: 14\n")
+    assert any("hospitals[3].retention: key_table_months is shorter than gateway_log_months" in p
+               for p in problems(text))
+    text = edit("    log_retention_months: 12\n", "    log_retention_months: 16\n")
+    assert any("hospitals[0]: retention.key_table_months is shorter than the "
+               "log_retention_months of processor 'nordlicht'" in p for p in problems(text))
+
+
+def test_volumes_follow_the_chosen_solutions():
+    text = edit("      - {solution: fractuurdetectie, studies_per_year: 9000, children_per_year: "
+                "1500}\n", "      - {solution: skeletleeftijd, studies_per_year: 9000, "
+                "children_per_year: 1500}\n")
+    found = problems(text)
+    assert any("hospitals[1]: volumes[0]: 'skeletleeftijd' is not one of the hospital's "
+               "solutions" in p for p in found)
+    text = edit("children_per_year: 380}", "children_per_year: 381}")
+    assert any("hospitals[5].volumes[0]: children_per_year exceeds studies_per_year" in p
+               for p in problems(text))
+
+
+def test_children_are_expected_only_for_a_solution_that_involves_them():
+    text = edit("    patients: volwassenen en kinderen vanaf twee jaar\n"
+                "    involves_children: true",
+                "    patients: volwassenen\n    involves_children: false")
+    assert any("hospitals[0]: volumes[0].children_per_year: Fractuurdetectie is not used for "
+               "children" in p for p in problems(text))
+
+
+def test_the_fg_advice_is_all_or_nothing():
+    advice = "\n        Het ziekenhuis volgt het advies. De publicatie"
+    text = edit(f"      advice_handling: >-{advice}", f"      advice_deviations: >-{advice}")
+    assert any("hospitals[2].dpia: an advice (advice_date) needs advice_summary and "
+               "advice_handling" in p for p in problems(text))
+    text = edit('      advice_date: "2026-12-02"\n', "")
+    assert any("hospitals[2].dpia: advice_summary, advice_handling and advice_deviations need "
+               "the advice_date" in p for p in problems(text))
+
+
+def test_a_proxy_must_cover_the_estimated_value_of_the_participation():
+    text = edit('        proxy_limit: "100000.00"', '        proxy_limit: "10000.00"')
+    [problem] = [p for p in problems(text) if "proxy_limit" in p]
+    assert "hospitals[4]: signatories[0].proxy_limit 10000.00 is below the estimated value of " \
+        "the participation agreement (27830 euro including VAT)" in problem
+    text = edit("        function: statutair directeur\n        authority: alone\n",
+                "        function: statutair directeur\n        authority: alone\n"
+                "        proxy_limit: \"5.00\"\n")
+    assert any("hospitals[4].signatories[1]: proxy_limit is only for a signatory with authority: "
+               "proxy" in p for p in problems(text))
+
+
+def test_dicom_tags_are_written_as_tags():
+    text = edit('{name: PatientSex, tag: "(0010,0040)"', '{name: PatientSex, tag: "0010,0040"')
+    assert any("pseudonymisation.kept[6].tag: '0010,0040' is not a DICOM tag" in p
+               for p in problems(text))
+
+
+def test_contract_value_is_tariff_times_volume_over_the_paid_months():
+    from decimal import Decimal
+
+    from aifi_legal.inputs.programme import paid_months
+    portfolio = load_portfolio(EXAMPLE).portfolio
+    rijnstede = portfolio.hospital("rijnstede")
+    programme = portfolio.consortium.programme
+    # Group 2 starts 5 April 2027: go-live 5 January 2028, paid from 5 January 2029 until the
+    # end of the funding period on 31 December 2030.
+    months = paid_months(programme, portfolio.group(2).start_date)
+    assert months == 23
+    expected = Decimal("2.40") * 5000 * months / 12 * Decimal("1.21")
+    assert portfolio.contract_value(rijnstede) == expected.quantize(Decimal("1"))
+
+
+# --- the fixture: every term distinct ------------------------------------------------------------
+
+def _terms(portfolio) -> dict[str, object]:
+    """Every number with a unit in the data (durations, amounts, percentages), by field path;
+    planning months, group numbers, volumes and tariffs are not terms."""
+    from decimal import Decimal
+
+    from pydantic import BaseModel
+    skip = {"planning", "group", "number", "volumes", "tariff_per_study", "proxy_limit"}
+    found: dict[str, object] = {}
+
+    def walk(value, path):
+        if isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                if name not in skip:
+                    walk(getattr(value, name), (*path, name))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+        elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            found[".".join(map(str, path))] = value
+    walk(portfolio, ())
+    return found
+
+
+def test_fixture_terms_are_distinct_from_each_other_and_from_the_example():
+    from conftest import TWO_HOSPITALS
+    fixture = _terms(load_portfolio(TWO_HOSPITALS).portfolio)
+    example = _terms(load_portfolio(EXAMPLE).portfolio)
+    assert len(fixture) > 100
+    seen: dict[object, str] = {}
+    for path, value in fixture.items():
+        assert value not in seen, f"{path} and {seen[value]} are both {value}"
+        seen[value] = path
+        # The same field in the example (the first processor or hospital of the same kind).
+        same = example.get(path.replace("hospitals.1.", "hospitals.2."))
+        assert value != same, f"{path} is {value}, as in the example data"

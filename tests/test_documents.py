@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from test_golden import document_text
@@ -72,3 +73,83 @@ def test_planning_dates_follow_the_group_start(texts):
     assert "10 april 2027" in texts[("st-jozef-dalwijk", "deelnameovereenkomst")]
     # Group 2 starts 5 April 2027: the legal pillar ends on 4 July 2027.
     assert "4 juli 2027" in texts[("rijnstede", "deelnameovereenkomst")]
+
+
+# --- the DPIA ---------------------------------------------------------------------------------
+
+def _dpia(texts, hospital_id):
+    return " ".join(texts[(hospital_id, "dpia")].split())
+
+
+def test_dpia_without_fg_advice_is_the_draft_for_advice(example_project, texts):
+    hospital = example_project.portfolio.hospital("st-jozef-dalwijk")
+    assert not hospital.dpia.advised
+    text = _dpia(texts, hospital.id)
+    assert "Status: concept ter advisering." in text.split("2. Inleiding")[0]
+    assert "Aldus vastgesteld" not in text and "Het Ziekenhuis aanvaardt" not in text
+    assert "wordt niet vastgesteld of ondertekend" in text
+
+
+def test_dpia_with_fg_advice_is_the_version_for_adoption_with_the_advice_in_it(example_project,
+                                                                               texts):
+    hospital = example_project.portfolio.hospital("t-zandgoed")
+    advice = hospital.dpia
+    text = _dpia(texts, hospital.id)
+    assert "Status: ter vaststelling." in text and "Aldus vastgesteld en ondertekend" in text
+    for part in (advice.advice_summary, advice.advice_handling):
+        assert " ".join(part.split()) in text
+    assert "het Ziekenhuis volgt het advies volledig" in text  # no advice_deviations in the data
+
+
+def test_the_fg_owns_no_risk_and_no_measure(example_project, texts):
+    for hospital in example_project.portfolio.hospitals:
+        text = _dpia(texts, hospital.id)
+        fg = hospital.contacts.privacy_officer.name
+        assert f"Verantwoordelijk: {fg}" not in text and f"eigenaar {fg}" not in text, hospital.id
+        assert not re.search(rf"\| {re.escape(fg)} \|", texts[(hospital.id, "dpia")]), hospital.id
+
+
+def test_each_consultation_is_answered_with_the_decision_in_the_data(example_project, texts):
+    for hospital in example_project.portfolio.hospitals:
+        text = _dpia(texts, hospital.id)
+        for consultation in hospital.consulted:
+            response = " ".join(consultation.response.split())
+            assert response in text, (hospital.id, consultation.body)
+        assert "binnen drie maanden na de vaststelling" not in text
+
+
+def test_a_bone_age_only_dpia_has_no_emergency_or_fracture_text(texts):
+    text = _dpia(texts, "t-zandgoed")
+    for word in ("SEH", "spoedeisende hulp", "fractu", "gips", "implantaten", "osteoporose",
+                 "gekozen AI-oplossingen", "Elke AI-oplossing", "de modellen"):
+        assert word not in text, word
+    assert "de AI-oplossing skeletleeftijd" in text
+
+
+def test_a_fracture_only_dpia_has_no_bone_age_text(texts):
+    text = _dpia(texts, "maas-en-waal")
+    for word in ("skeletleeftijd", "Greulich", "linkerhand", "kinderarts"):
+        assert word not in text, word
+
+
+def test_an_external_ict_provider_is_named_with_its_agreement_and_the_extra_hop(example_project,
+                                                                                texts):
+    hospital = example_project.portfolio.hospital("rijnstede")
+    provider = hospital.systems.gateway_provider
+    text = _dpia(texts, hospital.id)
+    assert provider.legal_name in text and provider.agreement in text
+    assert "vóór de pseudonimisering" in text
+    assert "Wordt die server" not in text and "binnen het netwerk en onder" not in text
+
+
+def test_the_dpia_review_follows_the_go_live_of_the_group(example_project, texts):
+    from aifi_legal.assembly.formatting import datum
+    from aifi_legal.inputs.programme import _plus_months, go_live
+    programme = example_project.portfolio.consortium.programme
+    for hospital in example_project.portfolio.hospitals:
+        start = example_project.portfolio.group(hospital.group).start_date
+        live = go_live(programme, start)
+        review = _plus_months(live, programme.dpia_review_months) - timedelta(days=1)
+        text = _dpia(texts, hospital.id)
+        assert f"Datum Functioneel Gebruik van {datum(live)} is dat uiterlijk op {datum(review)}" \
+            in text, hospital.id

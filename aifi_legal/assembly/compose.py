@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ClauseError, Problem
-from ..inputs.models import Hospital, Portfolio, Processor
+from ..inputs.models import Hospital, Portfolio
+from ..inputs.processing import Processor
 from .assemble import AssembledDocument, assemble
 from .clauses import ClauseLibrary
 from .context import build_context, risk_context

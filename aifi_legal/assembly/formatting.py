@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 from .placeholders import Placeholder, passes_placeholder
 
@@ -88,5 +88,61 @@ def last_day_before(value: date) -> date:
     return value - timedelta(days=1)
 
 
+def wettelijk(value):
+    """Mark a term fixed by law (`{{ "72 uur" | wettelijk }}`): the text is returned unchanged.
+
+    A term such as the 72 hours of article 33 AVG or the 20 years of article 7:454 BW is not
+    data: it follows from the law. Writing it through this filter tells the reader of the clause,
+    and the lint rule for literal numbers, that the number is statutory on purpose.
+    """
+    return value
+
+
+# Singular and plural of the units a term is written in.
+_UNIT_FORMS = {
+    "minuut": ("minuut", "minuten"), "minuten": ("minuut", "minuten"),
+    "uur": ("uur", "uur"),
+    "dag": ("dag", "dagen"), "dagen": ("dag", "dagen"),
+    "Werkdag": ("Werkdag", "Werkdagen"), "Werkdagen": ("Werkdag", "Werkdagen"),
+    "week": ("week", "weken"), "weken": ("week", "weken"),
+    "maand": ("maand", "maanden"), "maanden": ("maand", "maanden"),
+    "jaar": ("jaar", "jaar"),
+}
+
+
+def termijn(value: int, unit: str) -> str:
+    """A term from the data with its unit, as Dutch contracts write it.
+
+    The number in words up to twenty, in digits above:
+    `termijn(10, 'Werkdagen')` -> `tien Werkdagen`,
+    `termijn(1, 'maanden')` -> `één maand`, `termijn(24, 'uur')` -> `24 uur`.
+    """
+    if unit not in _UNIT_FORMS:
+        raise ValueError(f"termijn: unknown unit {unit!r} (known: {', '.join(_UNIT_FORMS)})")
+    singular, plural = _UNIT_FORMS[unit]
+    if isinstance(value, Placeholder):
+        return Placeholder(value.field, f"{value} {plural}")
+    number = int(value)
+    if number == 1:
+        return f"één {singular}"
+    words = woorden(number) if number <= 20 else str(number)
+    return f"{words} {plural}"
+
+
+@passes_placeholder
+def procent(value: Decimal | int | str) -> str:
+    """`Decimal('99.5')` -> `99,5%`; `Decimal('21')` -> `21%`."""
+    number = Decimal(str(value)).normalize()
+    text = format(number, "f").replace(".", ",")
+    return f"{text}%"
+
+
+@passes_placeholder
+def getal(value: Decimal | int | str) -> str:
+    """A count as Dutch text writes it: `18000` -> `18.000`, `450` -> `450`."""
+    return format_decimal(Decimal(str(value)), locale=LOCALE)
+
+
 FILTERS = {"datum": datum, "bedrag": bedrag, "opsomming": opsomming, "woorden": woorden,
-           "plus_maanden": add_months}
+           "plus_maanden": add_months, "wettelijk": wettelijk, "termijn": termijn,
+           "procent": procent, "getal": getal}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..documents import KINDS, MODEL_FOLDER
 from ..errors import NotADocx, UsageError
-from ..inputs.models import Party
+from ..inputs.parties import Party
 from ..register.roles import party_of
 from ..source import DocumentSource
 from ..word.reader import read_docx

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..assembly.assemble import REFERENCE_WORDS, AssembledDocument, RenderedClause
 from ..documents import CHECKLISTS, DocumentRef
-from ..inputs.models import Party
+from ..inputs.parties import Party
 from ..textdiff import word_changes
 from ..word.conventions import (
     AUTHORITY,

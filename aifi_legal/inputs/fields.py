@@ -81,6 +81,19 @@ def _strict_date(value: object) -> object:
 
 IsoDate = Annotated[date, BeforeValidator(_strict_date)]
 Amount = Annotated[Decimal, Field(ge=0, decimal_places=2)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
+
+
+def _dicom_tags(value: str) -> str:
+    """One or more DICOM tags such as '(0010,0010)' or '(0008,0020) tot en met (0008,0033)'."""
+    tag = r"\([0-9A-Fa-fx]{4},[0-9A-Fa-fx]{4}\)"
+    if not re.fullmatch(rf"{tag}((, | en | tot en met ){tag})*", value.strip()):
+        raise fail("dicom_tag", "{value} is not a DICOM tag written as (gggg,eeee), or several "
+                   "separated by ', '", value)
+    return value.strip()
+
+
+DicomTags = Annotated[str, AfterValidator(_dicom_tags)]
 
 
 # Countries of the European Economic Area, as written in the data (Dutch names).

@@ -1,314 +1,46 @@
-"""The data model of hospitals.yaml: the consortium, the AI solutions and the hospitals.
+"""The data model of hospitals.yaml: the hospitals and the portfolio that holds everything.
 
-Field names are English (they are the keys of the YAML file); everything a document prints
-about a value (the Dutch name of a legal form, the wording of an authority) lives with the model
-so that all documents say the same.
+Field names are English (they are the keys of the YAML file). The parties, the programme's
+terms and the processing chain have modules of their own (parties, programme, processing).
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated, Literal
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
 
-from pydantic import AfterValidator, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 
 from ..documents import RESERVED_NAMES
-from ..names import name_key
 from .fields import (
-    EEA_COUNTRIES,
-    Amount,
-    DocumentKindName,
-    Email,
     IsoDate,
-    KvK,
     Model,
-    Postcode,
     Slug,
     Text,
-    Version,
     fail,
 )
+from .parties import Party, Person
+from .processing import (
+    Processor,
+    Solution,
+)
+from .programme import Consortium, Group, Programme, _plus_months, paid_months
 
 
-class LegalForm(StrEnum):
-    """The legal form of a contracting party."""
+class IctProvider(Model):
+    """An external ICT provider hosting the gateway server: the hospital's own processor.
 
-    stichting = "stichting"
-    vereniging = "vereniging"
-    cooperatie = "cooperatie"
-    bv = "bv"
-    nv = "nv"
-    publiekrechtelijk = "publiekrechtelijk"
-
-    @property
-    def dutch(self) -> str:
-        """The legal form as it is written in a comparitie."""
-        return {
-            "stichting": "stichting",
-            "vereniging": "vereniging",
-            "cooperatie": "coöperatie",
-            "bv": "besloten vennootschap met beperkte aansprakelijkheid",
-            "nv": "naamloze vennootschap",
-            "publiekrechtelijk": "publiekrechtelijke rechtspersoon",
-        }[self.value]
-
-
-class Authority(StrEnum):
-    """How a signatory may bind its organisation (as registered in the Handelsregister)."""
-
-    alone = "alone"
-    jointly = "jointly"
-    proxy = "proxy"
-
-
-class Address(Model):
-    """A Dutch postal address."""
-
-    street: Text = Field(description="Street and house number, e.g. 'Ziekenhuislaan 12'.")
-    postcode: Postcode
-    city: Text
-
-    @property
-    def one_line(self) -> str:
-        """The address on one line."""
-        return f"{self.street}, {self.postcode} {self.city}"
-
-
-class Person(Model):
-    """A contact person."""
-
-    name: Text
-    function: Text
-    email: Email
-    phone: Text | None = None
-
-
-class Signatory(Model):
-    """A person who signs for a party, and with which authority."""
-
-    name: Text
-    function: Text
-    authority: Authority = Field(description="alone: authorised to act alone; jointly: acts "
-                                 "together with another joint signatory; proxy: acts under a "
-                                 "written power of attorney (give proxy_scope).")
-    proxy_scope: Text | None = Field(None, description="Scope and date of the power of attorney.")
-    place: Text | None = Field(None, description="Place of signing; defaults to the seat.")
-    signs: list[DocumentKindName] | None = Field(
-        None, description="The document kinds this signatory may sign (a proxy's scope); "
-        "default: every kind.")
-
-    def may_sign(self, kind: str) -> bool:
-        """Whether this signatory signs documents of `kind`."""
-        return self.signs is None or kind in self.signs
-
-    @model_validator(mode="after")
-    def _proxy_needs_scope(self) -> Signatory:
-        if self.authority is Authority.proxy and not self.proxy_scope:
-            raise PydanticCustomError("proxy_scope",
-                                      "a proxy signatory needs proxy_scope (what the power of "
-                                      "attorney covers and its date)")
-        return self
-
-    @property
-    def capacity(self) -> str:
-        """Dutch description of the authority, used in the comparitie and signature page."""
-        if self.authority is Authority.alone:
-            return "zelfstandig bevoegd"
-        if self.authority is Authority.jointly:
-            return "gezamenlijk bevoegd"
-        return f"gevolmachtigde; {self.proxy_scope}"
-
-
-class Party(Model):
-    """Fields shared by the consortium and the hospitals as contracting parties."""
-
-    legal_name: Text = Field(description="Name as registered in the Handelsregister.")
-    short_name: Text = Field(description="Name used in running text.")
-    legal_form: LegalForm
-    seat: Text = Field(description="Statutory seat (statutaire zetel).")
-    kvk: KvK = Field(description="KvK number: 8 digits, written as text.")
-    address: Address
-    signatories: list[Signatory] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _signatories_can_bind(self) -> Party:
-        # One person listed twice would let one signature count for two.
-        seen: set[tuple[str, ...]] = set()
-        for signatory in self.signatories:
-            key = name_key(signatory.name)
-            if key in seen:
-                raise fail("duplicate_signatory", f"{signatory.name} is listed twice as a "
-                           "signatory")
-            seen.add(key)
-        joint = [s for s in self.signatories if s.authority is Authority.jointly]
-        if len(joint) == 1:
-            raise fail("joint_alone", f"{joint[0].name} is authorised jointly, so a second "
-                        "jointly authorised signatory is needed")
-        return self
-
-    @property
-    def represented_jointly(self) -> bool:
-        """Whether the party is represented by two jointly authorised signatories."""
-        return any(s.authority is Authority.jointly for s in self.signatories)
-
-    def signatories_for(self, kind: str) -> list[Signatory]:
-        """The signatories who sign documents of `kind` for this party."""
-        return [s for s in self.signatories if s.may_sign(kind)]
-
-    def authority_problem(self, kind: str) -> str | None:
-        """Why this party's signatories cannot bind it for `kind`, or None when they can."""
-        eligible = self.signatories_for(kind)
-        if not eligible:
-            return f"no signatory may sign the {kind}"
-        if all(s.authority is Authority.jointly for s in eligible) and len(eligible) < 2:
-            return (f"{eligible[0].name} is authorised jointly only, and no second jointly "
-                    f"authorised signatory may sign the {kind}")
-        return None
-
-
-class MonthRange(Model):
-    """A period of the planning, as month numbers counted from the group's start."""
-
-    first: int = Field(ge=1, le=36)
-    last: int = Field(ge=1, le=36)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> MonthRange:
-        if self.last < self.first:
-            raise PydanticCustomError("month_order", "last month comes before the first")
-        return self
-
-
-class Planning(Model):
-    """The months of the legal, technical and clinical pillars."""
-
-    legal: MonthRange
-    technical: MonthRange
-    clinical: MonthRange
-
-
-class Programme(Model):
-    """Programme facts the clauses rely on."""
-
-    initiators: list[Text] = Field(min_length=1)
-    funder: Text
-    funder_short: Text
-    funding_years: int = Field(ge=1, le=20)
-    pay_per_use_funded_months: int = Field(ge=0, le=60)
-    planning: Planning
-    intention_term_months: int = Field(ge=1, le=36)
-    notice_period_months: int = Field(ge=1, le=24)
-    liability_cap: Amount
-    court: Text
-
-
-class DocumentEdition(Model):
-    """The edition of the documents: their version and date."""
-
-    version: Version
-    date: IsoDate
-
-
-class Consortium(Party):
-    """AIFI as a contracting party, with the programme facts and the edition."""
-
-    contact: Person
-    programme: Programme
-    documents: DocumentEdition
-
-
-class Group(Model):
-    """An implementation group and the day it starts."""
-
-    number: int = Field(ge=1)
-    start_date: IsoDate
-
-
-class Location(Model):
-    """A place where personal data are processed or stored."""
-
-    name: Text = Field(description="e.g. 'Datacentrum Amsterdam-Zuidoost (primair)'.")
-    city: Text
-    country: Text
-
-    @property
-    def in_eea(self) -> bool:
-        """Whether the location is in the European Economic Area."""
-        return self.country.strip().lower() in EEA_COUNTRIES
-
-
-class Certification(Model):
-    """A certificate held by a processor or sub-processor."""
-
-    standard: Text = Field(description="e.g. 'NEN 7510-1:2017+A1:2020' or 'ISO/IEC 27001:2022'.")
-    scope: Text
-    issuer: Text
-    valid_until: IsoDate
-
-
-class SubProcessor(Model):
-    """An organisation that processes personal data on behalf of the processor."""
+    It works under a processor agreement of its own with the hospital.
+    """
 
     legal_name: Text
     seat: Text
-    country: Text
-    address: Text = Field(description="Full postal address on one line.")
-    service: Text = Field(description="What it does for the processor.")
-    receives: Text = Field(description="Which (pseudonymised) data it receives.")
-    retention: Text = Field(description="How long it keeps them.")
-    locations: list[Location] = Field(min_length=1)
-    certifications: list[Certification] = Field(default_factory=list)
-
-
-class Vendor(SubProcessor):
-    """The supplier of an AI solution; a sub-processor of the infrastructure provider."""
-
-
-class Audit(Model):
-    """An audit arrangement of a processor."""
-
-    report: Text = Field(description="The assurance report offered, e.g. 'ISAE 3402 type II'.")
-    frequency_months: int = Field(ge=1, le=60)
-    notice_days: int = Field(ge=1, le=180, description="Notice before an audit by the hospital.")
-
-
-class Processor(Party):
-    """The infrastructure provider that processes personal data for the hospitals."""
-
-    id: Slug
-    contact: Person
-    privacy_officer: Person
-    service: Text = Field(description="The service, as it is named in the agreement.")
-    locations: list[Location] = Field(min_length=1)
-    certifications: list[Certification] = Field(min_length=1)
-    breach_notification_hours: int = Field(ge=1, le=72)
-    subprocessor_notice_days: int = Field(ge=1, le=180)
-    objection_days: int = Field(ge=1, le=90)
-    deletion_days: int = Field(ge=1, le=180)
-    image_retention_hours: int = Field(ge=1, le=720, description="How long pseudonymised images "
-                                       "stay on the central platform.")
-    result_retention_days: int = Field(ge=1, le=365)
-    log_retention_months: int = Field(ge=6, le=120, description="At least six months "
-                                      "(AI Act Art. 26(6)).")
-    audit: Audit
-    liability_cap: Amount
-    hosting: SubProcessor
-
-
-class Solution(Model):
-    """An AI solution on offer: product, intended use, vendor, population and tariff."""
-
-    id: Slug
-    name: Text
-    product: Text
-    description: Text
-    intended_use: Text
-    vendor: Vendor
-    ce_class: Literal["I", "IIa", "IIb", "III"]
-    patients: Text = Field(description="The patient population the solution is meant for.")
-    involves_children: bool
-    tariff_per_study: Amount
+    service: Text = Field(description="What it does for the hospital, e.g. 'hosting en beheer "
+                          "van de virtuele server van de Lokale Gateway'.")
+    location: Text = Field(description="The data centre where the gateway server runs.")
+    agreement: Text = Field(description="The hospital's processor agreement with it, e.g. "
+                            "'verwerkersovereenkomst van 14 maart 2025'.")
 
 
 class Systems(Model):
@@ -317,14 +49,34 @@ class Systems(Model):
     pacs: Text = Field(description="The PACS, product and version.")
     ris: Text
     gateway_location: Text = Field(description="Where the local gateway runs.")
+    gateway_provider: IctProvider | None = Field(
+        None, description="The external ICT provider that hosts the gateway server; none when "
+        "it runs in the hospital's own data centre.")
+    key_store: Text = Field(description="Where the hospital generates and keeps the key of the "
+                            "Sleuteltabel, e.g. 'de HSM in het eigen datacentrum'.")
+    local_measures: list[Text] = Field(min_length=1, description="The hospital's own measures "
+                                       "for the gateway server (patching, monitoring, network).")
 
 
 class HospitalRetention(Model):
-    """The hospital's own retention periods."""
+    """The hospital's retention terms; with the processor's they make the one retention table."""
 
     results_years: int = Field(ge=1, le=115, description="How long AI results are kept in the "
                                "medical record.")
     gateway_log_months: int = Field(ge=6, le=120)
+    key_table_months: int = Field(ge=6, le=120, description="How long the Sleuteltabel keeps a "
+                                  "pseudonym: at least as long as the logs that contain it.")
+    validation_set_months: int = Field(ge=1, le=36, description="Study-level validation data "
+                                       "are kept until the validation report, at most this long.")
+    discrepancy_months: int = Field(ge=6, le=120, description="How long registered "
+                                    "discrepancies between radiologist and AI are kept.")
+
+    @model_validator(mode="after")
+    def _key_table_outlives_logs(self) -> HospitalRetention:
+        if self.key_table_months < self.gateway_log_months:
+            raise fail("retention", "key_table_months is shorter than gateway_log_months: a "
+                        "pseudonym in the gateway logs could no longer be traced")
+        return self
 
 
 class Consultation(Model):
@@ -334,13 +86,50 @@ class Consultation(Model):
     date: IsoDate
     represents_children: bool = False
     view: Text
+    response: Text = Field(description="How the hospital responds to the view: what it adopts, "
+                           "and why it does not adopt the rest. Decided before adoption.")
 
 
 class DpiaFacts(Model):
-    """The facts of the FG's advice on the DPIA, once given."""
+    """The FG's advice: without it the DPIA is the draft for advice, with it for adoption."""
 
     advice_date: IsoDate | None = Field(None, description="Date of the FG's advice, once given.")
-    advice_summary: Text | None = None
+    advice_summary: Text | None = Field(None, description="Summary of the advice.")
+    advice_handling: Text | None = Field(None, description="How the hospital handled the "
+                                         "advice.")
+    advice_deviations: Text | None = Field(None, description="Which parts of the advice the "
+                                           "hospital does not follow, and why.")
+
+    @model_validator(mode="after")
+    def _advice_complete(self) -> DpiaFacts:
+        given = [self.advice_summary, self.advice_handling, self.advice_deviations]
+        if self.advice_date is None and any(given):
+            raise fail("advice", "advice_summary, advice_handling and advice_deviations need "
+                        "the advice_date of the advice they describe")
+        if self.advice_date is not None and not (self.advice_summary and self.advice_handling):
+            raise fail("advice", "an advice (advice_date) needs advice_summary and "
+                        "advice_handling")
+        return self
+
+    @property
+    def advised(self) -> bool:
+        """Whether the FG has advised (the DPIA is then the version for adoption)."""
+        return self.advice_date is not None
+
+
+class Volume(Model):
+    """Expected use of one chosen solution."""
+
+    solution: Slug
+    studies_per_year: int = Field(ge=1, le=1_000_000)
+    children_per_year: int = Field(ge=0, le=1_000_000, description="Of those, studies of "
+                                   "patients under 18.")
+
+    @model_validator(mode="after")
+    def _children_within_studies(self) -> Volume:
+        if self.children_per_year > self.studies_per_year:
+            raise fail("volume", "children_per_year exceeds studies_per_year")
+        return self
 
 
 class HospitalContacts(Model):
@@ -376,6 +165,87 @@ class Hospital(Party):
     processors: list[Slug] | None = Field(None, description="Processor ids the hospital contracts "
                                           "with; default: every processor.")
     dpia: DpiaFacts = Field(default_factory=DpiaFacts)
+    volumes: list[Volume] = Field(min_length=1, description="Expected studies per year for each "
+                                  "chosen solution.")
+
+    @model_validator(mode="after")
+    def _volumes_match_solutions(self) -> Hospital:
+        named = [v.solution for v in self.volumes]
+        for index, solution in enumerate(named):
+            if solution not in self.solutions:
+                raise fail("volume", f"volumes[{index}]: {solution!r} is not one of the "
+                            "hospital's solutions")
+            if named.count(solution) > 1:
+                raise fail("volume", f"volumes[{index}]: {solution!r} has more than one row")
+        missing = [s for s in self.solutions if s not in named]
+        if missing:
+            raise fail("volume", f"volumes: no row for {', '.join(missing)}")
+        return self
+
+    def volume(self, solution_id: str) -> Volume | None:
+        """The expected volume for one of the hospital's solutions, if given."""
+        return next((v for v in self.volumes if v.solution == solution_id), None)
+
+
+def contract_value(programme: Programme, group_start: date, solutions: list[Solution],
+                   hospital: Hospital) -> Decimal:
+    """Estimated pay-per-use the hospital pays over the term.
+
+    Tariff x expected studies per year x paid months / 12, including VAT when the tariffs are
+    exclusive of VAT.
+    """
+    months = paid_months(programme, group_start)
+    volumes = {s.id: hospital.volume(s.id) for s in solutions}
+    yearly = sum((s.tariff_per_study * volume.studies_per_year
+                  for s in solutions if (volume := volumes[s.id]) is not None), Decimal(0))
+    value = yearly * months / 12
+    vat = programme.tariffs.vat
+    if vat.treatment == "exclusief" and vat.rate_percent is not None:
+        value = value * (100 + vat.rate_percent) / 100
+    return value.quantize(Decimal("1"))
+
+
+def _processor_fits_programme(processor: Processor, info: ValidationInfo) -> Processor:
+    consortium = info.data.get("consortium")
+    if consortium is not None:
+        programme = consortium.programme
+        # The provider must be contracted for the funding period and the transition after it.
+        end = _plus_months(programme.funding_period.end, programme.continuity.transition_months)
+        if processor.infrastructure_agreement.end < end:
+            raise fail("agreement", "infrastructure_agreement.end is before the end of the "
+                        "funding period plus the transition period "
+                        f"({end.isoformat()})")
+    return processor
+
+
+def _hospital_fits_portfolio(hospital: Hospital, info: ValidationInfo) -> Hospital:
+    """Checks of a hospital against the records before it (solutions, processors, groups)."""
+    solutions = {s.id: s for s in info.data.get("solutions", [])}
+    for index, volume in enumerate(hospital.volumes):
+        solution = solutions.get(volume.solution)
+        if solution is not None and not solution.involves_children and volume.children_per_year:
+            raise fail("volume", f"volumes[{index}].children_per_year: {solution.name} is not "
+                        "used for children, so no children are expected")
+    processors = [p for p in info.data.get("processors", [])
+                  if hospital.processors is None or p.id in hospital.processors]
+    for processor in processors:
+        if hospital.retention.key_table_months < processor.log_retention_months:
+            raise fail("retention", "retention.key_table_months is shorter than the "
+                        f"log_retention_months of processor {processor.id!r}: a pseudonym in "
+                        "its logs could no longer be traced to a patient")
+    consortium = info.data.get("consortium")
+    groups = {g.number: g for g in info.data.get("groups", [])}
+    if consortium is not None and hospital.group in groups and \
+            all(s in solutions for s in hospital.solutions):
+        value = contract_value(consortium.programme, groups[hospital.group].start_date,
+                               list(solutions.values()), hospital)
+        for index, signatory in enumerate(hospital.signatories):
+            if signatory.proxy_limit is not None and signatory.may_sign("deelnameovereenkomst") \
+                    and signatory.proxy_limit < value:
+                raise fail("proxy_limit", f"signatories[{index}].proxy_limit "
+                            f"{signatory.proxy_limit} is below the estimated value of the "
+                            f"participation agreement ({value} euro including VAT)")
+    return hospital
 
 
 class Portfolio(Model):
@@ -384,8 +254,15 @@ class Portfolio(Model):
     consortium: Consortium
     groups: list[Group] = Field(min_length=1)
     solutions: list[Solution] = Field(min_length=1)
-    processors: list[Processor] = Field(min_length=1)
-    hospitals: list[Hospital] = Field(min_length=1)
+    processors: list[Annotated[Processor, AfterValidator(_processor_fits_programme)]] = \
+        Field(min_length=1)
+    hospitals: list[Annotated[Hospital, AfterValidator(_hospital_fits_portfolio)]] = \
+        Field(min_length=1)
+
+    def contract_value(self, hospital: Hospital) -> Decimal:
+        """The estimated value of a hospital's participation (see `contract_value`)."""
+        return contract_value(self.consortium.programme, self.group(hospital.group).start_date,
+                              self.solutions, hospital)
 
     def processors_of(self, hospital: Hospital) -> list[Processor]:
         """The processors a hospital contracts with, in the data's order."""

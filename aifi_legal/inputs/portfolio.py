@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from ..documents import KINDS
 from ..errors import DataError, Problem, did_you_mean
 from ..names import normal_text
-from .models import Party, Portfolio
+from .models import Portfolio
+from .parties import Party
 from .validation import problems_from
 from .yamlfile import MAX_CHARACTERS, LineMap, format_path, load_yaml
 

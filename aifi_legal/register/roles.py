@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from ..documents import DocumentRef
 from ..errors import UsageError
-from ..inputs.models import Party, Portfolio
+from ..inputs.models import Portfolio
+from ..inputs.parties import Party
 from ..word.conventions import signature_anchor
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..assembly.formatting import add_months, last_day_before
 from ..htmltable import html_table
-from ..inputs.models import Programme
+from ..inputs.programme import Programme
 from ..output.manifest import manifest_entries
 from ..source import DocumentSource
 from .ledger import Event, signature_state

@@ -1,0 +1,166 @@
+"""The contracting parties: legal form, address, signatories and their authority.
+
+Everything a document prints about a party (the Dutch name of a legal form, the wording of an
+authority) lives here, so that all documents say the same.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from ..names import name_key
+from .fields import (
+    Amount,
+    DocumentKindName,
+    Email,
+    KvK,
+    Model,
+    Postcode,
+    Text,
+    fail,
+)
+
+
+class LegalForm(StrEnum):
+    """The legal form of a contracting party."""
+
+    stichting = "stichting"
+    vereniging = "vereniging"
+    cooperatie = "cooperatie"
+    bv = "bv"
+    nv = "nv"
+    publiekrechtelijk = "publiekrechtelijk"
+
+    @property
+    def dutch(self) -> str:
+        """The legal form as it is written in a comparitie."""
+        return {
+            "stichting": "stichting",
+            "vereniging": "vereniging",
+            "cooperatie": "coöperatie",
+            "bv": "besloten vennootschap met beperkte aansprakelijkheid",
+            "nv": "naamloze vennootschap",
+            "publiekrechtelijk": "publiekrechtelijke rechtspersoon",
+        }[self.value]
+
+
+class Authority(StrEnum):
+    """How a signatory may bind its organisation (as registered in the Handelsregister)."""
+
+    alone = "alone"
+    jointly = "jointly"
+    proxy = "proxy"
+
+
+class Address(Model):
+    """A Dutch postal address."""
+
+    street: Text = Field(description="Street and house number, e.g. 'Ziekenhuislaan 12'.")
+    postcode: Postcode
+    city: Text
+
+    @property
+    def one_line(self) -> str:
+        """The address on one line."""
+        return f"{self.street}, {self.postcode} {self.city}"
+
+
+class Person(Model):
+    """A contact person."""
+
+    name: Text
+    function: Text
+    email: Email
+    phone: Text | None = None
+
+
+class Signatory(Model):
+    """A person who signs for a party, and with which authority."""
+
+    name: Text
+    function: Text
+    authority: Authority = Field(description="alone: authorised to act alone; jointly: acts "
+                                 "together with another joint signatory; proxy: acts under a "
+                                 "written power of attorney (give proxy_scope).")
+    proxy_scope: Text | None = Field(None, description="Scope and date of the power of attorney.")
+    place: Text | None = Field(None, description="Place of signing; defaults to the seat.")
+    signs: list[DocumentKindName] | None = Field(
+        None, description="The document kinds this signatory may sign (a proxy's scope); "
+        "default: every kind.")
+    proxy_limit: Amount | None = Field(
+        None, description="A proxy's value limit in euro (the highest contract value the power "
+        "of attorney covers); checked against the estimated value of the participation.")
+
+    def may_sign(self, kind: str) -> bool:
+        """Whether this signatory signs documents of `kind`."""
+        return self.signs is None or kind in self.signs
+
+    @model_validator(mode="after")
+    def _proxy_needs_scope(self) -> Signatory:
+        if self.authority is Authority.proxy and not self.proxy_scope:
+            raise PydanticCustomError("proxy_scope",
+                                      "a proxy signatory needs proxy_scope (what the power of "
+                                      "attorney covers and its date)")
+        if self.proxy_limit is not None and self.authority is not Authority.proxy:
+            raise PydanticCustomError("proxy_limit",
+                                      "proxy_limit is only for a signatory with authority: proxy")
+        return self
+
+    @property
+    def capacity(self) -> str:
+        """Dutch description of the authority, used in the comparitie and signature page."""
+        if self.authority is Authority.alone:
+            return "zelfstandig bevoegd"
+        if self.authority is Authority.jointly:
+            return "gezamenlijk bevoegd"
+        return f"gevolmachtigde; {self.proxy_scope}"
+
+
+class Party(Model):
+    """Fields shared by the consortium and the hospitals as contracting parties."""
+
+    legal_name: Text = Field(description="Name as registered in the Handelsregister.")
+    short_name: Text = Field(description="Name used in running text.")
+    legal_form: LegalForm
+    seat: Text = Field(description="Statutory seat (statutaire zetel).")
+    kvk: KvK = Field(description="KvK number: 8 digits, written as text.")
+    address: Address
+    signatories: list[Signatory] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _signatories_can_bind(self) -> Party:
+        # One person listed twice would let one signature count for two.
+        seen: set[tuple[str, ...]] = set()
+        for signatory in self.signatories:
+            key = name_key(signatory.name)
+            if key in seen:
+                raise fail("duplicate_signatory", f"{signatory.name} is listed twice as a "
+                           "signatory")
+            seen.add(key)
+        joint = [s for s in self.signatories if s.authority is Authority.jointly]
+        if len(joint) == 1:
+            raise fail("joint_alone", f"{joint[0].name} is authorised jointly, so a second "
+                        "jointly authorised signatory is needed")
+        return self
+
+    @property
+    def represented_jointly(self) -> bool:
+        """Whether the party is represented by two jointly authorised signatories."""
+        return any(s.authority is Authority.jointly for s in self.signatories)
+
+    def signatories_for(self, kind: str) -> list[Signatory]:
+        """The signatories who sign documents of `kind` for this party."""
+        return [s for s in self.signatories if s.may_sign(kind)]
+
+    def authority_problem(self, kind: str) -> str | None:
+        """Why this party's signatories cannot bind it for `kind`, or None when they can."""
+        eligible = self.signatories_for(kind)
+        if not eligible:
+            return f"no signatory may sign the {kind}"
+        if all(s.authority is Authority.jointly for s in eligible) and len(eligible) < 2:
+            return (f"{eligible[0].name} is authorised jointly only, and no second jointly "
+                    f"authorised signatory may sign the {kind}")
+        return None
