@@ -100,7 +100,7 @@ TITLE_LINES = {
     "deelnameovereenkomst": ["tussen", "{{r aifi_name}}", "en", "{{r hospital_name}}"],
     "verwerkersovereenkomst": ["tussen", "{{r hospital_name}}", "als verwerkingsverantwoordelijke",
                                "en", "{{r processor_name}}", "als verwerker"],
-    "dpia": ["AI-ondersteunde beoordeling van röntgenopnamen via AIFI", "van",
+    "dpia": ["AI-ondersteunde beoordeling van medische beelden via AIFI", "van",
              "{{r hospital_name}}"],
 }
 
