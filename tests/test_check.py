@@ -418,3 +418,31 @@ def test_a_term_changed_in_word_is_named_and_contradicts_its_siblings(fixture_pr
         and repr(expected) in warnings[0].message and warnings[0].location == where
     [contradiction] = [f for f in report.errors if f.rule == "consistency.term"]
     assert contradiction.document.endswith(vwo) and field in contradiction.message
+
+
+def _signature_table_of(path: Path):
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    return next(t for t in root.iter(f"{W}tbl")
+                if "Naam:" in "".join(x.text or "" for x in t.iter(f"{W}t")))
+
+
+def test_a_draft_dpia_that_adopts_or_carries_a_signature_table_is_an_error(fixture_project,
+                                                                           copy):
+    # linde-en-eik's DPIA awaits the FG's advice; den-bosch-noord's was advised and is signed.
+    draft = copy / "linde-en-eik" / "dpia.docx"
+    assert read_docx(draft).tables and not any(
+        "Naam:" in " ".join(row) for table in read_docx(draft).tables for row in table)
+    table = _signature_table_of(copy / "den-bosch-noord" / "dpia.docx")
+
+    def adopt(root):
+        paragraph = paragraph_with(root, "Dit concept ter advisering wordt niet vastgesteld")
+        paragraph.append(run(" Aldus vastgesteld en ondertekend namens het Ziekenhuis."))
+        paragraph.addnext(table)
+
+    edit(draft, adopt)
+    found = {(f.rule, f.message) for f in findings(fixture_project, draft, rule_prefix="required")}
+    assert ("required.signatures", "the draft for the FG's advice carries a signature table") \
+        in found
+    assert ("required.draft", "the draft for the FG's advice adopts the DPIA: "
+                              "'Aldus vastgesteld'") in found

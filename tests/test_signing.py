@@ -154,19 +154,31 @@ def test_build_never_overwrites_a_signed_document(project, built, tmp_path):
 def test_sign_and_status_from_the_command_line(project, built):
     runner = CliRunner()
     common = ["--data", str(TWO_HOSPITALS), "--ledger", str(project.workspace.ledger)]
+    # The DPIA of linde-en-eik is the draft for the FG's advice: nobody signs it yet.
     result = runner.invoke(cli, ["sign", "linde-en-eik", "dpia", *common, "--signatory",
                                  "Chloë d'Ancona-Brûlé", "--date", "2027-02-01", "--method",
                                  "paper", "--out", str(built)])
+    assert result.exit_code == 2
+    assert "the dpia of linde-en-eik is the draft for the FG's advice" in result.output
+    result = runner.invoke(cli, ["sign", "linde-en-eik", "deelnameovereenkomst", *common,
+                                 "--signatory", "Chloë d'Ancona-Brûlé", "--date", "2027-02-01",
+                                 "--method", "paper", "--out", str(built)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Recorded: dpia.docx of linde-en-eik signed by Chloë")
-    result = runner.invoke(cli, ["sign", "linde-en-eik", "dpia", *common, "--signatory",
-                                 "Iemand Anders", "--method", "paper", "--out", str(built)])
-    assert result.exit_code == 2 and "does not sign this dpia" in result.output
+    assert result.output.startswith("Recorded: deelnameovereenkomst.docx of linde-en-eik "
+                                    "signed by Chloë")
+    result = runner.invoke(cli, ["sign", "linde-en-eik", "deelnameovereenkomst", *common,
+                                 "--signatory", "Iemand Anders", "--method", "paper", "--out",
+                                 str(built)])
+    assert result.exit_code == 2
+    assert "does not sign this deelnameovereenkomst" in result.output
     result = runner.invoke(cli, ["status", *common, "--out", str(built), "--group", "1",
                                  "--today", "2027-02-02", "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = {d["document"]: d for d in json.loads(result.output)["documents"]}
-    assert rows["dpia"]["status"] == "signed" and rows["dpia"]["overdue"] is False
+    assert rows["deelnameovereenkomst"]["status"] == "partly signed"
+    assert rows["deelnameovereenkomst"]["signed"] == ["Chloë d'Ancona-Brûlé"]
+    assert rows["dpia"]["status"] == "awaiting FG advice"
+    assert rows["dpia"]["overdue"] is False
 
 
 def test_concurrent_sign_commands_lose_no_event(project, built):
@@ -194,3 +206,14 @@ def test_status_notes_a_signature_out_of_order(project, built):
     report = project.status(built, hospitals=["den-bosch-noord"], today=date(2027, 4, 10))
     assert report.documents[0].out_of_order == ("drs. Marloes Verhagen-Ait Taleb",)
     assert "signed out of order: drs. Marloes Verhagen-Ait Taleb" in report.to_text()
+
+
+def test_a_dpia_awaiting_the_fg_advice_has_no_signatories_and_no_signature_table(project):
+    assert not project.portfolio.hospital("linde-en-eik").dpia.advised
+    assert project.signatories("dpia", "linde-en-eik") == []
+    assert [r.field_name for r in project.signatories("dpia", "den-bosch-noord")] == \
+        ["sig_ziekenhuis_1", "sig_ziekenhuis_2"]
+    text = project.assemble("dpia", "linde-en-eik").text()
+    assert "Dit concept ter advisering wordt niet vastgesteld of ondertekend" in text
+    assert "Aldus vastgesteld" not in text
+    assert "Aldus vastgesteld" in project.assemble("dpia", "den-bosch-noord").text()

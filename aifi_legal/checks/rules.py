@@ -150,7 +150,9 @@ def required(content: DocxContent, target: Target) -> list[Finding]:
                                  "missing",
                                  "restore who represents each party and in which capacity"))
     signature = signature_table(content)
-    if signature is None:
+    if not target.expected.context["document"]["signed"]:
+        found.extend(_draft_for_advice(content, target, body_text, signature is not None))
+    elif signature is None:
         found.append(finding(ERROR, "required.signatures", content, target, "ondertekening",
                              "body", "the signature table is missing", "regenerate the document"))
     else:
@@ -173,6 +175,29 @@ def required(content: DocxContent, target: Target) -> list[Finding]:
                                  f"annex {rendered.heading!r} is missing",
                                  f"restore clause {rendered.clause.id} or regenerate the "
                                  "document"))
+    return found
+
+
+# Wording that adopts or signs a DPIA; a draft for the FG's advice must not contain it.
+ADOPTION_WORDING = re.compile(r"aldus vastgesteld|stelt als verwerkingsverantwoordelijke deze "
+                              r"DPIA .{0,80}vast|Datum: _{4,}", re.IGNORECASE)
+
+
+def _draft_for_advice(content: DocxContent, target: Target, body_text: str,
+                      has_signature_table: bool) -> list[Finding]:
+    """A DPIA still awaiting the FG's advice is neither adopted nor signed."""
+    found = []
+    fix = ("record the FG's advice in the data (dpia.advice_date) and build the version for "
+           "adoption, or remove the adoption from the draft")
+    if has_signature_table:
+        found.append(finding(ERROR, "required.signatures", content, target, "ondertekening",
+                             "body", "the draft for the FG's advice carries a signature table",
+                             fix))
+    match = ADOPTION_WORDING.search(body_text)
+    if match:
+        found.append(finding(ERROR, "required.draft", content, target, "ondertekening", "body",
+                             f"the draft for the FG's advice adopts the DPIA: "
+                             f"{match.group(0)!r}", fix))
     return found
 
 

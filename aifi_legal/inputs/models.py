@@ -182,6 +182,14 @@ class Hospital(Party):
             raise fail("volume", f"volumes: no row for {', '.join(missing)}")
         return self
 
+    def signs(self, kind: str) -> bool:
+        """Whether the hospital's document of `kind` is signed in its present state.
+
+        A DPIA without the FG's advice is the draft for that advice: it is neither adopted nor
+        signed, so it has no signature table, no signature fields and nobody to wait for.
+        """
+        return kind != "dpia" or self.dpia.advised
+
     def volume(self, solution_id: str) -> Volume | None:
         """The expected volume for one of the hospital's solutions, if given."""
         return next((v for v in self.volumes if v.solution == solution_id), None)

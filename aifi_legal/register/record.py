@@ -21,6 +21,11 @@ def record(source: DocumentSource, register: Register, hospital: str, kind: str,
     """Record an event for one signatory of one built document; see `Project.record`."""
     ref = source.ref(hospital, kind, processor)
     roles = signature_roles(source.portfolio, ref)
+    if not roles and event != "sent":
+        raise UsageError(f"the {kind} of {ref.hospital_id} is the draft for the FG's advice: "
+                         "nobody signs or declines it", argument="kind",
+                         value=kind, hint="record the FG's advice in the data (dpia.advice_date, "
+                         "advice_summary, advice_handling) and build the version for adoption")
     role = None
     if event != "sent" or signatory is not None:
         role = next((r for r in roles if signatory and

@@ -47,7 +47,9 @@ def party_of(portfolio: Portfolio, ref: DocumentRef, party: str) -> Party:
 
 
 def signature_roles(portfolio: Portfolio, ref: DocumentRef) -> list[SignatureRole]:
-    """The signatories of one document, in signing order."""
+    """The signatories of one document, in signing order (none for a draft DPIA)."""
+    if ref.hospital_id is not None and not portfolio.hospital(ref.hospital_id).signs(ref.kind):
+        return []
     roles = []
     for order, party in enumerate(ref.document_kind.parties, start=1):
         signatories = party_of(portfolio, ref, party).signatories_for(ref.kind)

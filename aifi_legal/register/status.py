@@ -26,6 +26,7 @@ from .roles import SignatureRole, signature_roles
 
 NOT_BUILT, CONCEPT, READY, PARTLY, SIGNED, DECLINED = (
     "not built", "concept", "ready to sign", "partly signed", "signed", "declined")
+AWAITING_ADVICE = "awaiting FG advice"  # a draft DPIA: nobody signs it until the FG advised
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,9 @@ def status(source: DocumentSource, out: Path, events: Iterable[Event], *,
             missing = tuple(n for n in required if n not in signed)
             entry = manifest.get(ref.file_name)
             built = entry is not None and entry.get("document_id") == ref.id
-            if declined:
+            if not roles:
+                value = AWAITING_ADVICE if built else NOT_BUILT
+            elif declined:
                 value = DECLINED
             elif not missing:
                 value = SIGNED

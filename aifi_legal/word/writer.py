@@ -190,15 +190,16 @@ def render_docx(template_path: Path, document: AssembledDocument) -> bytes:
         raise TemplateError([Problem(template_path, None, "",
                                      f"cannot open the template: {exc}")]) from None
     body = _Body(_style_ids(template, template_path))
-    # The signature table follows the signature section and precedes the annexes.
+    # The signature table follows the signature section and precedes the annexes; a document
+    # that is not signed in its present state (a draft DPIA) has none.
     parties = [context[key] for key in KINDS[document.kind].parties]
-    signed = False
+    placed = not context["document"]["signed"]
     for rendered in document.clauses:
-        if rendered.clause.head.section == "bijlage" and not signed:
+        if rendered.clause.head.section == "bijlage" and not placed:
             body.signatures(parties)
-            signed = True
+            placed = True
         body.clause(rendered)
-    if not signed:
+    if not placed:
         body.signatures(parties)
 
     meta = context["document"]
