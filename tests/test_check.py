@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import ROOT, TWO_HOSPITALS
 from lxml import etree
@@ -331,6 +332,33 @@ def test_lint_finds_unknown_fields_conditions_and_uncovered_items(tmp_path):
                "clause" in m for m in messages)
     line = next(f for f in found if "kvk_nummer" in f.message).location
     assert line.startswith("line ")
+
+
+def test_lint_refuses_a_term_written_in_a_clause_or_a_risk_and_parses_risk_texts(tmp_path):
+    def change(clauses: Path) -> None:
+        doel = clauses / "deelnameovereenkomst" / "doel.md"
+        lines = doel.read_text().split("\n")
+        lines.append("De melding volgt binnen 24 uur, uiterlijk na drie Werkdagen, en binnen "
+                     '{{ "72 uur" | wettelijk }} aan de toezichthouder; {{ 5 }} % blijft.')
+        doel.write_text("\n".join(lines))
+        risks = clauses / "dpia" / "risicos.yaml"
+        risks.write_text(risks.read_text().replace(
+            "    measures:\n      - >-\n", "    measures:\n      - >-\n"
+            "        Binnen twee maanden bij {{ ziekenhuis.bestaat_niet }} en 30% van\n", 1))
+
+    clauses_line = len((ROOT / "clauses" / "deelnameovereenkomst" / "doel.md")
+                       .read_text().split("\n")) + 1
+    found = [(f.location, f.message) for f in lint_with(tmp_path, change)
+             if f.rule in ("lint.literal-term", "lint.unknown-field")]
+    register = yaml.safe_load((ROOT / "clauses" / "dpia" / "risicos.yaml").read_text())
+    first = register["risks"][0]["id"]
+    assert sorted(found) == sorted([
+        (f"line {clauses_line}", "body: '24 uur' is a term written in the clause"),
+        (f"line {clauses_line}", "body: 'drie Werkdagen' is a term written in the clause"),
+        ("", f"risk {first} measures[0]: 'twee maanden' is a term written in the risk text"),
+        ("", f"risk {first} measures[0]: '30%' is a term written in the risk text"),
+        ("", f"risk {first} measures[0]: 'bestaat_niet' is not in the data"),
+    ]), found
 
 
 def test_a_document_saved_again_by_python_docx_checks_clean(fixture_project, copy):

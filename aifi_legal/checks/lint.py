@@ -3,6 +3,8 @@
 - every clause and template parses;
 - every name and field a clause, a defined term or a condition uses exists in the context that
   hospitals.yaml gives (checked on the Jinja syntax tree, with loop variables followed);
+- no clause or risk text writes a term itself (a number with a unit, in digits or in Dutch
+  words): a term comes from the data, or is marked as law with the `wettelijk` filter;
 - for every possible combination of solutions, every document assembles and every checklist
   item is covered by an included clause.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,7 +22,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
 
 from ..assembly.compose import compose
-from ..assembly.context import build_context, risk_context
+from ..assembly.context import RISK_TEXT_FIELDS, build_context, risk_context
 from ..assembly.jinja import ENV
 from ..documents import CHECKLISTS, KINDS
 from ..errors import ClauseError
@@ -32,6 +35,25 @@ GLOBAL_NAMES = {"ref", "loop", "range", "dict", "lipsum", "cycler", "joiner", "n
 TEMPLATE_VARIABLES = {"document_title", "hospital_name", "aifi_name", "processor_name",
                       "version", "date", "document_id", "group", "body"}
 ANY = object()  # a value whose fields we do not know (macro arguments, computed values)
+
+# A number with a unit, outside Jinja: a term the clause writes itself. Terms come from the data
+# (one source for every document) or, when the law fixes them, are marked `| wettelijk`.
+_NUMBER = (r"\d[\d.,]*|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|"
+           r"dertien|veertien|vijftien|zestien|zeventien|achttien|negentien|twintig|dertig|"
+           r"veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|anderhalf|enkele")
+_UNIT = (r"seconden?|minuut|minuten|uur|uren|dagen|dag|werkdagen|werkdag|weken|week|maanden|"
+         r"maand|jaren|jaar|kwartalen|kwartaal|procent|euro")
+LITERAL_TERM = re.compile(rf"(?<![\w.,])(?:(?:{_NUMBER})\s+(?:[\w-]+\s+)?(?:{_UNIT})\b"
+                          r"|\d[\d.,]*\s*%)", re.IGNORECASE)
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def literal_terms(text: str) -> Iterator[tuple[int, str]]:
+    """(line, text) of each term a clause text writes itself, outside `{{ }}` and `{% %}`."""
+    # Jinja is blanked, keeping its line breaks, so that line numbers stay the file's.
+    plain = _JINJA.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    for match in LITERAL_TERM.finditer(plain):
+        yield plain.count("\n", 0, match.start()) + 1, " ".join(match.group(0).split())
 
 
 class _Add(Protocol):
@@ -181,7 +203,10 @@ def _schema(source: DocumentSource) -> dict[str, Any]:
     """
     portfolio = source.portfolio
     context = build_context(portfolio, None, "verwerkersovereenkomst", portfolio.processors[0])
-    context.update(risk_context(source.library.risks, context, lambda *_: True))
+    # The risks' own texts are linted, not rendered, here: only their fields are needed.
+    blank = dict.fromkeys(RISK_TEXT_FIELDS, "") | {"measures": []}
+    risks = [risk.model_copy(update=blank) for risk in source.library.risks]
+    context.update(risk_context(risks, context, lambda *_: True))
     return context
 
 
@@ -210,11 +235,18 @@ def lint(source: DocumentSource) -> CheckReport:
             for line, message in _Analyser(schema).run(tree):
                 add(ERROR, "lint.unknown-field", clause.path, line, message,
                     "use a field listed in clauses/README.md or `aifi-legal schema`")
+            for line, term in literal_terms(jinja):
+                add(ERROR, "lint.literal-term", clause.path, line,
+                    f"{what}: {term!r} is a term written in the clause", LITERAL_FIX)
         if clause.head.condition:
             _lint_condition(clause.head.condition, clause.path, "", schema, add)
     for risk in library.risks:
         if risk.condition:
             _lint_condition(risk.condition, library.risk_file, f"risk {risk.id}: ", schema, add)
+        texts = [(name, getattr(risk, name)) for name in RISK_TEXT_FIELDS]
+        texts += [(f"measures[{index}]", text) for index, text in enumerate(risk.measures)]
+        for name, text in texts:
+            _lint_risk_text(text, library.risk_file, f"risk {risk.id} {name}", schema, add)
 
     for kind in KINDS.values():
         template = source.workspace.templates / kind.template
@@ -233,6 +265,26 @@ def lint(source: DocumentSource) -> CheckReport:
                 "available: " + ", ".join(sorted(TEMPLATE_VARIABLES)))
     _combinations(source, add)
     return report
+
+
+LITERAL_FIX = ('take the term from the data ({{ ... }}), or, when the law fixes it, mark it: '
+               '{{ "72 uur" | wettelijk }}')
+
+
+def _lint_risk_text(text: str, path: Path | None, label: str, schema: dict[str, Any],
+                    add: _Add) -> None:
+    """A risk text is Jinja rendered with the document's context, like a clause body."""
+    try:
+        tree = ENV.parse(text)
+    except TemplateSyntaxError as exc:
+        add(ERROR, "lint.syntax", path, None, f"{label}: {exc.message}")
+        return
+    for _, message in _Analyser(schema).run(tree):
+        add(ERROR, "lint.unknown-field", path, None, f"{label}: {message}",
+            "use a field listed in clauses/README.md or `aifi-legal schema`")
+    for _, term in literal_terms(text):
+        add(ERROR, "lint.literal-term", path, None,
+            f"{label}: {term!r} is a term written in the risk text", LITERAL_FIX)
 
 
 def _lint_condition(condition: str, path: Path | None, label: str, schema: dict[str, Any],
