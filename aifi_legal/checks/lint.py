@@ -204,7 +204,7 @@ def _schema(source: DocumentSource) -> dict[str, Any]:
     portfolio = source.portfolio
     context = build_context(portfolio, None, "verwerkersovereenkomst", portfolio.processors[0])
     # The risks' own texts are linted, not rendered, here: only their fields are needed.
-    blank = dict.fromkeys(RISK_TEXT_FIELDS, "") | {"measures": []}
+    blank: dict[str, Any] = dict.fromkeys(RISK_TEXT_FIELDS, "") | {"measures": []}
     risks = [risk.model_copy(update=blank) for risk in source.library.risks]
     context.update(risk_context(risks, context, lambda *_: True))
     return context
