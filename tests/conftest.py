@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TWO_HOSPITALS = FIXTURES / "two-hospitals" / "hospitals.yaml"
 EXAMPLE = ROOT / "hospitals.yaml"
+# LibreOffice, for the tests that convert or open documents (skipped where it is missing).
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def pytest_addoption(parser):

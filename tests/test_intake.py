@@ -8,14 +8,13 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, TWO_HOSPITALS
+from conftest import ROOT, SOFFICE, TWO_HOSPITALS
 from pdfsigning import make_signer, sign_field
 
 from aifi_legal import load_project
 from aifi_legal.cli import cli
 from aifi_legal.register.ledger import read_events
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed "
                                 "(Debian package libreoffice-writer-nogui); .ci/run installs it")
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+from conftest import SOFFICE
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (Debian package "

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import SOFFICE
 
 from aifi_legal.pdf import (
     PdfError,
@@ -34,7 +35,6 @@ pytest.importorskip("pyhanko", reason="pyHanko checks the signatures (pip instal
 from pdfsigning import make_signer, sign_field  # noqa: E402
 
 HERE = Path(__file__).parent
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(
     SOFFICE is None, reason="LibreOffice is not installed (Debian package "
     "libreoffice-writer-nogui); .ci/run installs it")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 
 import pytest
-from conftest import ROOT, TWO_HOSPITALS
+from conftest import ROOT, SOFFICE, TWO_HOSPITALS
 
 from aifi_legal import load_project
 from aifi_legal.register.status import legal_due
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 @pytest.fixture
