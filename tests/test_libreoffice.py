@@ -28,6 +28,11 @@ def test_writer_converts_every_document_and_keeps_the_text(fixture_build, tmp_pa
     assert "Stichting Ziekenhuis 's-Hertogenbosch Noord" in " ".join(text.split())
     first = " ".join(reader.pages[1].extract_text().split())
     assert "pagina 2 van" in first
+    # No page but the title page is (nearly) empty: a signature table that ends a page is not
+    # followed by a blank page before the first annex, which starts on a page of its own.
+    for path in sorted(tmp_path.glob("*/*.pdf")):
+        pages = [" ".join(p.extract_text().split()) for p in PdfReader(str(path)).pages]
+        assert [n for n, page in enumerate(pages[1:], 2) if len(page.split()) < 25] == [], path
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
