@@ -157,12 +157,16 @@ def build(data: Path | None, clauses: Path | None, templates: Path | None,
     else:
         result = project.build(out, hospitals=hospitals, group=group, only=only, model=model,
                                pdf=pdf, draft=draft)
+    for note in result.repaired:
+        click.echo(f"Repaired: {note}.")
     for document in result.documents:
         extra = f", {document.pdf['file']}" if document.pdf else ""
         click.echo(f"  {document.path}  ({document.words} words, {document.document_id}{extra})")
     for document in result.kept:
         click.echo(f"  {document.path}  kept: signed ({document.document_id}); raise "
                    "consortium.documents.version to issue a new version")
+    for path in result.archived:
+        click.echo(f"  {path}  archived: the signed original of an earlier version")
     per_kind = Counter(d.kind for d in result.documents)
     hospitals_built = {d.hospital_id for d in result.documents if d.hospital_id}
     kinds = ", ".join(f"{kind}: {count}" for kind, count in per_kind.items())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -144,8 +145,11 @@ def test_build_never_overwrites_a_signed_document(project, built, tmp_path):
     newer = load_project(data, ROOT / "clauses", ROOT / "templates", project.workspace.ledger)
     result = newer.build(built, hospitals=["den-bosch-noord"], only=["intentieverklaring"])
     assert result.kept == () and result.documents[0].document_id.endswith("-V1.1")
+    # Archived under a name of its own: stem, document id and the start of its sha256.
+    sha = hashlib.sha256(signed_bytes).hexdigest()
     archived = built / "den-bosch-noord" / "archief" / \
-        "intentieverklaring-AIFI-IVK-DEN-BOSCH-NOORD-V1.0.docx"
+        f"intentieverklaring-AIFI-IVK-DEN-BOSCH-NOORD-V1.0-{sha[:12]}.docx"
+    assert list(result.archived) == [archived]
     assert archived.read_bytes() == signed_bytes
     status = newer.status(built, hospitals=["den-bosch-noord"], today=date(2027, 4, 9))
     assert status.documents[0].status == "concept"  # signatures do not carry over

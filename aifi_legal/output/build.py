@@ -1,21 +1,29 @@
 """Building documents: what `aifi-legal build` does.
 
-Everything is rendered in memory first; files are written only when every document rendered,
-each one atomically, so a failed run leaves the earlier files as they were.
+A build holds the output folder's lock exclusively. It renders, converts and verifies every
+document into a staging folder first; only then does it commit (see `commit`): signed originals
+to `archief/`, the new files into place, each manifest last. A failed or killed run leaves the
+earlier files as they were, and the next run completes an interrupted commit.
+
+Whether a document is signed is decided by the register (document id and sha256), never by the
+manifest: a signed original of the version being built is kept; one of another version is
+archived under a name of its own before the new version takes its place.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import tempfile
-from collections.abc import Callable, Iterable
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..assembly.assemble import AssembledDocument
-from ..documents import MODEL_FOLDER, DocumentRef, kinds
-from ..errors import UsageError
+from ..documents import ARCHIVE_FOLDER, MODEL_FOLDER, DocumentRef, kinds
+from ..errors import OutputError, UsageError
 from ..htmltable import html_table
 from ..inputs.models import Hospital
 from ..pdf import SignatureSlot, convert_to_pdf, prepare_pdf
@@ -23,8 +31,11 @@ from ..register.ledger import Register
 from ..register.roles import signature_roles
 from ..source import DocumentSource
 from ..word.conventions import document_timestamp
-from .files import write_atomic
-from .manifest import BuiltDocument, archive, manifest_entries, write_manifest
+from .commit import JOURNAL_FILE, Move, commit, recover, remove_folder, staging_folder
+from .files import sha256_of, write_atomic
+from .lock import folder_lock
+from .manifest import MANIFEST_FILE, BuiltDocument, entry_of, manifest_bytes, manifest_entries
+from .signed import SUFFIXES, SignedIndex, archive_name, archived_sha256s, on_disk, signed_index
 
 Progress = Callable[[int, int, str], None]
 
@@ -40,6 +51,8 @@ class BuildResult:
     documents: tuple[BuiltDocument, ...]
     manifests: tuple[Path, ...] = field(default=())
     kept: tuple[BuiltDocument, ...] = ()  # signed documents left as they were
+    archived: tuple[Path, ...] = ()  # files moved to archief/ by this build
+    repaired: tuple[str, ...] = ()  # what this build repaired of an interrupted one
 
     def __repr__(self) -> str:
         hospitals = {d.hospital_id for d in self.documents if d.hospital_id}
@@ -64,6 +77,25 @@ class _Pending:
     document: AssembledDocument
 
 
+@dataclass
+class _Plan:
+    """What the commit will do, gathered while every document renders."""
+
+    out: Path
+    staging: Path
+    pending: list[_Pending] = field(default_factory=list)
+    kept: list[BuiltDocument] = field(default_factory=list)
+    kept_entries: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    archive: list[Move] = field(default_factory=list)
+
+    def staged(self, path: Path) -> Path:
+        """Where a file of the output folder is written first."""
+        return self.staging / path.relative_to(self.out)
+
+    def rel(self, path: Path) -> str:
+        return str(path.relative_to(self.out))
+
+
 def build(source: DocumentSource, register: Register, out: str | Path = "out", *,
           hospitals: str | Iterable[str] = (), group: int | None = None,
           only: str | Iterable[str] = (), model: bool = False, pdf: bool = False,
@@ -80,59 +112,196 @@ def build(source: DocumentSource, register: Register, out: str | Path = "out", *
     chosen = kinds(only)
     targets: list[Hospital | None] = [None] if model else list(source.select(hospitals, group))
     refs = [ref for hospital in targets for ref in source.documents_of(hospital, chosen)]
-    signed = register.signed_documents()
-    pending: list[_Pending] = []
-    kept: list[BuiltDocument] = []
-    for ref in refs:
-        document = source.assemble(ref)
-        data = source.render(document)
-        built = BuiltDocument(
-            kind=ref.kind, hospital_id=ref.hospital_id, path=ref.path(out), document_id=ref.id,
-            sha256=hashlib.sha256(data).hexdigest(), words=len(document.text().split()),
-            clauses=tuple((c.clause.id, c.clause.head.version) for c in document.clauses),
-            processor_id=ref.processor_id)
-        folder = ref.folder(out)
-        previous = manifest_entries(folder).get(ref.file_name) if not ref.is_model else None
-        if previous and (ref.hospital_id, previous.get("document_id")) in signed:
-            if previous["document_id"] == built.document_id:
-                kept.append(built)  # signed: this version is final
-                continue
-            archive(folder, ref.stem, previous["document_id"])
-        pending.append(_Pending(ref, built, data, document))
-        if progress:
-            progress(len(pending) + len(kept), len(refs), str(ref))
-    # Everything rendered: now write, each file atomically.
-    for item in pending:
-        write_atomic(item.built.path, item.data)
-    pdfs = write_pdfs(source, pending, draft) if pdf and not model else {}
-    written = tuple(replace(p.built, pdf=pdfs.get(p.built.path)) for p in pending)
-    manifests = [] if model else [
-        write_manifest(source, out / h.id, h.id, [b for b in written if b.hospital_id == h.id])
-        for h in targets if h is not None]
-    return BuildResult(out, written, tuple(manifests), tuple(kept))
+    with interrupts(), folder_lock(out):
+        repaired = recover(out)
+        plan = _Plan(out, staging_folder(out))
+        try:
+            signed = {} if model else signed_index(register)
+            for ref in refs:
+                _render(source, plan, ref, signed.get(ref.hospital_id or ""), pdf)
+                if progress:
+                    progress(len(plan.pending) + len(plan.kept), len(refs), str(ref))
+            result = _stage_and_commit(source, plan, targets, model, pdf, draft)
+        finally:
+            # A journal left behind (the commit was interrupted) still needs the staged files.
+            if not (out / JOURNAL_FILE).exists():
+                remove_folder(plan.staging)
+    return replace(result, repaired=tuple(repaired))
 
 
-def write_pdfs(source: DocumentSource, pending: list[_Pending],
+@contextlib.contextmanager
+def interrupts() -> Iterator[None]:
+    """For the duration of the build, SIGTERM interrupts like Ctrl-C, so cleanup runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def _render(source: DocumentSource, plan: _Plan, ref: DocumentRef,
+            signed: SignedIndex | None, pdf: bool) -> None:
+    """Render one document and decide: keep the signed original, or archive and replace."""
+    document = source.assemble(ref)
+    data = source.render(document)
+    built = BuiltDocument(
+        kind=ref.kind, hospital_id=ref.hospital_id, path=ref.path(plan.out), document_id=ref.id,
+        sha256=hashlib.sha256(data).hexdigest(), words=len(document.text().split()),
+        clauses=tuple((c.clause.id, c.clause.head.version) for c in document.clauses),
+        processor_id=ref.processor_id)
+    folder = ref.folder(plan.out)
+    for suffix in SUFFIXES if pdf else SUFFIXES[:1]:
+        _refuse_blocked(ref.path(plan.out, suffix))
+    if signed is None:      # a model document: nobody signs it
+        plan.pending.append(_Pending(ref, built, data, document))
+        return
+    versions = signed.of(ref.stem)
+    here = on_disk(folder, ref.stem)
+    original = here.signed_as(versions)
+    if original is not None and original.document_id == ref.id:
+        plan.kept.append(built)
+        plan.kept_entries.setdefault(folder.name, {})[ref.file_name] = \
+            _kept_entry(source, folder, ref, built, here.sha256)
+        return
+    entry = manifest_entries(folder).get(ref.file_name) or {}
+    signed_ids = {v.document_id for v in versions}
+    mine = next((v for v in versions if v.document_id == ref.id), None)
+    if mine is not None and original is None and mine.sha256s and built.sha256 not in \
+            mine.sha256s and not mine.sha256s & archived_sha256s(folder, ref.stem):
+        raise OutputError(
+            f"{ref.id} is signed (register sha256 {', '.join(sorted(mine.sha256s))}), but "
+            f"its signed original is neither in {folder} nor in its archief/; the build "
+            "will not write a different file under a signed document id; nothing was written",
+            hint="restore the signed original from a backup, or raise "
+                 "consortium.documents.version to issue a new version")
+    # What is here goes to archief/ when it is (or claims to be) a signed version.
+    label = original.document_id if original is not None else entry.get("document_id")
+    if label in signed_ids:
+        for suffix in SUFFIXES:
+            sha = here.sha256[suffix]
+            if sha is not None:
+                plan.archive.append(_archive_move(plan, folder, ref, str(label), sha, suffix))
+    plan.pending.append(_Pending(ref, built, data, document))
+
+
+def _refuse_blocked(path: Path) -> None:
+    """A folder (or anything but a file) where a file goes: refuse before anything is written."""
+    if (path.exists() or path.is_symlink()) and not path.is_file():
+        raise OutputError(f"cannot write {path}: something that is not a file is in its "
+                          "place; nothing was written",
+                          hint="move it out of the way and build again")
+
+
+def _archive_move(plan: _Plan, folder: Path, ref: DocumentRef, document_id: str, sha: str,
+                  suffix: str) -> Move:
+    """Move a file to archief/ under a name no other file has; never over another file."""
+    source = folder / f"{ref.stem}{suffix}"
+    archive = folder / ARCHIVE_FOLDER
+    if archive.exists() and not archive.is_dir():
+        raise OutputError(f"cannot archive into {archive}: it is not a folder; nothing was "
+                          "written", hint="move it out of the way and build again")
+    target = archive / archive_name(ref.stem, document_id, sha, suffix)
+    if target.exists():
+        if target.is_file() and sha256_of(target) == sha:
+            # archief/ holds these very bytes already: this copy leaves with the staging folder
+            discard = plan.staging / ".archived" / folder.name / target.name
+            return Move(plan.rel(source), plan.rel(discard), sha)
+        target = archive / f"{ref.stem}-{document_id}-{sha}{suffix}"
+        if target.exists():
+            raise OutputError(f"cannot archive {source}: {target} exists and differs; nothing "
+                              "was written", hint="compare the two files; the archive is "
+                              "never overwritten")
+    return Move(plan.rel(source), plan.rel(target), sha)
+
+
+def _kept_entry(source: DocumentSource, folder: Path, ref: DocumentRef, built: BuiltDocument,
+                shas: dict[str, str | None]) -> dict[str, Any]:
+    """The manifest entry of a kept signed document, from the files as they are on disk."""
+    previous = manifest_entries(folder).get(ref.file_name)
+    pdf_sha = shas[".pdf"]
+    if previous and previous.get("document_id") == ref.id and \
+            previous.get("sha256") == shas[".docx"] and \
+            (previous.get("pdf") or {}).get("sha256") == pdf_sha:
+        return previous
+    # The manifest is missing or damaged: say what the register and the files say.
+    entry: dict[str, Any] = entry_of(source, built) if built.sha256 == shas[".docx"] else {
+        "kind": ref.kind, "processor": ref.processor_id, "file": ref.file_name,
+        "document_id": ref.id, "template": None, "clauses": None}
+    entry["sha256"] = shas[".docx"]
+    entry["recovered"] = True
+    entry["pdf"] = None if pdf_sha is None else {
+        "file": ref.pdf_name, "sha256": pdf_sha, "draft": None,
+        "fields": [r.field_name for r in signature_roles(source.portfolio, ref)]}
+    return entry
+
+
+def _stage_and_commit(source: DocumentSource, plan: _Plan, targets: list[Hospital | None],
+                      model: bool, pdf: bool, draft: bool) -> BuildResult:
+    """Write everything into the staging folder, verify it, then commit."""
+    for item in plan.pending:
+        write_atomic(plan.staged(item.built.path), item.data)
+    pdfs = write_pdfs(source, plan, draft) if pdf and not model else {}
+    written = tuple(replace(p.built, pdf=pdfs.get(p.built.path)) for p in plan.pending)
+    installs: list[tuple[Path, str]] = [(b.path, b.sha256) for b in written]
+    installs += [(b.path.with_suffix(".pdf"), b.pdf["sha256"]) for b in written if b.pdf]
+    manifests = []
+    for hospital in targets:
+        if hospital is None:
+            continue
+        folder = plan.out / hospital.id
+        data = manifest_bytes(source, folder, hospital.id,
+                              [b for b in written if b.hospital_id == hospital.id],
+                              plan.kept_entries.get(hospital.id, {}), set())
+        write_atomic(plan.staged(folder / MANIFEST_FILE), data)
+        installs.append((folder / MANIFEST_FILE, hashlib.sha256(data).hexdigest()))
+        manifests.append(folder / MANIFEST_FILE)
+    moves = list(plan.archive)
+    for path, sha in installs:
+        staged = plan.staged(path)
+        if sha256_of(staged) != sha:  # verify what was written before it goes anywhere
+            raise OutputError(f"{staged} does not read back as written; nothing was written",
+                              hint="check the disk of the output folder")
+        # The file this replaces waits in the staging folder until the commit is done.
+        backup = plan.staging / ".replaced" / path.relative_to(plan.out)
+        moves.append(Move(plan.rel(staged), plan.rel(path), sha, backup=plan.rel(backup)))
+    commit(plan.out, moves)
+    archived = tuple(plan.out / m.target for m in plan.archive
+                     if not m.target.startswith(plan.rel(plan.staging)))
+    return BuildResult(plan.out, written, tuple(manifests), tuple(plan.kept), archived)
+
+
+def write_pdfs(source: DocumentSource, plan: _Plan,
                draft: bool) -> dict[Path, dict[str, Any]]:
-    """Convert the written DOCX files, then add properties and signature fields."""
+    """Convert the staged DOCX files, then add properties and signature fields."""
     results = {}
-    with tempfile.TemporaryDirectory(prefix="aifi-legal-pdf-") as temp:
-        converted = convert_to_pdf([p.built.path for p in pending], Path(temp))
-        for item in pending:
-            built, meta = item.built, item.document.context["document"]
-            roles = signature_roles(source.portfolio, item.ref)
-            hospital = source.portfolio.hospital(item.ref.hospital_id or "")
-            data = prepare_pdf(
-                converted[built.path].read_bytes(),
-                title=f"{meta['title']} – {hospital.legal_name}",
-                subject=f"AIFI {meta['title']}",
-                document_id=built.document_id, source_sha256=built.sha256,
-                slots=[SignatureSlot(r.field_name, r.anchor_text, r.name) for r in roles],
-                draft=draft, created=document_timestamp(meta["date"]))
-            path = built.path.with_suffix(".pdf")
-            write_atomic(path, data)
-            results[built.path] = {"file": path.name,
-                                   "sha256": hashlib.sha256(data).hexdigest(),
-                                   "draft": draft,
-                                   "fields": [r.field_name for r in roles]}
+    work = plan.staging / ".convert"
+    converted = convert_to_pdf([plan.staged(p.built.path) for p in plan.pending], work / "pdf",
+                               work_dir=work)
+    for item in plan.pending:
+        built, meta = item.built, item.document.context["document"]
+        roles = signature_roles(source.portfolio, item.ref)
+        hospital = source.portfolio.hospital(item.ref.hospital_id or "")
+        data = prepare_pdf(
+            converted[plan.staged(built.path)].read_bytes(),
+            title=f"{meta['title']} – {hospital.legal_name}",
+            subject=f"AIFI {meta['title']}",
+            document_id=built.document_id, source_sha256=built.sha256,
+            slots=[SignatureSlot(r.field_name, r.anchor_text, r.name) for r in roles],
+            draft=draft, created=document_timestamp(meta["date"]))
+        path = built.path.with_suffix(".pdf")
+        write_atomic(plan.staged(path), data)
+        results[built.path] = {"file": path.name,
+                               "sha256": hashlib.sha256(data).hexdigest(),
+                               "draft": draft,
+                               "fields": [r.field_name for r in roles]}
     return results

@@ -36,6 +36,28 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def sha256_or_none(path: Path) -> str | None:
+    """The sha256 of a regular file, or None when there is no readable file at `path`."""
+    try:
+        return sha256_of(path) if path.is_file() else None
+    except OSError:
+        return None
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make renames in `folder` durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def _umask() -> int:
     # The temporary file is created 0600; give the final file the mode a plain open() would.
     mask = os.umask(0)

@@ -22,6 +22,9 @@ LOCK_FILE = ".aifi-legal.lock"
 def folder_lock(folder: str | Path, *, shared: bool = False) -> Iterator[None]:
     """Hold the folder's lock (exclusive, or `shared`) for the duration of the block."""
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"cannot write into {folder}: it is a file, not a folder",
+                          hint="name another output folder (out=), or move the file away")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)

@@ -1,4 +1,4 @@
-"""The manifest of a hospital's output folder, and the archive of signed originals.
+"""The manifest of a hospital's output folder.
 
 `OUT/<hospital>/manifest.json` records, per file, the document id, the sha256 of the DOCX (and
 of its PDF), the template and the clause versions it was made from, and the data file's sha256.
@@ -7,15 +7,14 @@ of its PDF), the template and the clause versions it was made from, and the data
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..documents import ARCHIVE_FOLDER, KINDS, MODEL_FOLDER
+from ..documents import KINDS, MODEL_FOLDER
 from ..source import DocumentSource
-from .files import sha256_of, write_atomic
+from .files import sha256_of, sha256_or_none
 
 MANIFEST_FILE = "manifest.json"
 
@@ -50,42 +49,59 @@ def manifest_entries(folder: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
-def write_manifest(source: DocumentSource, folder: Path, hospital_id: str,
-                   built: list[BuiltDocument]) -> Path:
-    """Record `built` in the folder's manifest, keeping the entries of files not rebuilt."""
-    path = folder / MANIFEST_FILE
-    rebuilt = {doc.path.name for doc in built}
+def manifest_bytes(source: DocumentSource, folder: Path, hospital_id: str,
+                   built: list[BuiltDocument], kept: dict[str, dict[str, Any]],
+                   gone: set[str]) -> bytes:
+    """The folder's new manifest.
+
+    `built` and `kept` entries, and the earlier entries of files that stay (not rebuilt, not in
+    `gone`, still there).
+    """
+    rebuilt = {doc.path.name for doc in built} | set(kept)
     documents = {name: doc for name, doc in manifest_entries(folder).items()
-                 if name not in rebuilt and (folder / name).is_file()}
+                 if name not in rebuilt and name not in gone and (folder / name).is_file()}
+    documents.update(kept)
     for doc in built:
-        template = source.workspace.templates / KINDS[doc.kind].template
-        documents[doc.path.name] = {
-            "kind": doc.kind,
-            "processor": doc.processor_id,
-            "file": doc.path.name,
-            "document_id": doc.document_id,
-            "sha256": doc.sha256,
-            "pdf": doc.pdf,
-            "template": {"file": template.name, "sha256": sha256_of(template)},
-            "clauses": [{"id": cid, "version": version,
-                         "sha256": source.library[cid].sha256} for cid, version in doc.clauses],
-        }
+        documents[doc.path.name] = entry_of(source, doc)
     manifest = {
         "generator": f"aifi-legal {__version__}",
         "hospital": hospital_id,
         "data": {"file": source.workspace.data.name, "sha256": source.data_sha256},
         "documents": [documents[k] for k in sorted(documents)],
     }
-    write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True)
-                        + "\n").encode("utf-8"))
-    return path
+    return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True)
+            + "\n").encode("utf-8")
 
 
-def archive(folder: Path, stem: str, document_id: str) -> None:
-    """Move a signed document (DOCX and PDF) to archief/ before a new version is written."""
-    target = folder / ARCHIVE_FOLDER
-    target.mkdir(exist_ok=True)
-    for suffix in (".docx", ".pdf"):
-        source = folder / f"{stem}{suffix}"
-        if source.exists():
-            os.replace(source, target / f"{stem}-{document_id}{suffix}")
+def entry_of(source: DocumentSource, doc: BuiltDocument) -> dict[str, Any]:
+    """The manifest entry of one built document."""
+    template = source.workspace.templates / KINDS[doc.kind].template
+    return {
+        "kind": doc.kind,
+        "processor": doc.processor_id,
+        "file": doc.path.name,
+        "document_id": doc.document_id,
+        "sha256": doc.sha256,
+        "pdf": doc.pdf,
+        "template": {"file": template.name, "sha256": sha256_of(template)},
+        "clauses": [{"id": cid, "version": version,
+                     "sha256": source.library[cid].sha256} for cid, version in doc.clauses],
+    }
+
+
+def verify_entry(folder: Path, entry: dict[str, Any]) -> list[tuple[Path, str, str | None]]:
+    """The files of a manifest entry whose bytes differ from it: (path, recorded, actual).
+
+    `actual` is None for a file that is gone.
+    """
+    wrong = []
+    files = [(entry.get("file"), entry.get("sha256"))]
+    if entry.get("pdf"):
+        files.append((entry["pdf"].get("file"), entry["pdf"].get("sha256")))
+    for name, recorded in files:
+        if not name or not recorded:
+            continue
+        actual = sha256_or_none(folder / name)
+        if actual != recorded:
+            wrong.append((folder / name, recorded, actual))
+    return wrong

@@ -1,8 +1,10 @@
 """Converting DOCX to PDF with LibreOffice headless, in parallel batches.
 
 LibreOffice (`soffice`) is a run-time dependency found on the PATH. Each worker converts its
-share of the files in one `soffice` call, with a profile of its own, in a session of its own so
-that a time-out or Ctrl-C stops soffice.bin too.
+share of the files in one `soffice` call, with a profile of its own, in a process group of its
+own so that a time-out or Ctrl-C stops soffice.bin too. A small watchdog leads that group: it
+waits on a pipe from us and kills the group when the pipe closes, so LibreOffice stops also
+when we are killed with SIGKILL and no cleanup of ours can run.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,6 +24,8 @@ from ..errors import ConversionError
 from ..output.files import write_atomic
 
 SOFFICE_PACKAGE = "libreoffice-writer-nogui"
+# Blocks until our end of its stdin closes (we finished, or died), then kills its own group.
+_WATCHDOG = "import os, sys\nsys.stdin.buffer.read()\nos.killpg(0, 9)\n"
 
 
 def find_soffice() -> str:
@@ -42,7 +47,7 @@ def find_soffice() -> str:
 
 
 def convert_to_pdf(docx_files: list[Path], out_dir: Path, *, workers: int = 2,
-                   timeout: float = 300) -> dict[Path, Path]:
+                   timeout: float = 300, work_dir: Path | None = None) -> dict[Path, Path]:
     """Convert DOCX files to PDF with LibreOffice headless; returns {docx: pdf}.
 
     Each PDF keeps the file's place below the folder the inputs share: files from one folder
@@ -50,7 +55,8 @@ def convert_to_pdf(docx_files: list[Path], out_dir: Path, *, workers: int = 2,
     `out_dir/a/x.pdf` and `out_dir/b/x.pdf`. The files are split over `workers` LibreOffice
     processes, each converting its share in one `soffice` call (much faster than a call per
     file) with a profile of its own; `timeout` is in seconds per call. Nothing is written
-    unless every file converted, and each PDF is written atomically.
+    unless every file converted, and each PDF is written atomically. LibreOffice's profiles
+    and copies go to temporary folders in `work_dir` (default: the system's temporary folder).
     """
     if workers < 1:
         raise ConversionError(f"workers must be at least 1, not {workers}")
@@ -70,8 +76,10 @@ def convert_to_pdf(docx_files: list[Path], out_dir: Path, *, workers: int = 2,
     converted: dict[Path, bytes] = {}
     failed: dict[Path, str] = {}
     running: set[subprocess.Popen] = set()
+    if work_dir is not None:
+        Path(work_dir).mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=len(batches)) as pool:
-        futures = [pool.submit(_run_soffice, soffice, files, timeout, running)
+        futures = [pool.submit(_run_soffice, soffice, files, timeout, running, work_dir)
                    for files in batches]
         try:
             for future in futures:
@@ -79,8 +87,8 @@ def convert_to_pdf(docx_files: list[Path], out_dir: Path, *, workers: int = 2,
                 converted.update(done)
                 failed.update(problems)
         except BaseException:
-            # Ctrl-C reaches only us (soffice runs in its own session, so that a time-out
-            # can stop soffice.bin too): stop the conversions before the pool waits for them.
+            # Ctrl-C reaches only us (soffice runs in a process group of its own, so that a
+            # time-out can stop soffice.bin too): stop the conversions before the pool waits.
             for process in list(running):
                 _signal_group(process)
             raise
@@ -126,11 +134,12 @@ def _batches(sources: list[Path], count: int) -> list[list[Path]]:
 
 
 def _run_soffice(soffice: str, files: list[Path], timeout: float,
-                 running: set[subprocess.Popen]) -> tuple[dict[Path, bytes], dict[Path, str]]:
+                 running: set[subprocess.Popen],
+                 work_dir: Path | None) -> tuple[dict[Path, bytes], dict[Path, str]]:
     """Convert one worker's files in one soffice call, with a profile of its own."""
     done: dict[Path, bytes] = {}
     failed: dict[Path, str] = {}
-    with tempfile.TemporaryDirectory(prefix="aifi-legal-soffice-") as temp:
+    with tempfile.TemporaryDirectory(prefix="aifi-legal-soffice-", dir=work_dir) as temp:
         # One call writes every PDF into one --outdir, named after the input: copies with
         # numbered names keep out/a/dpia.docx and out/b/dpia.docx apart (LibreOffice does
         # not put the file name in the PDF).
@@ -150,21 +159,31 @@ def _run_soffice(soffice: str, files: list[Path], timeout: float,
                    "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
                    *(str(staged / f"{names[f]}{f.suffix}") for f in files)]
         try:
-            process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       start_new_session=True)
+            watchdog, pipe = _start_watchdog()
         except OSError as exc:
-            return {}, {f: f"cannot start {soffice}: {exc.strerror or exc}" for f in files}
-        running.add(process)
+            return {}, {f: f"cannot start {sys.executable}: {exc.strerror or exc}"
+                        for f in files}
+        running.add(watchdog)
         try:
-            _, stderr = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _signal_group(process)
-            process.communicate()
-            # A killed process may have left a PDF half-written: trust none of them.
-            return {}, {f: f"timed out after {timeout} s" for f in files}
+            try:
+                process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                           process_group=watchdog.pid)
+            except OSError as exc:
+                return {}, {f: f"cannot start {soffice}: {exc.strerror or exc}" for f in files}
+            try:
+                _, stderr = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _signal_group(watchdog)
+                process.communicate()
+                # A killed process may have left a PDF half-written: trust none of them.
+                return {}, {f: f"timed out after {timeout} s" for f in files}
         finally:
-            running.discard(process)
+            # The watchdog still leads the group, so its id is ours: stop any straggler.
+            _signal_group(watchdog)
+            watchdog.wait()
+            os.close(pipe)
+            running.discard(watchdog)
         message = _last_line(stderr)
         for source in files:
             pdf = outdir / f"{names[source]}.pdf"
@@ -178,8 +197,23 @@ def _run_soffice(soffice: str, files: list[Path], timeout: float,
     return done, failed
 
 
+def _start_watchdog() -> tuple[subprocess.Popen, int]:
+    """The leader of a new process group for one soffice call, and our end of its pipe."""
+    read, write = os.pipe()
+    try:
+        watchdog = subprocess.Popen([sys.executable, "-c", _WATCHDOG], stdin=read,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    process_group=0)
+    except BaseException:
+        os.close(write)
+        raise
+    finally:
+        os.close(read)
+    return watchdog, write
+
+
 def _signal_group(process: subprocess.Popen) -> None:
-    """Stop soffice and the soffice.bin it started (they share a session of their own)."""
+    """Stop the watchdog, soffice and the soffice.bin it started (one process group)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
         os.killpg(process.pid, signal.SIGKILL)
 

@@ -7,7 +7,7 @@ from datetime import date as date_type
 from pathlib import Path
 
 from ..errors import UsageError
-from ..output.manifest import manifest_entries
+from ..output.manifest import manifest_entries, verify_entry
 from ..source import DocumentSource
 from .ledger import METHODS, Event, Register, new_event
 from .roles import signature_roles
@@ -44,6 +44,12 @@ def record(source: DocumentSource, register: Register, hospital: str, kind: str,
                          f"not been built in {out}", argument="out", value=str(out),
                          hint="build the documents first, or name the folder they were "
                               "built in")
+    for changed, expected, actual in verify_entry(ref.folder(out), entry):
+        raise UsageError(f"{changed} is not the file that was built: sha256 {actual or '(gone)'}, "
+                         f"the manifest records {expected}; nothing was recorded",
+                         argument="out", value=str(out),
+                         hint="build again (a signed original is kept), or restore the file "
+                              "that was sent for signing")
     pdf = entry.get("pdf") or {}
     evidence = None
     if file is not None:
