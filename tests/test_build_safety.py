@@ -222,3 +222,13 @@ def test_sign_refuses_a_file_changed_behind_the_manifest(tmp_path):
                        method="paper", out=out)
     assert hashlib.sha256(target.read_bytes()).hexdigest() in caught.value.message
     assert project.register.state() == {}
+
+
+def test_status_flags_a_file_changed_behind_the_manifest(tmp_path):
+    project, out = _project(tmp_path), tmp_path / "out"
+    project.build(out, hospitals=[HOSPITAL], only=["intentieverklaring", "dpia"])
+    target = out / HOSPITAL / "intentieverklaring.docx"
+    target.write_bytes(target.read_bytes() + b"\0")
+    states = {d.kind: d.status for d in project.status(out, hospitals=[HOSPITAL]).documents}
+    assert states["intentieverklaring"] == "changed after build"
+    assert states["dpia"] == "concept"

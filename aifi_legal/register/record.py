@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from datetime import date as date_type
 from pathlib import Path
 
 from ..errors import UsageError
+from ..output.lock import folder_lock
 from ..output.manifest import manifest_entries, verify_entry
 from ..source import DocumentSource
 from .ledger import METHODS, Event, Register, new_event
@@ -19,6 +21,18 @@ def record(source: DocumentSource, register: Register, hospital: str, kind: str,
            file: str | Path | None = None, processor: str | None = None,
            out: str | Path = "out", note: str | None = None) -> Event:
     """Record an event for one signatory of one built document; see `Project.record`."""
+    # A build running in `out` is waited for: the manifest and the files are read as one.
+    lock = folder_lock(out, shared=True) if Path(out).is_dir() else contextlib.nullcontext()
+    with lock:
+        return _record(source, register, hospital, kind, event=event, signatory=signatory,
+                       date=date, method=method, file=file, processor=processor, out=out,
+                       note=note)
+
+
+def _record(source: DocumentSource, register: Register, hospital: str, kind: str, *,
+            event: str, signatory: str | None, date: date_type | str | None,
+            method: str | None, file: str | Path | None, processor: str | None,
+            out: str | Path, note: str | None) -> Event:
     ref = source.ref(hospital, kind, processor)
     roles = signature_roles(source.portfolio, ref)
     if not roles and event != "sent":

@@ -7,6 +7,7 @@ signature register. "Overdue" is measured against the planning: the legal pillar
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -19,13 +20,15 @@ from typing import Any
 from ..assembly.formatting import add_months, last_day_before
 from ..htmltable import html_table
 from ..inputs.programme import Programme
-from ..output.manifest import manifest_entries
+from ..output.lock import folder_lock
+from ..output.manifest import manifest_entries, verify_entry
 from ..source import DocumentSource
 from .ledger import Event, signature_state
 from .roles import SignatureRole, signature_roles
 
 NOT_BUILT, CONCEPT, READY, PARTLY, SIGNED, DECLINED = (
     "not built", "concept", "ready to sign", "partly signed", "signed", "declined")
+CHANGED = "changed after build"  # the file's bytes are not the manifest's: build again
 AWAITING_ADVICE = "awaiting FG advice"  # a draft DPIA: nobody signs it until the FG advised
 
 
@@ -136,6 +139,15 @@ def status(source: DocumentSource, out: Path, events: Iterable[Event], *,
            hospitals: str | Iterable[str] = (), group: int | None = None,
            today: date | None = None) -> StatusReport:
     """The status of every selected hospital's documents on `today` (default: today)."""
+    # A build running in `out` is waited for, so that no half-committed folder is read.
+    lock = folder_lock(out, shared=True) if Path(out).is_dir() else contextlib.nullcontext()
+    with lock:
+        return _status(source, out, events, hospitals=hospitals, group=group, today=today)
+
+
+def _status(source: DocumentSource, out: Path, events: Iterable[Event], *,
+            hospitals: str | Iterable[str], group: int | None,
+            today: date | None) -> StatusReport:
     today = today or date.today()
     report = StatusReport(today)
     events = list(events)
@@ -157,12 +169,15 @@ def status(source: DocumentSource, out: Path, events: Iterable[Event], *,
             missing = tuple(n for n in required if n not in signed)
             entry = manifest.get(ref.file_name)
             built = entry is not None and entry.get("document_id") == ref.id
+            changed = built and bool(verify_entry(out / hospital.id, entry or {}))
             if not roles:
                 value = AWAITING_ADVICE if built else NOT_BUILT
             elif declined:
                 value = DECLINED
             elif not missing:
                 value = SIGNED
+            elif changed:
+                value = CHANGED
             elif signed:
                 value = PARTLY
             elif (hospital.id, ref.id) in sent or (entry is not None and built
