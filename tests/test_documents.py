@@ -153,3 +153,36 @@ def test_the_dpia_review_follows_the_go_live_of_the_group(example_project, texts
         text = _dpia(texts, hospital.id)
         assert f"Datum Functioneel Gebruik van {datum(live)} is dat uiterlijk op {datum(review)}" \
             in text, hospital.id
+
+
+def test_column_widths_fit_the_longest_word_and_fill_the_text_width():
+    from aifi_legal.word.writer import CELL_MARGINS, CHAR_TWIPS, TEXT_WIDTH, column_widths
+    rows = [["Nr", "Risico", "Maatregelen"],
+            ["R1", "Heridentificatie", "Pseudonimisering in de Lokale Gateway " * 6],
+            ["R12", "Onbevoegde toegang", "Logging"]]
+    widths = column_widths(rows)
+    assert sum(widths) == TEXT_WIDTH
+    assert widths[0] >= len("R12") * CHAR_TWIPS + CELL_MARGINS
+    assert widths[1] >= len("Heridentificatie") * CHAR_TWIPS + CELL_MARGINS
+    assert widths[2] > widths[1] > widths[0]   # the long text gets the room
+    # Words that cannot all fit shrink alike, and the widths still fill the line.
+    squeezed = column_widths([["x" * 60, "y" * 60]])
+    assert sum(squeezed) == TEXT_WIDTH
+    assert abs(squeezed[0] - squeezed[1]) <= 1
+
+
+def test_every_table_row_stays_on_one_page_and_columns_fill_the_line(example_build):
+    import zipfile
+
+    from lxml import etree
+
+    from aifi_legal.word.writer import TEXT_WIDTH
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for document in example_build.documents:
+        with zipfile.ZipFile(document.path) as archive:
+            root = etree.fromstring(archive.read("word/document.xml"))
+        for table in root.iter(f"{w}tbl"):
+            grid = [int(c.get(f"{w}w")) for c in table.iter(f"{w}gridCol")]
+            assert sum(grid) == TEXT_WIDTH, document.path
+            rows = table.findall(f"{w}tr")
+            assert all(r.find(f"{w}trPr/{w}cantSplit") is not None for r in rows), document.path

@@ -39,6 +39,33 @@ from .conventions import (
 from .reproducible import normalise_docx, xml_problems
 
 TEXT_WIDTH = 9071  # twentieths of a point: A4 less 2 x 2.5 cm margins
+# For column widths: a character of 9 pt table text (bold headers included) takes at most
+# about 100 twips; a cell adds its left and right margins.
+CHAR_TWIPS = 100
+CELL_MARGINS = 230
+
+
+def column_widths(texts: list[list[str]], total: int = TEXT_WIDTH) -> list[int]:
+    """Column widths (twips) that fit the content: no word broken while the page allows it.
+
+    Each column first gets room for its longest word; what is left is shared in proportion to
+    the longest cell text of each column beyond that. The widths add up to `total`.
+    """
+    count = max(len(row) for row in texts)
+    columns = [[row[i] if i < len(row) else "" for row in texts] for i in range(count)]
+    least = [max((len(w) for cell in col for w in cell.split()), default=1) * CHAR_TWIPS
+             + CELL_MARGINS for col in columns]
+    wanted = [max(len(cell) for cell in col) * CHAR_TWIPS + CELL_MARGINS for col in columns]
+    if sum(least) >= total:  # even the words do not fit: shrink them all alike
+        widths = [w * total // sum(least) for w in least]
+    else:
+        extra = [max(want - low, 0) for want, low in zip(wanted, least, strict=True)]
+        room = total - sum(least)
+        share = sum(extra) or 1
+        widths = [low + (room * more // share if sum(extra) else room // count)
+                  for low, more in zip(least, extra, strict=True)]
+    widths[-1] += total - sum(widths)
+    return widths
 
 
 class _Body:
@@ -78,12 +105,15 @@ class _Body:
 
     def table(self, table: Table) -> str:
         width = max(len(row) for row in table.rows)
-        column = TEXT_WIDTH // width
-        grid = "".join(f'<w:gridCol w:w="{column}"/>' for _ in range(width))
+        widths = column_widths([["".join(r.text for r in cell.runs) for cell in row]
+                                for row in table.rows])
+        grid = "".join(f'<w:gridCol w:w="{column}"/>' for column in widths)
         rows = []
         for index, row in enumerate(table.rows):
             cells = list(row) + [Cell(())] * (width - len(row))
-            header = "<w:trPr><w:tblHeader/></w:trPr>" if index == 0 else ""
+            # A row never breaks across pages; the header row repeats on every page.
+            header = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if index == 0 \
+                else "<w:trPr><w:cantSplit/></w:trPr>"
             xml_cells = "".join(
                 f'<w:tc><w:tcPr><w:tcW w:w="{column}" w:type="dxa"/>'
                 + (f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.fill}"/>'
@@ -91,11 +121,12 @@ class _Body:
                 + "</w:tcPr>"
                 + self.paragraph("table_text", tuple(replace(r, bold=r.bold or index == 0)
                                                      for r in cell.runs))
-                + "</w:tc>" for cell in cells)
+                + "</w:tc>" for cell, column in zip(cells, widths, strict=True))
             rows.append(f"<w:tr>{header}{xml_cells}</w:tr>")
         return ('<w:tbl><w:tblPr>'
                 f'<w:tblStyle w:val="{self.style_ids["table"]}"/>'
                 f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
+                '<w:tblLayout w:type="fixed"/>'
                 '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
                 'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
                 f'</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
@@ -133,9 +164,11 @@ class _Body:
 
     def signatures(self, parties: list[dict[str, Any]]) -> None:
         """The signature table: one column per party, a block per signatory."""
-        column = TEXT_WIDTH // len(parties)
+        # Equal columns that fill the line (the last takes the odd twips).
+        widths = [TEXT_WIDTH // len(parties)] * len(parties)
+        widths[-1] += TEXT_WIDTH - sum(widths)
         cells = []
-        for party in parties:
+        for party, column in zip(parties, widths, strict=True):
             paragraphs = [self.paragraph("signature_party", (_run(party["legal_name"]),))]
             for signatory in party["signatories"]:
                 paragraphs.append(self.paragraph("signature_line", ()))
@@ -147,7 +180,7 @@ class _Body:
                 paragraphs.append(self.paragraph("signature_text", (Run(DATE_LINE),)))
             cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{column}" w:type="dxa"/></w:tcPr>'
                          f'{"".join(paragraphs)}</w:tc>')
-        grid = "".join(f'<w:gridCol w:w="{column}"/>' for _ in parties)
+        grid = "".join(f'<w:gridCol w:w="{column}"/>' for column in widths)
         self.parts.append(
             f'<w:tbl><w:tblPr><w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
             '<w:tblLayout w:type="fixed"/></w:tblPr>'
