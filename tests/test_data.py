@@ -134,6 +134,17 @@ def test_object_constructing_tag_is_refused():
         " is not allowed" in problem
 
 
+def test_two_hospitals_with_one_kvk_number_or_one_legal_name_are_refused():
+    text = edit('    kvk: "09145532"', '    kvk: "41087326"')
+    text = text.replace("legal_name: Stichting Ziekenhuis Maas & Waal",
+                        "legal_name: Stichting Sint-Jozef Ziekenhuis Dalwijk")
+    found = problems(text)
+    assert any("hospitals[1].kvk: duplicate KvK number '41087326' (hospitals[0] has the same "
+               "KvK number)" in p for p in found), found
+    assert any("hospitals[1].legal_name: duplicate legal name 'Stichting Sint-Jozef Ziekenhuis "
+               "Dalwijk' (hospitals[0] has the same legal name)" in p for p in found), found
+
+
 def test_duplicate_key():
     text = edit("    group: 2\n    solutions: [fractuurdetectie]\n",
                 "    group: 2\n    group: 1\n    solutions: [fractuurdetectie]\n")
