@@ -20,8 +20,15 @@ LOCK_FILE = ".aifi-legal.lock"
 
 @contextlib.contextmanager
 def folder_lock(folder: str | Path, *, shared: bool = False) -> Iterator[None]:
-    """Hold the folder's lock (exclusive, or `shared`) for the duration of the block."""
+    """Hold the folder's lock (exclusive, or `shared`) for the duration of the block.
+
+    A shared lock on a folder that does not exist holds nothing (there is nothing to read
+    consistently) and creates no folder.
+    """
     folder = Path(folder)
+    if shared and not folder.is_dir():
+        yield
+        return
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"cannot write into {folder}: it is a file, not a folder",
                           hint="name another output folder (out=), or move the file away")

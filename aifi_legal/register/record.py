@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from datetime import date as date_type
 from pathlib import Path
@@ -22,8 +21,7 @@ def record(source: DocumentSource, register: Register, hospital: str, kind: str,
            out: str | Path = "out", note: str | None = None) -> Event:
     """Record an event for one signatory of one built document; see `Project.record`."""
     # A build running in `out` is waited for: the manifest and the files are read as one.
-    lock = folder_lock(out, shared=True) if Path(out).is_dir() else contextlib.nullcontext()
-    with lock:
+    with folder_lock(out, shared=True):
         return _record(source, register, hospital, kind, event=event, signatory=signatory,
                        date=date, method=method, file=file, processor=processor, out=out,
                        note=note)

@@ -7,7 +7,6 @@ signature register. "Overdue" is measured against the planning: the legal pillar
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -140,8 +139,7 @@ def status(source: DocumentSource, out: Path, events: Iterable[Event], *,
            today: date | None = None) -> StatusReport:
     """The status of every selected hospital's documents on `today` (default: today)."""
     # A build running in `out` is waited for, so that no half-committed folder is read.
-    lock = folder_lock(out, shared=True) if Path(out).is_dir() else contextlib.nullcontext()
-    with lock:
+    with folder_lock(out, shared=True):
         return _status(source, out, events, hospitals=hospitals, group=group, today=today)
 
 
