@@ -1,31 +1,49 @@
-"""Differences between two texts by words, short enough for one finding."""
+"""Differences between two texts by words: one comparison, two ways to show it."""
 
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 
 CONTEXT_WORDS = 3
 SHOWN_CHANGES = 3
 MAX_PIECE = 80
 
 
+@dataclass(frozen=True)
+class Hunk:
+    """One change by words: where it starts, the words around it, what went and what came."""
+
+    word: int       # 1-based position of the first changed word in `before`
+    lead: str
+    removed: str
+    added: str
+    tail: str
+
+
+def word_hunks(before: str, after: str, context: int = CONTEXT_WORDS) -> list[Hunk]:
+    """Every change of `after` against `before`, by words (a re-wrapped line is no change)."""
+    old, new = before.split(), after.split()
+    return [Hunk(i1 + 1, " ".join(old[max(0, i1 - context):i1]), " ".join(old[i1:i2]),
+                 " ".join(new[j1:j2]), " ".join(old[i2:i2 + context]))
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False)
+            .get_opcodes() if op != "equal"]
+
+
 def word_changes(before: str, after: str) -> str:
     """The changed words of `after` against `before`: `...lead [-old-] {+new+} tail...`."""
-    old, new = before.split(), after.split()
-    changes = [op for op in difflib.SequenceMatcher(None, old, new, autojunk=False)
-               .get_opcodes() if op[0] != "equal"]
+    hunks = word_hunks(before, after)
     pieces = []
-    for _, i1, i2, j1, j2 in changes[:SHOWN_CHANGES]:
-        lead = " ".join(old[max(0, i1 - CONTEXT_WORDS):i1])
-        tail = " ".join(old[i2:i2 + CONTEXT_WORDS])
-        removed = f"[-{_clip(' '.join(old[i1:i2]))}-]" if i2 > i1 else ""
-        added = f"{{+{_clip(' '.join(new[j1:j2]))}+}}" if j2 > j1 else ""
-        pieces.append(" ".join(p for p in ("..." + lead if lead else "", removed, added,
-                                           tail + "..." if tail else "") if p))
-    if len(changes) > SHOWN_CHANGES:
-        pieces.append(f"and {len(changes) - SHOWN_CHANGES} more change(s)")
+    for hunk in hunks[:SHOWN_CHANGES]:
+        removed = f"[-{clip(hunk.removed)}-]" if hunk.removed else ""
+        added = f"{{+{clip(hunk.added)}+}}" if hunk.added else ""
+        pieces.append(" ".join(p for p in ("..." + hunk.lead if hunk.lead else "", removed,
+                                           added, hunk.tail + "..." if hunk.tail else "") if p))
+    if len(hunks) > SHOWN_CHANGES:
+        pieces.append(f"and {len(hunks) - SHOWN_CHANGES} more change(s)")
     return "; ".join(pieces)
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_PIECE else text[:MAX_PIECE - 3].rstrip() + "..."
+def clip(text: str, limit: int = MAX_PIECE) -> str:
+    """`text`, cut to `limit` characters with an ellipsis."""
+    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."

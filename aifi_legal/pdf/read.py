@@ -7,7 +7,6 @@ foreign file causes raises :class:`PdfError`.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import io
 import logging
 import unicodedata
@@ -19,6 +18,7 @@ from typing import Any
 import pypdf
 
 from ..errors import PdfError
+from ..textdiff import clip, word_hunks
 
 _QUIET_LOGGERS = ("pypdf", "pyhanko", "pyhanko_certvalidator")
 # Malformed files can nest or loop their form fields; deeper than this is not ours.
@@ -117,16 +117,12 @@ def compare_pages(original: bytes, returned: bytes) -> list[PageChange]:
     changes = []
     for index in range(max(len(before), len(after))):
         if index >= len(before):
-            changes.append(PageChange(index + 1, "+ page added: " + _clip(after[index])))
+            changes.append(PageChange(index + 1, "+ page added: " + clip(after[index], 160)))
         elif index >= len(after):
-            changes.append(PageChange(index + 1, "- page removed: " + _clip(before[index])))
+            changes.append(PageChange(index + 1, "- page removed: " + clip(before[index], 160)))
         elif before[index] != after[index]:
             changes.append(PageChange(index + 1, _word_diff(before[index], after[index])))
     return changes
-
-
-def _clip(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
 
 
 def _word_diff(before: str, after: str, context: int = 5, hunks: int = 8) -> str:
@@ -134,24 +130,20 @@ def _word_diff(before: str, after: str, context: int = 5, hunks: int = 8) -> str
 
     By words, not lines: one changed word can re-wrap a whole paragraph in the PDF.
     """
-    old, new = before.split(), after.split()
+    found = word_hunks(before, after, context)
     lines: list[str] = []
-    opcodes = [op for op in difflib.SequenceMatcher(None, old, new, autojunk=False)
-               .get_opcodes() if op[0] != "equal"]
-    for _, i1, i2, j1, j2 in opcodes[:hunks]:
-        lead = " ".join(old[max(0, i1 - context):i1])
-        tail = " ".join(old[i2:i2 + context])
-        lines.append(f"@@ word {i1 + 1} @@")
-        if lead:
-            lines.append(f"  ...{lead}")
-        if i2 > i1:
-            lines.append("- " + _clip(" ".join(old[i1:i2])))
-        if j2 > j1:
-            lines.append("+ " + _clip(" ".join(new[j1:j2])))
-        if tail:
-            lines.append(f"  {tail}...")
-    if len(opcodes) > hunks:
-        lines.append(f"... and {len(opcodes) - hunks} more changes on this page")
+    for hunk in found[:hunks]:
+        lines.append(f"@@ word {hunk.word} @@")
+        if hunk.lead:
+            lines.append(f"  ...{hunk.lead}")
+        if hunk.removed:
+            lines.append("- " + clip(hunk.removed, 160))
+        if hunk.added:
+            lines.append("+ " + clip(hunk.added, 160))
+        if hunk.tail:
+            lines.append(f"  {hunk.tail}...")
+    if len(found) > hunks:
+        lines.append(f"... and {len(found) - hunks} more changes on this page")
     return "\n".join(lines)
 
 
