@@ -42,7 +42,8 @@ OPTIONS = {
     "hospitals": "--hospital", "group": "--group", "only": "--only", "model": "--model",
     "pdf": "--pdf", "draft": "--draft", "out": "--out", "signatory": "--signatory",
     "date": "--date", "method": "--method", "file": "--file", "processor": "--processor",
-    "event": "--event", "note": "--note", "trust_roots": "--trust-root", "today": "--today",
+    "event": "--event", "note": "--note", "trust_roots": "--trust-root",
+    "accept_signers": "--accept-signer", "today": "--today",
     "paths": "FILES", "force": "--force", "target": "DIRECTORY", "hospital": "HOSPITAL",
     "kind": "KIND",
 }
@@ -218,16 +219,20 @@ def sign(data: Path | None, clauses: Path | None, templates: Path | None,
               type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="A certificate (DER or PEM) whose signatures count as trusted and are "
                    "recorded as advanced (repeatable); others are recorded as simple.")
+@click.option("--accept-signer", "accept_signers", multiple=True, metavar="NAME",
+              help="A certificate name to record although it is not the field's signatory "
+                   "(repeatable): a deliberate exception, kept in the event's note.")
 def intake(data: Path | None, clauses: Path | None, templates: Path | None,
            ledger: Path | None, files: tuple[Path, ...], out: Path,
-           trust_roots: tuple[Path, ...]) -> None:
+           trust_roots: tuple[Path, ...], accept_signers: tuple[str, ...]) -> None:
     """Verify returned signed PDFs and record their signatures.
 
     A file that is unknown, altered, or carries a broken signature is refused and nothing of
     it is recorded (exit code 1).
     """
     report = load_project(data, clauses, templates, ledger).intake(files, out=out,
-                                                                   trust_roots=trust_roots)
+                                                                   trust_roots=trust_roots,
+                                                                   accept_signers=accept_signers)
     click.echo(report.to_text(), nl=False)
     if not report.ok:
         raise click.exceptions.Exit(EXIT_FINDINGS)

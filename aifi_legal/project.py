@@ -166,10 +166,13 @@ class Project:
                              hospitals=hospitals, group=group, today=today)
 
     def intake(self, files: Iterable[str | Path], *, out: str | Path = "out",
-               trust_roots: Iterable[str | Path] = ()) -> IntakeReport:
+               trust_roots: Iterable[str | Path] = (),
+               accept_signers: Iterable[str] = ()) -> IntakeReport:
         """Verify returned signed PDFs and record their signatures.
 
         `trust_roots` are certificate files (DER or PEM) whose signatures count as trusted.
+        `accept_signers` are certificate names recorded although they do not name the field's
+        signatory (a deliberate exception, kept in the event's note).
         """
         roots = []
         for root in trust_roots:
@@ -180,7 +183,7 @@ class Project:
                                  f"{exc.strerror or exc}", argument="trust_roots",
                                  value=str(root)) from None
         return intake_files(self.source, self.register, [Path(f) for f in files], Path(out),
-                            roots)
+                            roots, accept_signers)
 
     def register_problems(self) -> list[Problem]:
         """Register lines naming a hospital, document or signatory the data does not know."""

@@ -1,6 +1,8 @@
 """Test helper: a self-signed certificate and a pyHanko signature in a named PDF field.
 
-Stands in for the hospital's signing application; the key never leaves memory.
+Stands in for the hospital's signing application; the key never leaves memory. The tests live
+on a fixed clock (`NOW`, after the fixture documents' date): intake and `sign` refuse signing
+times in the future or before the document's date, and the fixture data is dated ahead.
 """
 
 from __future__ import annotations
@@ -8,6 +10,20 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pytest
+
+# The tests' "now", and the moment a test signature claims by default (an hour before).
+NOW = datetime(2027, 5, 1, 12, 0, tzinfo=UTC)
+SIGNED_AT = NOW - timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch):
+    """Intake and `sign` read the clock as NOW (autouse where imported)."""
+    monkeypatch.setattr("aifi_legal.register.intake._now", lambda: NOW)
+    monkeypatch.setattr("aifi_legal.register.record._today", lambda: NOW.date())
 
 
 @dataclass(frozen=True)
@@ -17,7 +33,7 @@ class SigningIdentity:
 
 
 def make_signer(common_name: str = "Test Ondertekenaar") -> SigningIdentity:
-    """An EC P-256 key with a self-signed certificate valid from yesterday for 30 days."""
+    """An EC P-256 key with a self-signed certificate, valid from yesterday until after NOW."""
     from asn1crypto import keys
     from asn1crypto import x509 as asn1_x509
     from cryptography import x509
@@ -37,7 +53,7 @@ def make_signer(common_name: str = "Test Ondertekenaar") -> SigningIdentity:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
+        .not_valid_after(max(now, NOW) + timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
                                      key_encipherment=False, data_encipherment=False,
@@ -55,12 +71,24 @@ def make_signer(common_name: str = "Test Ondertekenaar") -> SigningIdentity:
     return SigningIdentity(signer, der)
 
 
-def sign_field(pdf: bytes, field_name: str, signer: SigningIdentity) -> bytes:
-    """Sign the existing empty field `field_name` as an incremental update; returns the file."""
+def sign_field(pdf: bytes, field_name: str, signer: SigningIdentity,
+               at: datetime = SIGNED_AT) -> bytes:
+    """Sign the existing empty field `field_name` as an incremental update; returns the file.
+
+    The signature claims the signing time `at`, as a signing application with its clock set
+    to that moment would.
+    """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
+    from pyhanko.sign.signers import pdf_signer
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return at.astimezone(tz)
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name=field_name),
-                           signer=signer.signer, existing_fields_only=True)
+    with mock.patch.object(pdf_signer, "datetime", Clock):
+        out = signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name=field_name),
+                               signer=signer.signer, existing_fields_only=True)
     return out.getvalue()

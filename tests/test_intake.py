@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SOFFICE, TWO_HOSPITALS
-from pdfsigning import make_signer, sign_field
+from pdfsigning import frozen_clock, make_signer, sign_field  # noqa: F401 - autouse clock
 
 from aifi_legal import load_project
 from aifi_legal.cli import cli
@@ -139,7 +139,7 @@ def test_unknown_or_unsigned_files_and_the_command_line(project, sent, tmp_path)
 
 def test_a_trusted_certificate_is_recorded_as_advanced(project, sent, tmp_path):
     root, original = sent
-    signer = make_signer("Marloes Verhagen")
+    signer = make_signer("Marloes Verhagen-Ait Taleb")
     certificate = tmp_path / "aifi.cer"
     certificate.write_bytes(signer.certificate_der)
     returned = tmp_path / "retour.pdf"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, TWO_HOSPITALS
+from pdfsigning import frozen_clock  # noqa: F401 - autouse: the tests live on its clock
 
 from aifi_legal import load_project
 from aifi_legal.cli import cli

@@ -37,6 +37,7 @@ _DRAFT_FONT = "/AIFIConceptFont"
 _DRAFT_STATE = "/AIFIConceptState"
 # The stamp: its opacity (the text under it stays readable), its length as a share of the
 # page's diagonal, and its grey level.
+DRAFT_KEY = "/AIFIDraft"     # the info entry marking a CONCEPT-stamped draft
 DRAFT_OPACITY = 0.35
 DRAFT_DIAGONAL_SHARE = 0.6
 DRAFT_GREY = 0.55
@@ -71,6 +72,8 @@ def prepare_pdf(pdf: bytes, *, title: str, subject: str, document_id: str, sourc
         info.update({"/Title": title, "/Subject": subject, "/Author": AUTHOR,
                      "/Keywords": "AIFI", "/AIFIDocumentId": document_id,
                      "/AIFISourceSha256": source_sha256})
+        if draft:
+            info[DRAFT_KEY] = "true"   # intake refuses a signed draft by this entry
         if created is not None:
             info["/CreationDate"] = info["/ModDate"] = _pdf_date(created)
         writer.metadata = info

@@ -10,12 +10,16 @@ what we sent. A file is recorded all at once or not at all.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ..errors import PdfError
+from ..names import same_name
+from ..output.manifest import manifest_entries
 from ..pdf import compare_pages, read_document_info, verify_signatures
+from ..pdf.prepare import DRAFT_KEY
 from ..source import DocumentSource
 from .ledger import Event, Register, new_event
 from .roles import signature_roles
@@ -66,15 +70,19 @@ class IntakeReport:
 
 
 def intake(source: DocumentSource, register: Register, files: list[Path], out: Path,
-           trust_roots: list[bytes] | tuple[bytes, ...] = ()) -> IntakeReport:
+           trust_roots: list[bytes] | tuple[bytes, ...] = (),
+           accept_signers: Iterable[str] = ()) -> IntakeReport:
     """Check each returned PDF and record its new signatures; see the module docstring.
 
     `trust_roots` (certificates, DER or PEM) decide which signatures count as trusted, and so
     are recorded as advanced rather than simple; integrity is required either way.
+    `accept_signers` are certificate names recorded although they do not name the field's
+    signatory: a deliberate exception, with the certificate's name kept in the event's note.
     """
     report = IntakeReport()
+    accepted = tuple(accept_signers)
     for path in files:
-        result = _check(source, register, path, out, list(trust_roots))
+        result = _check(source, register, path, out, list(trust_roots), accepted)
         if result.accepted and result.recorded:
             register.append(result.recorded)
         report.results.append(result)
@@ -82,7 +90,7 @@ def intake(source: DocumentSource, register: Register, files: list[Path], out: P
 
 
 def _check(source: DocumentSource, register: Register, path: Path, out: Path,
-           trust_roots: list[bytes]) -> IntakeResult:
+           trust_roots: list[bytes], accept_signers: tuple[str, ...]) -> IntakeResult:
     result = IntakeResult(path, accepted=False)
     try:
         returned = path.read_bytes()
@@ -128,19 +136,41 @@ def _check(source: DocumentSource, register: Register, path: Path, out: Path,
     except PdfError as exc:
         result.problems.append(exc.message)
         return result
+    if info.get(DRAFT_KEY):
+        result.problems.append("the PDF is a draft (stamped CONCEPT): a draft is not signed; "
+                               "build the PDF without draft and send that")
+    entry = manifest_entries(ref.folder(out)).get(ref.file_name) or {}
+    if info.get("/AIFISourceSha256") != entry.get("sha256"):
+        result.problems.append("the PDF was made from an earlier version of the document; "
+                               "build again with pdf")
     roles = {r.field_name: r for r in signature_roles(source.portfolio, ref)}
+    exceptions = {c.field_name: c.signer for c in checks if c.field_name in roles
+                  and not _signed_by(roles[c.field_name].name, c.signer)}
     for check in checks:
         if check.field_name not in roles:
             result.problems.append(f"signature in unknown field {check.field_name!r}")
-        elif not check.intact:
+            continue
+        expected = roles[check.field_name].name
+        if check.field_name in exceptions and not any(
+                same_name(name, check.signer or "") for name in accept_signers):
+            result.problems.append(
+                f"the signature in {check.field_name} is made with the certificate of "
+                f"{check.signer or 'nobody named'!r}, but {expected} signs there; if that is "
+                "deliberate, name the certificate in accept_signers=")
+        if not check.intact:
             result.problems.append(f"the signature in {check.field_name} "
                                    f"({roles[check.field_name].name}) is broken: "
                                    f"{check.problem or 'the signed bytes were changed'}")
         elif not check.covers_document:
             result.problems.append(f"the signature in {check.field_name} does not cover the "
                                    f"document: {check.problem or 'content was added after it'}")
+    result.problems += _time_problems(checks, source.portfolio.consortium.documents.date)
     if not checks:
         result.problems.append("the file has no signature")
+    elif not any(c.whole_file for c in checks):
+        # Earlier signatures cover their own revision; the last must reach the end of the file.
+        result.problems.append("there are unsigned bytes after the last signature: only a "
+                               "file that ends with a signature is accepted")
     if result.problems:
         return result
     already = register.state().get((ref.hospital_id or "", ref.id), {})
@@ -149,7 +179,7 @@ def _check(source: DocumentSource, register: Register, path: Path, out: Path,
         role = roles[check.field_name]
         if role.name in already and already[role.name].event == "signed":
             continue  # the same signature fed in twice records nothing new
-        when = check.signing_time.date() if check.signing_time else date.today()
+        when = check.signing_time.date() if check.signing_time else _now().date()
         result.recorded.append(new_event(
             event="signed", hospital=ref.hospital_id, kind=ref.kind, document=ref.pdf_name,
             document_id=ref.id, version=ref.version,
@@ -159,6 +189,48 @@ def _check(source: DocumentSource, register: Register, path: Path, out: Path,
             # is recorded as a simple electronic signature.
             method="advanced" if check.trusted else "simple",
             evidence_sha256=evidence,
-            note=f"signed by certificate {check.signer!r}" if check.signer else None))
+            note=_note(check.signer, check.field_name in exceptions)))
     result.accepted = True
     return result
+
+
+# A signer's clock may run a little ahead of ours; more than this is not a clock, it is a lie.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+def _now() -> datetime:
+    """The current time (one place, so that tests can set the clock)."""
+    return datetime.now(UTC)
+
+
+def _time_problems(checks: list, document_date: date) -> list[str]:
+    """A signing time in the future, or before the document's date, for each signature."""
+    problems = []
+    latest = _now() + CLOCK_TOLERANCE
+    for check in checks:
+        when = check.signing_time
+        if when is None:
+            continue
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)   # a time without a zone is read as UTC
+        if when > latest:
+            problems.append(f"the signature in {check.field_name} claims to be made in the "
+                            f"future ({when:%Y-%m-%d %H:%M} UTC): the signing time is false")
+        elif when.date() < document_date:
+            problems.append(f"the signature in {check.field_name} was made on {when:%Y-%m-%d}, "
+                            f"before the document's date {document_date:%Y-%m-%d}")
+    return problems
+
+
+def _signed_by(expected: str, certificate_name: str | None) -> bool:
+    """Whether a certificate's common name names the field's signatory."""
+    return certificate_name is not None and same_name(expected, certificate_name)
+
+
+def _note(signer: str | None, exception: bool) -> str | None:
+    """The event's note: which certificate signed, and whether it was an accepted exception."""
+    if signer is None:
+        return None
+    if exception:
+        return f"signed by certificate {signer!r}, accepted as an exception (accept_signers)"
+    return f"signed by certificate {signer!r}"

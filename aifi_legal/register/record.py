@@ -71,10 +71,20 @@ def _record(source: DocumentSource, register: Register, hospital: str, kind: str
             raise UsageError(f"cannot read {file}: {exc.strerror or exc}", argument="file",
                              value=str(file)) from None
     try:
-        when = date_type.fromisoformat(str(date)) if date else date_type.today()
+        when = date_type.fromisoformat(str(date)) if date else _today()
     except ValueError:
         raise UsageError(f"{date!r} is not a date written as YYYY-MM-DD", argument="date",
                          value=date) from None
+    document_date = source.portfolio.consortium.documents.date
+    if when > _today():
+        raise UsageError(f"the date {when} is in the future", argument="date", value=str(when),
+                         hint="give the day the event happened (today or earlier)")
+    # Sending ahead of the date printed on the document is normal; signing before it is not.
+    if event == "signed" and when < document_date:
+        raise UsageError(f"the date {when} is before the document's date {document_date}",
+                         argument="date", value=str(when),
+                         hint="give the day the event happened (on or after the "
+                              "document's date)")
     recorded = new_event(
         event=event, hospital=ref.hospital_id, kind=kind,
         document=pdf.get("file") or ref.file_name, document_id=ref.id, version=ref.version,
@@ -83,3 +93,8 @@ def _record(source: DocumentSource, register: Register, hospital: str, kind: str
         evidence_sha256=evidence, note=note)
     register.append([recorded])
     return recorded
+
+
+def _today() -> date_type:
+    """Today's date (one place, so that tests can set the clock)."""
+    return date_type.today()
