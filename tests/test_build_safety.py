@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SOFFICE, TWO_HOSPITALS
+from pdfsigning import frozen_clock  # noqa: F401 - autouse: sign checks dates on its clock
 
 from aifi_legal import load_project
 from aifi_legal.errors import ConversionError, OutputError, UsageError
