@@ -491,3 +491,13 @@ def test_a_truncated_pdf_is_a_pdf_error_not_a_traceback(signed_once, capfd):
     with pytest.raises(PdfError):
         page_texts(b"%PDF-1.7\n" + b"\x00" * 200)
     assert capfd.readouterr() == ("", "")
+
+
+def test_revisions_that_only_sign_our_field_pass_and_trailing_bytes_do_not(prepared,
+                                                                         signed_once):
+    from aifi_legal.pdf.revisions import check_revisions
+    clean = check_revisions(signed_once, prepared)
+    assert clean.problems == [] and clean.signed_fields == ["sig_ziekenhuis_1"]
+    padded = check_revisions(signed_once + b"\n" + b"%" * 499, prepared)
+    assert any("500 byte(s) after it are not signed" in p for p in padded.problems), \
+        padded.problems
