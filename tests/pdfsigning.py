@@ -92,3 +92,53 @@ def sign_field(pdf: bytes, field_name: str, signer: SigningIdentity,
         out = signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name=field_name),
                                signer=signer.signer, existing_fields_only=True)
     return out.getvalue()
+
+
+def draw_white_box(pdf: bytes, page: int = 0, text: str = "") -> bytes:
+    """An incremental update that paints a white rectangle over the top of a page.
+
+    What an attacker does before signing to hide a clause (and, with `text`, to write another
+    in its place); the page keeps its own content underneath.
+    """
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    drawing = b"q 1 1 1 rg 50 600 500 200 re f Q"
+    resources = None
+    if text:
+        drawing += b" BT /FAttack 12 Tf 60 700 Td (" + text.encode("latin-1") + b") Tj ET"
+        font = writer.add_object(generic.DictionaryObject({
+            generic.NameObject("/Type"): generic.NameObject("/Font"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+            generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica")}))
+        fonts = generic.DictionaryObject({generic.NameObject("/FAttack"): font})
+        resources = generic.DictionaryObject({generic.NameObject("/Font"): fonts})
+    stream = writer.add_object(generic.StreamObject(stream_data=drawing))
+    writer.add_stream_to_page(page, stream, resources=resources)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def add_annotation(pdf: bytes, subtype: str = "/FreeText", page: int = 0) -> bytes:
+    """An incremental update that puts an annotation (a note, a box) on a page."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    annotation = generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Annot"),
+        generic.NameObject("/Subtype"): generic.NameObject(subtype),
+        generic.NameObject("/Rect"): generic.ArrayObject(
+            [generic.FloatObject(v) for v in (50, 600, 550, 800)]),
+        generic.NameObject("/Contents"): generic.TextStringObject("Vervalt: zie bijlage"),
+        generic.NameObject("/DA"): generic.TextStringObject("/Helv 12 Tf 0 g"),
+        generic.NameObject("/C"): generic.ArrayObject([generic.FloatObject(1)] * 3),
+        generic.NameObject("/IC"): generic.ArrayObject([generic.FloatObject(1)] * 3),
+    })
+    writer.register_annotation(writer.find_page_for_modification(page)[0],
+                               writer.add_object(annotation))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

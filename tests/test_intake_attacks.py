@@ -13,7 +13,13 @@ import pytest
 import test_intake
 from click.testing import CliRunner
 from conftest import ROOT, TWO_HOSPITALS
-from pdfsigning import frozen_clock, make_signer, sign_field  # noqa: F401 - autouse clock
+from pdfsigning import (  # noqa: F401 - frozen_clock is autouse
+    add_annotation,
+    draw_white_box,
+    frozen_clock,
+    make_signer,
+    sign_field,
+)
 
 from aifi_legal import load_project
 from aifi_legal.cli import cli
@@ -190,3 +196,49 @@ def test_every_problem_is_listed_at_once(project, sent, tmp_path):
     for expected in ("'Jan Jansen'", "future", "unsigned bytes"):
         assert expected in text, result.problems
     assert read_events(project.workspace.ledger) == []
+
+
+def test_a_white_box_drawn_over_page_1_and_then_signed_is_refused(project, sent, tmp_path):
+    _, original = sent
+    covered = draw_white_box(original.read_bytes(), page=0, text="Geen aansprakelijkheid.")
+    # The signature is valid: it covers the box as part of what was signed.
+    forged = sign_field(covered, "sig_ziekenhuis_1", make_signer(BART))
+    result = feed(project, sent, tmp_path, forged)
+    assert not result.accepted
+    assert any("revision 1 added to our PDF" in p and "page 1" in p and "drawn" in p
+               for p in result.problems), result.problems
+    assert read_events(project.workspace.ledger) == []
+
+
+@pytest.mark.parametrize("subtype", ["/FreeText", "/Square"])
+def test_an_annotation_added_before_signing_is_refused(project, sent, tmp_path, subtype):
+    _, original = sent
+    forged = sign_field(add_annotation(original.read_bytes(), subtype), "sig_ziekenhuis_1",
+                        make_signer(BART))
+    result = feed(project, sent, tmp_path, forged)
+    assert not result.accepted
+    text = "\n".join(result.problems)
+    assert "page 1 (its annotations)" in text, result.problems
+    assert f"an annotation ({subtype.lstrip('/')}" in text, result.problems
+    assert read_events(project.workspace.ledger) == []
+
+
+def test_a_box_drawn_between_two_signatures_is_refused(project, sent, tmp_path):
+    _, original = sent
+    first = sign_field(original.read_bytes(), "sig_ziekenhuis_1", make_signer(BART))
+    forged = sign_field(draw_white_box(first, page=0), "sig_aifi_1", make_signer(MARLOES))
+    result = feed(project, sent, tmp_path, forged)
+    assert not result.accepted
+    assert any("revision 2 added to our PDF" in p and "page 1" in p for p in result.problems), \
+        result.problems
+    assert read_events(project.workspace.ledger) == []
+
+
+def test_two_honest_signatures_in_turn_are_accepted(project, sent, tmp_path):
+    _, original = sent
+    both = sign_field(sign_field(original.read_bytes(), "sig_ziekenhuis_1", make_signer(BART)),
+                      "sig_aifi_1", make_signer(MARLOES))
+    result = feed(project, sent, tmp_path, both)
+    assert result.accepted, result.problems
+    assert {e.field for e in read_events(project.workspace.ledger)} == {"sig_ziekenhuis_1",
+                                                                       "sig_aifi_1"}

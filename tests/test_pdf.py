@@ -499,5 +499,5 @@ def test_revisions_that_only_sign_our_field_pass_and_trailing_bytes_do_not(prepa
     clean = check_revisions(signed_once, prepared)
     assert clean.problems == [] and clean.signed_fields == ["sig_ziekenhuis_1"]
     padded = check_revisions(signed_once + b"\n" + b"%" * 499, prepared)
-    assert any("500 byte(s) after it are not signed" in p for p in padded.problems), \
+    assert any("(500 byte(s) after byte" in p for p in padded.problems), \
         padded.problems

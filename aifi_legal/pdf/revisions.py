@@ -88,8 +88,9 @@ def _check(reader: PdfFileReader, size: int, base_revisions: int) -> RevisionRep
         start, length = _range_end(last[0])
         if start + length != size:
             report.problems.append(
-                f"the last signature ends at byte {start + length} of {size}: "
-                f"{size - start - length} byte(s) after it are not signed")
+                f"there are unsigned bytes after the last signature ({size - start - length} "
+                f"byte(s) after byte {start + length}): only a file that ends with a "
+                "signature is accepted")
     elif total > base_revisions:
         report.problems.append(f"the last revision added to our PDF (revision "
                                f"{total - base_revisions}) is not signed")

@@ -38,7 +38,6 @@ class SignatureCheck:
     signer: str | None
     signing_time: datetime | None
     problem: str | None
-    whole_file: bool = False    # signs every byte of the file, nothing appended after it
 
 
 def verify_signatures(pdf: bytes, *, trust_roots: Iterable[bytes] = ()) -> list[SignatureCheck]:
@@ -138,5 +137,4 @@ def _check_from_status(name: str, status) -> SignatureCheck:
     if stamp is not None and stamp.intact and stamp.valid:
         when = stamp.timestamp   # a time-stamp authority's time beats the signer's clock
     return SignatureCheck(name, intact, covers and intact, bool(status.trusted), signer,
-                          when, problem,
-                          whole_file=coverage == SignatureCoverageLevel.ENTIRE_FILE)
+                          when, problem)

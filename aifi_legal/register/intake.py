@@ -20,6 +20,7 @@ from ..names import same_name
 from ..output.manifest import manifest_entries
 from ..pdf import compare_pages, read_document_info, verify_signatures
 from ..pdf.prepare import DRAFT_KEY
+from ..pdf.revisions import check_revisions
 from ..source import DocumentSource
 from .ledger import Event, Register, new_event
 from .roles import signature_roles
@@ -133,9 +134,13 @@ def _check(source: DocumentSource, register: Register, path: Path, out: Path,
         return result
     try:
         checks = verify_signatures(returned, trust_roots=trust_roots)
+        # A signature covers whatever was added before it: a white box drawn over a page,
+        # an annotation. Each added revision may only sign one of our empty fields.
+        revisions = check_revisions(returned, original)
     except PdfError as exc:
         result.problems.append(exc.message)
         return result
+    result.problems += revisions.problems
     if info.get(DRAFT_KEY):
         result.problems.append("the PDF is a draft (stamped CONCEPT): a draft is not signed; "
                                "build the PDF without draft and send that")
@@ -165,12 +170,6 @@ def _check(source: DocumentSource, register: Register, path: Path, out: Path,
             result.problems.append(f"the signature in {check.field_name} does not cover the "
                                    f"document: {check.problem or 'content was added after it'}")
     result.problems += _time_problems(checks, source.portfolio.consortium.documents.date)
-    if not checks:
-        result.problems.append("the file has no signature")
-    elif not any(c.whole_file for c in checks):
-        # Earlier signatures cover their own revision; the last must reach the end of the file.
-        result.problems.append("there are unsigned bytes after the last signature: only a "
-                               "file that ends with a signature is accepted")
     if result.problems:
         return result
     already = register.state().get((ref.hospital_id or "", ref.id), {})
