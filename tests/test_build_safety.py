@@ -80,6 +80,8 @@ def test_raising_reverting_and_raising_a_version_never_replaces_an_archived_orig
     assert list(first.values()) == [signed_bytes]
     # Back to 1.0: the signed original is in archief/, the unsigned 1.1 file is not signed.
     project.build(out, hospitals=[HOSPITAL], only=["intentieverklaring"])
+    # The same inputs give the same bytes: the signed original is back under its own id.
+    assert signed.read_bytes() == signed_bytes
     v11.build(out, hospitals=[HOSPITAL], only=["intentieverklaring"])
     after = {p.name: p.read_bytes() for p in archive.iterdir()}
     assert {name: after[name] for name in first} == first  # never replaced

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -281,3 +282,40 @@ def test_init_onto_a_file_and_an_overlong_out_name_have_their_codes(tmp_path):
     result = CliRunner().invoke(cli, ["build", "--data", str(TWO_HOSPITALS), "--out",
                                       str(tmp_path / ("o" * 300)), "--only", "dpia"])
     assert result.exit_code == 4 and "name too long" in result.output.lower()
+
+
+@pytest.mark.parametrize("target", ["dangling link", "device"])
+def test_an_output_folder_that_cannot_be_one_is_exit_4(tmp_path, target):
+    out = Path("/dev/null")
+    if target == "dangling link":
+        out = tmp_path / "out"
+        out.symlink_to(tmp_path / "verdwenen")
+    result = CliRunner().invoke(cli, ["build", "--data", str(TWO_HOSPITALS), "--out", str(out),
+                                      "--only", "dpia"])
+    assert result.exit_code == 4, result.output
+    assert "Traceback" not in result.output
+    assert ("which does not exist" if target == "dangling link" else "not a folder") \
+        in result.output
+
+
+def test_a_name_typed_in_another_unicode_form_is_the_same_name(built, tmp_path, monkeypatch):
+    """Word on a Mac may store 'ë' as 'e' + a combining diaeresis (NFD): same name, same check."""
+    import unicodedata
+
+    project, docx = built
+    before = {(f.rule, f.message) for f in project.check([docx]).findings}
+    nfd = tmp_path / "nfd.docx"
+    with zipfile.ZipFile(docx) as old, zipfile.ZipFile(nfd, "w") as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = unicodedata.normalize("NFD", data.decode()).encode()
+                assert data != old.read(info.filename)
+            new.writestr(info, data)
+    assert {(f.rule, f.message) for f in project.check([nfd]).findings} == before
+    out = docx.parent.parent
+    monkeypatch.setattr("aifi_legal.register.record._today", lambda: date(2027, 6, 1))
+    event = project.record("linde-en-eik", "intentieverklaring", out=out, method="paper",
+                           signatory=unicodedata.normalize("NFD", "Chloë d'Ancona-Brûlé"),
+                           date="2027-04-08")
+    assert event.signatory == "Chloë d'Ancona-Brûlé"

@@ -242,3 +242,23 @@ def test_two_honest_signatures_in_turn_are_accepted(project, sent, tmp_path):
     assert result.accepted, result.problems
     assert {e.field for e in read_events(project.workspace.ledger)} == {"sig_ziekenhuis_1",
                                                                        "sig_aifi_1"}
+
+
+def test_intake_waits_for_a_build_running_in_the_folder(project, sent, tmp_path):
+    """A build holds the folder's lock; intake reads the PDF and the manifest only after it."""
+    import threading
+
+    from aifi_legal.output.lock import folder_lock
+
+    root, original = sent
+    returned = tmp_path / "retour.pdf"
+    returned.write_bytes(sign_field(original.read_bytes(), "sig_ziekenhuis_1", make_signer(BART)))
+    results = []
+    with folder_lock(root / "out"):
+        worker = threading.Thread(
+            target=lambda: results.append(project.intake([returned], out=root / "out")))
+        worker.start()
+        worker.join(1.0)
+        assert worker.is_alive() and not results   # waiting for the build to finish
+    worker.join(60)
+    assert results and results[0].ok

@@ -29,6 +29,10 @@ def folder_lock(folder: str | Path, *, shared: bool = False) -> Iterator[None]:
     if shared and not folder.is_dir():
         yield
         return
+    if folder.is_symlink() and not folder.exists():
+        raise OutputError(f"cannot write into {folder}: it is a link to "
+                          f"{os.readlink(folder)}, which does not exist",
+                          hint="name another output folder (out=), or remove the link")
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"cannot write into {folder}: it is a file, not a folder",
                           hint="name another output folder (out=), or move the file away")

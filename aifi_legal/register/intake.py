@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import PdfError
 from ..names import same_name
+from ..output.lock import folder_lock
 from ..output.manifest import manifest_entries
 from ..pdf import compare_pages, read_document_info, verify_signatures
 from ..pdf.prepare import DRAFT_KEY
@@ -82,11 +83,14 @@ def intake(source: DocumentSource, register: Register, files: list[Path], out: P
     """
     report = IntakeReport()
     accepted = tuple(accept_signers)
-    for path in files:
-        result = _check(source, register, path, out, list(trust_roots), accepted)
-        if result.accepted and result.recorded:
-            register.append(result.recorded)
-        report.results.append(result)
+    # A build running in `out` is waited for: the PDF we sent and the manifest that vouches
+    # for its source are read as one.
+    with folder_lock(out, shared=True):
+        for path in files:
+            result = _check(source, register, path, out, list(trust_roots), accepted)
+            if result.accepted and result.recorded:
+                register.append(result.recorded)
+            report.results.append(result)
     return report
 
 

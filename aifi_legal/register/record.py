@@ -7,11 +7,12 @@ from datetime import date as date_type
 from pathlib import Path
 
 from ..errors import UsageError
+from ..names import normal_text, same_name
 from ..output.lock import folder_lock
 from ..output.manifest import manifest_entries, verify_entry
 from ..source import DocumentSource
 from .ledger import METHODS, Event, Register, new_event
-from .roles import signature_roles
+from .roles import SignatureRole, signature_roles
 
 
 def record(source: DocumentSource, register: Register, hospital: str, kind: str, *,
@@ -40,8 +41,7 @@ def _record(source: DocumentSource, register: Register, hospital: str, kind: str
                          "advice_summary, advice_handling) and build the version for adoption")
     role = None
     if event != "sent" or signatory is not None:
-        role = next((r for r in roles if signatory and
-                     r.name.casefold() == signatory.casefold()), None)
+        role = _signatory_role(roles, signatory) if signatory else None
         if role is None:
             raise UsageError(f"{signatory!r} does not sign this {kind}" if signatory
                              else f"a {event} event needs a signatory", argument="signatory",
@@ -98,3 +98,17 @@ def _record(source: DocumentSource, register: Register, hospital: str, kind: str
 def _today() -> date_type:
     """Today's date (one place, so that tests can set the clock)."""
     return date_type.today()
+
+
+def _signatory_role(roles: list[SignatureRole], signatory: str) -> SignatureRole | None:
+    """The role of the person `signatory` names.
+
+    As written (any case, any Unicode form), or else the one signatory it names with titles or
+    initials written differently; two signatories it might both name are no match.
+    """
+    typed = normal_text(signatory).casefold()
+    exact = [r for r in roles if normal_text(r.name).casefold() == typed]
+    if exact:
+        return exact[0]
+    alike = [r for r in roles if same_name(r.name, signatory)]
+    return alike[0] if len(alike) == 1 else None

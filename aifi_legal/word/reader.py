@@ -9,6 +9,7 @@ bookmark encloses it, and the heading it falls under.
 from __future__ import annotations
 
 import re
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -113,8 +114,8 @@ class DocxContent:
 
 
 def normalise(text: str) -> str:
-    """Whitespace folded, no-break spaces as spaces: the form texts are compared in."""
-    return " ".join(text.replace("\xa0", " ").split())
+    """One Unicode form (NFC), whitespace folded, no-break spaces as spaces: texts compared."""
+    return " ".join(unicodedata.normalize("NFC", text).replace("\xa0", " ").split())
 
 
 def read_docx(path: str | Path) -> DocxContent:
@@ -287,7 +288,8 @@ def paragraph_text(paragraph: etree._Element, *, controls: bool | None = None) -
         if controls is not None and _inside(node, f"{W}sdtContent", stop=paragraph) != controls:
             continue
         pieces.append(node.text or "" if node.tag == f"{W}t" else " ")
-    return "".join(pieces)
+    # Word on a Mac may store 'ë' as 'e' and a combining mark (NFD): one name, one form.
+    return unicodedata.normalize("NFC", "".join(pieces))
 
 
 def _inside(node: etree._Element, tag: str, stop: etree._Element | None = None) -> bool:
