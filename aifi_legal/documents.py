@@ -34,6 +34,7 @@ class DocumentKind:
     template: str  # file name in templates/
     parties: tuple[str, ...]  # context keys of the parties that sign, in signing order
     per_processor: bool = False  # one document per processor the hospital contracts with
+    contents: bool = False  # opens with a table of contents (the long documents)
 
 
 KINDS: dict[str, DocumentKind] = {
@@ -44,9 +45,9 @@ KINDS: dict[str, DocumentKind] = {
                      "deelnameovereenkomst.docx", ("ziekenhuis", "aifi")),
         DocumentKind("verwerkersovereenkomst", "Verwerkersovereenkomst",
                      "deze verwerkersovereenkomst", "VWO", "verwerkersovereenkomst.docx",
-                     ("ziekenhuis", "verwerker"), per_processor=True),
+                     ("ziekenhuis", "verwerker"), per_processor=True, contents=True),
         DocumentKind("dpia", "Gegevensbeschermingseffectbeoordeling (DPIA)", "deze DPIA", "DPIA",
-                     "dpia.docx", ("ziekenhuis",)),
+                     "dpia.docx", ("ziekenhuis",), contents=True),
     )
 }
 

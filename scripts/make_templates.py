@@ -17,10 +17,10 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor, Twips
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from aifi_legal.documents import KINDS  # noqa: E402
 from aifi_legal.word.conventions import STYLES  # noqa: E402  (style names shared with the writer)
 from aifi_legal.word.reproducible import normalise_docx  # noqa: E402
+from aifi_legal.word.writer import TEXT_WIDTH  # noqa: E402
 
 FONT = "Arial"
 DARK = RGBColor(0x1F, 0x3A, 0x5F)
@@ -73,6 +74,19 @@ def _paragraph_style(doc, name, base="Normal", *, size=None, bold=False, left=No
     return style
 
 
+def _one_font(doc) -> None:
+    """Every style and the document defaults in FONT, with no theme font above it.
+
+    A theme font (`w:asciiTheme`) wins over `w:ascii`; the built-in headings name the theme's
+    major font, which LibreOffice replaces by DejaVu Sans where Calibri is not installed.
+    """
+    for fonts in doc.styles.element.iter(qn("w:rFonts")):
+        for theme in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            fonts.attrib.pop(qn(f"w:{theme}"), None)
+        for script in ("ascii", "hAnsi", "eastAsia", "cs"):
+            fonts.set(qn(f"w:{script}"), FONT)
+
+
 def _bottom_border(style) -> None:
     ppr = style.element.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
@@ -105,6 +119,12 @@ TITLE_LINES = {
 }
 
 
+# A title in a smaller size where its longest word would not fit the line at 26 pt
+# ("Gegevensbeschermingseffectbeoordeling" does not, in Liberation Sans Bold, which LibreOffice
+# uses for Arial; measured: it fits at 22 pt on the 453 pt line).
+TITLE_SIZES = {"dpia": 22}
+
+
 def make_template(kind_name: str, kind_title: str) -> Document:
     doc = Document()
     normal = doc.styles["Normal"]
@@ -115,14 +135,14 @@ def make_template(kind_name: str, kind_title: str) -> Document:
     normal.paragraph_format.line_spacing = 1.15
     _lang(normal)
 
-    _paragraph_style(doc, "Title", size=26, bold=True, color=DARK, after=18)
+    _paragraph_style(doc, "Title", size=TITLE_SIZES.get(kind_name, 26), bold=True, color=DARK,
+                     after=18)
     _paragraph_style(doc, "Subtitle", size=13, color=DARK, after=6)
     _paragraph_style(doc, "Heading 1", size=11, bold=True, before=14, after=6, keep_next=True,
                      color=DARK)
     _paragraph_style(doc, "Heading 2", size=10, bold=True, before=10, after=4, keep_next=True,
                      color=DARK)
     for heading in ("Heading 1", "Heading 2", "Title", "Subtitle"):
-        doc.styles[heading].font.name = FONT
         doc.styles[heading].font.italic = False
     _paragraph_style(doc, STYLES["annex_heading"], "Heading 1", page_break=True)
     _paragraph_style(doc, STYLES["signature_heading"], "Heading 1", before=18)
@@ -137,6 +157,13 @@ def make_template(kind_name: str, kind_title: str) -> Document:
     line = _paragraph_style(doc, STYLES["signature_line"], before=36, after=12)
     _bottom_border(line)
     _paragraph_style(doc, STYLES["title_meta"], size=10, after=2, color=DARK)
+    # Not based on a heading: the contents list no heading of its own.
+    _paragraph_style(doc, STYLES["contents_heading"], size=11, bold=True, before=0, after=12,
+                     keep_next=True, color=DARK)
+    entry = _paragraph_style(doc, STYLES["contents_entry"], after=3)
+    entry.paragraph_format.tab_stops.add_tab_stop(Twips(TEXT_WIDTH), WD_TAB_ALIGNMENT.RIGHT,
+                                                  WD_TAB_LEADER.DOTS)
+    _one_font(doc)
 
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)

@@ -85,7 +85,8 @@ def test_dpia_without_fg_advice_is_the_draft_for_advice(example_project, texts):
     hospital = example_project.portfolio.hospital("st-jozef-dalwijk")
     assert not hospital.dpia.advised
     text = _dpia(texts, hospital.id)
-    assert "Status: concept ter advisering." in text.split("2. Inleiding")[0]
+    # In the summary: after the table of contents, before chapter 2.
+    assert "Status: concept ter advisering." in text.split("2. Inleiding")[1]
     assert "Aldus vastgesteld" not in text and "Het Ziekenhuis aanvaardt" not in text
     assert "wordt niet vastgesteld of ondertekend" in text
 
@@ -186,3 +187,47 @@ def test_every_table_row_stays_on_one_page_and_columns_fill_the_line(example_bui
             assert sum(grid) == TEXT_WIDTH, document.path
             rows = table.findall(f"{w}tr")
             assert all(r.find(f"{w}trPr/{w}cantSplit") is not None for r in rows), document.path
+
+
+def test_the_long_documents_open_with_contents_that_link_every_article_and_annex(example_build):
+    import zipfile
+
+    from lxml import etree
+
+    from aifi_legal.documents import KINDS
+    from aifi_legal.word.reader import read_docx
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def style(paragraph):
+        found = paragraph.find(f"{w}pPr/{w}pStyle")
+        return None if found is None else found.get(f"{w}val")
+
+    for document in example_build.documents:
+        with zipfile.ZipFile(document.path) as archive:
+            body = etree.fromstring(archive.read("word/document.xml")).find(f"{w}body")
+        paragraphs = list(body.iter(f"{w}p"))
+        entries = [p for p in paragraphs if style(p) == "toc1"]
+        if not KINDS[document.kind].contents:
+            assert entries == [] and read_docx(document.path).contents == [], document.path
+            continue
+        # Every numbered article or chapter and every annex, in order, and nothing else.
+        headings = {p.find(f"{w}bookmarkStart").get(f"{w}name"): "".join(p.itertext())
+                    for p in paragraphs if style(p) in ("Heading1", "AIFIBijlagekop")
+                    and p.find(f"{w}bookmarkStart") is not None
+                    and re.match(r"(Artikel |Bijlage )?\d+\.", "".join(p.itertext()))}
+        assert len(headings) >= 10, document.path
+        listed = {}
+        for entry in entries:
+            [link] = entry.findall(f"{w}hyperlink")
+            anchor = link.get(f"{w}anchor")
+            listed[anchor] = "".join(t.text for t in link.iter(f"{w}t"))
+            [instruction] = [t.text for t in link.iter(f"{w}instrText")]
+            assert instruction.split() == ["PAGEREF", anchor, "\\h"]
+            begin = next(f for f in link.iter(f"{w}fldChar")
+                         if f.get(f"{w}fldCharType") == "begin")
+            assert begin.get(f"{w}dirty") == "true"   # Word fills in the page on opening
+        assert list(listed.items()) == list(headings.items()), document.path
+        # The reader keeps the contents apart from the text; the first article gets a new page.
+        assert read_docx(document.path).contents == ["Inhoud", *headings.values()]
+        after = paragraphs[paragraphs.index(entries[-1]) + 1]
+        assert after.find(f"{w}pPr/{w}pageBreakBefore") is not None

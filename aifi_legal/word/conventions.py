@@ -31,8 +31,20 @@ STYLES = {
     "signature_text": "AIFI Ondertekening tekst",
     "signature_line": "AIFI Handtekeninglijn",
     "title_meta": "AIFI Titelgegevens",
+    "contents_heading": "TOC Heading",
+    "contents_entry": "toc 1",
     "table": "Table Grid",
 }
+# The heading of the table of contents.
+CONTENTS_TITLE = "Inhoud"
+# Styles of a table of contents: ours, Word's own ("toc 2", ...) and LibreOffice's names for
+# them ("Contents 1", "Contents Heading"). A reader keeps these lines apart from the text.
+_CONTENTS_STYLE = re.compile(r"(toc|contents) (\d|heading)")
+
+
+def is_contents_style(name: str | None) -> bool:
+    """Whether a paragraph style (by name, any case) is one of a table of contents."""
+    return bool(name and _CONTENTS_STYLE.fullmatch(name.lower()))
 
 # Headings that number articles, chapters and annexes (compared in lower case: Word and
 # LibreOffice may change the case of a built-in style's name).

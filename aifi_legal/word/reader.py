@@ -22,6 +22,7 @@ from .conventions import (
     CELL_SEPARATOR,
     HEADING_STYLES,
     clause_of_bookmark,
+    is_contents_style,
     is_signature_table,
     is_term_bookmark,
 )
@@ -98,6 +99,9 @@ class DocxContent:
     tables: list[list[list[str]]] = field(default_factory=list)  # body tables: rows of cells
     hazards: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, part, message)
     terms: dict[str, str] = field(default_factory=dict)  # term bookmark -> its text now
+    # The table of contents, line by line: kept apart from `paragraphs`, so that a heading
+    # listed there never counts as the heading (or an article) being in the document.
+    contents: list[str] = field(default_factory=list)
 
     @property
     def document_id(self) -> str | None:
@@ -358,6 +362,9 @@ def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
             for start in node.iter(f"{W}bookmarkStart"):
                 current_clause = clause_of_bookmark(start.get(f"{W}name") or "") or \
                     current_clause
+            if kind == "body" and is_contents_style(style):
+                content.contents.append(normalise(text))
+                continue
             if kind == "body" and style and style.lower() in HEADING_STYLES and text.strip():
                 heading = normalise(text)
             content.paragraphs.append(DocParagraph(

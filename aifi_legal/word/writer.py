@@ -9,6 +9,7 @@ Every clause is wrapped in a bookmark named after its id, which survives editing
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from ..assembly.placeholders import Placeholder
 from ..documents import KINDS
 from ..errors import Problem, TemplateError
 from .conventions import (
+    CONTENTS_TITLE,
     DATE_LINE,
     HIGHLIGHT,
     HIGHLIGHT_HEX,
@@ -43,6 +45,8 @@ TEXT_WIDTH = 9071  # twentieths of a point: A4 less 2 x 2.5 cm margins
 # about 100 twips; a cell adds its left and right margins.
 CHAR_TWIPS = 100
 CELL_MARGINS = 230
+# Sections whose headings the table of contents does not list: they carry no article number.
+UNLISTED_SECTIONS = frozenset({"partijen", "overwegingen", "ondertekening"})
 
 
 def column_widths(texts: list[list[str]], total: int = TEXT_WIDTH) -> list[int]:
@@ -77,6 +81,7 @@ class _Body:
         self.bookmark_id = 0
         self.clause_id: str | None = None  # the clause being written
         self.terms = 0                     # terms written in it so far
+        self.new_page = False              # the next clause starts on a new page
 
     def run(self, run: Run) -> str:
         """One run; a term from the data inside a bookmark that names its place."""
@@ -157,10 +162,35 @@ class _Body:
             pieces.append(self.paragraph("text", ()))
         first = pieces[0]
         head, _, rest = first.partition("</w:pPr>")
+        if self.new_page:
+            head, self.new_page = head + "<w:pageBreakBefore/>", False
         pieces[0] = f"{head}</w:pPr>{start}{rest}"
         pieces[-1] = pieces[-1][:-len("</w:p>")] + end + "</w:p>"
         self.parts.extend(pieces)
         self.clause_id = None
+
+    def contents(self, clauses: Sequence[RenderedClause]) -> None:
+        """A table of contents on a page of its own: every article and annex, with its page.
+
+        Each entry links to its clause's bookmark; its page number is a PAGEREF field to that
+        bookmark, computed when the document is laid out (by LibreOffice for the PDF, by Word
+        on opening, as the field is marked out of date), so the DOCX holds no page number
+        that could be stale.
+        """
+        self.parts.append(self.paragraph("contents_heading", (Run(CONTENTS_TITLE),)))
+        for rendered in clauses:
+            if not rendered.heading or rendered.clause.head.section in UNLISTED_SECTIONS:
+                continue
+            name = bookmark_name(rendered.clause.id)
+            page = ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+                    f'<w:r><w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText>'
+                    '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                    '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+            self.parts.append(self.paragraph(
+                "contents_entry", (Run(rendered.heading),),
+                before=f'<w:hyperlink w:anchor="{name}" w:history="1">',
+                after=f"<w:r><w:tab/></w:r>{page}</w:hyperlink>"))
+        self.new_page = True
 
     def signatures(self, parties: list[dict[str, Any]]) -> None:
         """The signature table: one column per party, a block per signatory."""
@@ -227,6 +257,8 @@ def render_docx(template_path: Path, document: AssembledDocument) -> bytes:
     # that is not signed in its present state (a draft DPIA) has none.
     parties = [context[key] for key in KINDS[document.kind].parties]
     placed = not context["document"]["signed"]
+    if KINDS[document.kind].contents:
+        body.contents(document.clauses)
     for rendered in document.clauses:
         if rendered.clause.head.section == "bijlage" and not placed:
             body.signatures(parties)
