@@ -197,6 +197,17 @@ def test_missing_libreoffice_names_the_debian_package(monkeypatch):
     assert "libreoffice-writer-nogui" in caught.value.hint
 
 
+@needs_soffice
+def test_a_relative_output_folder_converts(built, tmp_path, monkeypatch):
+    """`aifi-legal build --out out --pdf` in the current folder (a file URI needs care)."""
+    source = next(d.path for d in built.documents if d.path.stem == STEM)
+    shutil.copyfile(source, tmp_path / "ivk.docx")
+    monkeypatch.chdir(tmp_path)
+    Path("out").mkdir()
+    [(_, pdf)] = convert_to_pdf([Path("ivk.docx")], Path("out"), work_dir=Path("out")).items()
+    assert (tmp_path / pdf).read_bytes().startswith(b"%PDF")
+
+
 def test_a_missing_input_file_is_an_error(tmp_path):
     with pytest.raises(PdfError, match="no such file"):
         convert_to_pdf([tmp_path / "weg.docx"], tmp_path)

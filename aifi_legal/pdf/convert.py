@@ -154,7 +154,9 @@ def _run_soffice(soffice: str, files: list[Path], timeout: float,
             return {}, {f: f"cannot read: {exc.strerror or exc}" for f in files}
         outdir = Path(temp, "out")
         # Two soffice processes sharing a profile make one of them fail: one profile each.
-        command = [soffice, f"-env:UserInstallation={Path(temp, 'profile').as_uri()}",
+        # A file URI needs an absolute path (the output folder may be given relative).
+        profile = Path(temp, "profile").absolute().as_uri()
+        command = [soffice, f"-env:UserInstallation={profile}",
                    "--headless", "--norestore", "--nolockcheck",
                    "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
                    *(str(staged / f"{names[f]}{f.suffix}") for f in files)]
