@@ -16,7 +16,7 @@ from ..inputs.parties import Party
 from ..register.roles import party_of
 from ..source import DocumentSource
 from ..word.reader import read_docx
-from . import consistency, rules
+from . import clause_rules, consistency, rules
 from .consistency import Terms
 from .findings import ERROR, CheckReport
 from .rules import Facts, Target
@@ -68,10 +68,10 @@ def check(source: DocumentSource, paths: Iterable[str | Path] = (), *,
             continue
         report.findings += rules.required(content, target)
         coverage: dict[str, dict[str, object]] = {}
-        report.findings += rules.clauses(content, target, coverage)
+        report.findings += clause_rules.clauses(content, target, coverage)
         if coverage:
             report.coverage[str(path)] = coverage
-        report.findings += rules.structure(content, target)
+        report.findings += clause_rules.structure(content, target)
         changed_terms, stated_terms = consistency.terms(content, target)
         report.findings += changed_terms
         terms[target.hospital_id].append((str(path), stated_terms))

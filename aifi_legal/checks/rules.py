@@ -1,44 +1,32 @@
 """The rules `check` applies to a DOCX as it is now, each a function returning findings.
 
 A rule reads the document (`word.reader.DocxContent`) and, for a recognised document, the
-`Target`: what the clause library and the data say the document must hold.
+`Target`: what the clause library and the data say the document must hold. This module holds
+the target, the integrity and completeness rules and the helpers every rule shares; the rules
+on clauses, numbering, references and defined terms are in `clause_rules`.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from ..assembly.assemble import REFERENCE_WORDS, AssembledDocument, RenderedClause
-from ..documents import CHECKLISTS, DocumentRef
+from ..documents import DocumentRef
 from ..inputs.parties import Party
-from ..textdiff import word_changes
 from ..word.conventions import (
     AUTHORITY,
     FUNCTION,
     NAME,
-    NUMBERED_HEADING_STYLES,
     is_signature_table,
     labelled,
 )
 from ..word.reader import DocxContent, normalise
-from .findings import ERROR, INFO, WARNING, Finding, Level
+from .findings import ERROR, Finding, Level
 
 LEFTOVER = re.compile(
     r"\{\{|\{%|%\}|\}\}|\[\s*invullen\s*\]|\[\s*[●•]\s*\]|\bXXX+\b|\bTODO\b|\bTBD\b"
     r"|\[\s*(?:\.\.\.|…)\s*\]|(?:^|\s)(?:\.\.\.|…)(?=\s|$)|lorem\s+ipsum", re.IGNORECASE)
-# A reference such as "artikel 7" that is followed by the name of a law is not ours.
-LAW_AFTER = re.compile(r"^[\s,]*(?:(?:lid|onder|sub|eerste|tweede|derde|vierde|vijfde|zesde|"
-                       r"zevende|achtste|negende|tiende|[a-z]|\d+|\(\w+\))[\s,.]*)*"
-                       r"(?:van\s+(?:de|het)\s+)?(?:AVG|UAVG|BW|Burgerlijk|Verordening|"
-                       r"AI-verordening|MDR|Wet|wet|Besluit|Richtlijn|Uitvoeringswet|Wabvpz|"
-                       r"WGBO|Grondwet|Rv|Awb|eIDAS|verordening|\(EU\)|Rijksdienst)")
-# How far after a reference the name of a law may follow, in characters.
-LAW_LOOKAHEAD = 80
-REFERENCE = re.compile(r"\b(artikel|Artikel|hoofdstuk|Hoofdstuk|Bijlage|bijlage)\s+(\d+)\b")
-HEADING = re.compile(r"^(?:(Artikel|Bijlage)\s+)?(\d+)\.\s+\S")
-DEFINITION = re.compile(r"^\s*[a-z]{1,2}\.\s+([^:]{1,80}):")
 FOOTER_ID = re.compile(r"Document-id (AIFI-\S+)")
 # The comparitie states a party's KvK number and address within this many characters after
 # its name.
@@ -90,7 +78,7 @@ def integrity(content: DocxContent, target: Target | None) -> list[Finding]:
                              "open and save the document in Word, or regenerate it"))
     for change in content.tracked_changes:
         found.append(finding(ERROR, "integrity.tracked-change", content, target,
-                             _location(change.heading, change.part), change.part,
+                             location_of(change.heading, change.part), change.part,
                              f"tracked {change.kind}" +
                              (f" by {change.author}" if change.author else "") +
                              (f": {change.text!r}" if change.text else ""),
@@ -118,9 +106,9 @@ def leftovers(content: DocxContent, target: Target | None) -> list[Finding]:
         for text, container in pieces:
             for match in LEFTOVER.finditer(text):
                 found.append(finding(ERROR, "leftover", content, target,
-                                     _location(paragraph.heading, paragraph.part), container,
+                                     location_of(paragraph.heading, paragraph.part), container,
                                      f"fill-in marker or template syntax "
-                                     f"{match.group(0).strip()!r} in {_quote(paragraph.text)}",
+                                     f"{match.group(0).strip()!r} in {quote(paragraph.text)}",
                                      "replace the marker with the final text"))
     return found
 
@@ -201,155 +189,13 @@ def _draft_for_advice(content: DocxContent, target: Target, body_text: str,
     return found
 
 
-def clauses(content: DocxContent, target: Target,
-            coverage: dict[str, dict[str, object]]) -> list[Finding]:
-    """Missing, changed and unexpected clauses, and the checklist coverage they leave.
-
-    Fills `coverage` with the kind's checklist items (covered, changed or missing).
-    """
-    found = []
-    present = set(content.clause_order)
-    changed = set()
-    for rendered in target.expected.clauses:
-        clause_id = rendered.clause.id
-        where = clause_location(rendered)
-        if clause_id not in present:
-            if rendered.clause.head.section != "bijlage":  # annexes: required.annex
-                found.append(finding(ERROR, "structure.missing-clause", content, target, where,
-                                     "body", f"clause {clause_id} ({rendered.clause.head.title})"
-                                     " is missing", "restore the clause, or record why it was "
-                                     "removed and regenerate"))
-            continue
-        now, library_text = content.clause_text(clause_id), rendered.plain_text()
-        if now != library_text:
-            changed.add(clause_id)
-            found.append(finding(INFO, "review.changed-clause", content, target, where, "body",
-                                 f"clause {clause_id} ({rendered.clause.head.title}) differs "
-                                 f"from the library text: {word_changes(library_text, now)}",
-                                 "review the change; bring it into the clause library if it "
-                                 "should apply to every hospital"))
-    expected = {r.clause.id for r in target.expected.clauses}
-    for clause_id in (c for c in content.clause_order if c not in expected):
-        found.append(finding(WARNING, "structure.unexpected-clause", content, target, clause_id,
-                             "body", f"clause {clause_id} does not belong in this hospital's "
-                             f"{target.ref.kind}",
-                             "remove it, or check the hospital's data (chosen solutions)"))
-    for item in CHECKLISTS.get(target.ref.kind, ()):
-        carriers = [r.clause.id for r in target.expected.clauses if item in r.clause.head.tags]
-        intact = [c for c in carriers if c in present and c not in changed]
-        edited = [c for c in carriers if c in present and c in changed]
-        status = "covered" if intact else "changed" if edited else "missing"
-        coverage[item] = {"status": status, "clauses": carriers}
-        if status == "missing":
-            found.append(finding(ERROR, f"coverage.{item}", content, target, item, "body",
-                                 f"{item} is not covered: " + (
-                                     f"clause(s) {', '.join(carriers)} were removed"
-                                     if carriers else "no clause in the library covers it"),
-                                 "restore the clause that covers it"))
-        elif status == "changed":
-            found.append(finding(WARNING, f"coverage.{item}", content, target, item, "body",
-                                 f"{item} is covered only by changed clause(s) "
-                                 f"{', '.join(edited)}",
-                                 "have a lawyer confirm the changed text still covers the item"))
-    return found
-
-
-def structure(content: DocxContent, target: Target) -> list[Finding]:
-    """Duplicate numbers and headings, broken references, unused and undefined terms."""
-    found = []
-    kind = target.ref.kind
-    headings = [normalise(p.text) for p in content.body() if _numbered_heading(p.style)
-                and p.text.strip()]
-    numbers: dict[str, set[str]] = {"artikel": set(), "bijlage": set(), "hoofdstuk": set()}
-    seen: Counter[str] = Counter()
-    for heading in headings:
-        seen[heading] += 1
-        match = HEADING.match(heading)
-        if match:
-            word = (match.group(1) or ("hoofdstuk" if kind == "dpia" else "")).lower()
-            if word in numbers:
-                key = f"{word} {match.group(2)}"
-                if match.group(2) in numbers[word]:
-                    found.append(finding(ERROR, "structure.duplicate-number", content, target,
-                                         key, "body", f"{key} occurs more than once",
-                                         "renumber the articles"))
-                numbers[word].add(match.group(2))
-    for heading, count in seen.items():
-        if count > 1:
-            found.append(finding(ERROR, "structure.duplicate-heading", content, target, heading,
-                                 "body", f"heading {heading!r} occurs {count} times",
-                                 "merge or rename"))
-    # References: every "artikel N" of ours must point at an existing heading.
-    for paragraph in content.body():
-        if _numbered_heading(paragraph.style):
-            continue
-        for match in REFERENCE.finditer(paragraph.text):
-            word, number = match.group(1).lower(), match.group(2)
-            # A report has chapters and an agreement articles; the other word always
-            # points at a law ("artikel 35 AVG" in the DPIA).
-            if word == ("artikel" if kind == "dpia" else "hoofdstuk"):
-                continue
-            if number in numbers.get(word, set()):
-                continue
-            if LAW_AFTER.match(paragraph.text[match.end():match.end() + LAW_LOOKAHEAD]):
-                continue
-            found.append(finding(ERROR, "structure.broken-reference", content, target,
-                                 _location(paragraph.heading, "body"), "body",
-                                 f"{match.group(0)} is referred to in {_quote(paragraph.text)} "
-                                 "but does not exist",
-                                 "correct the reference or restore the article"))
-    return found + _terms(content, target)
-
-
-def _terms(content: DocxContent, target: Target) -> list[Finding]:
-    """Defined terms (Dutch form: "a. Term: ...") not used, and used terms not defined."""
-    definitions = next((r for r in target.expected.clauses if r.clause.head.definitions), None)
-    if definitions is None:
-        return []
-    found = []
-    defined = {}
-    for paragraph in content.paragraphs:
-        if paragraph.clause == definitions.clause.id:
-            match = DEFINITION.match(paragraph.text)
-            if match:
-                defined[match.group(1).strip()] = paragraph
-    body = content.body()
-    outside = normalise(" ".join(p.text for p in body if p.clause != definitions.clause.id))
-    where = clause_location(definitions)
-    for term in sorted(defined):
-        # Used anywhere but in its own definition (other definitions count as use).
-        elsewhere = normalise(" ".join(p.text for p in body if p is not defined[term]))
-        if not _term_pattern(term).search(elsewhere):
-            found.append(finding(WARNING, "structure.unused-term", content, target, where,
-                                 "body", f"defined term {term!r} is not used outside the "
-                                 "definitions", "remove the definition or use the term"))
-    for term in sorted(target.terms - set(defined)):
-        if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", outside):
-            found.append(finding(WARNING, "structure.undefined-term", content, target,
-                                 _location(None, "body"), "body",
-                                 f"term {term!r} is used but not defined",
-                                 "restore its definition"))
-    return found
-
-
 def signature_table(content: DocxContent) -> list[list[str]] | None:
     """The document's signature table as rows of cell texts, if it has one."""
     return next((t for t in content.tables if t and t[0] and is_signature_table(t[0])), None)
 
 
-def _numbered_heading(style: str | None) -> bool:
-    return style is not None and style.lower() in NUMBERED_HEADING_STYLES
-
-
-def _term_pattern(term: str) -> re.Pattern[str]:
-    """A defined term, allowing Dutch inflection of each word (Ziekenhuis -> Ziekenhuizen)."""
-    words = term.split()
-    parts = [re.escape(w[:max(4, len(w) - 2)]) + r"[\w-]*" if len(w) > 4 else re.escape(w)
-             for w in words]
-    return re.compile(r"(?<![\w-])" + r"\s+".join(parts))
-
-
-def _location(heading: str | None, part: str) -> str:
+def location_of(heading: str | None, part: str) -> str:
+    """Where a finding is, for a reader: the article or annex a heading numbers, or the part."""
     if heading:
         match = re.match(r"^(Artikel \d+|Bijlage \d+|\d+)\.", heading)
         if match:
@@ -367,7 +213,8 @@ def clause_location(rendered: RenderedClause) -> str:
     return section
 
 
-def _quote(text: str, width: int = QUOTE_WIDTH) -> str:
+def quote(text: str, width: int = QUOTE_WIDTH) -> str:
+    """A text as a finding quotes it: normalised, cut at `width` characters."""
     text = normalise(text)
     return repr(text if len(text) <= width else text[:width - 1] + "…")
 
@@ -377,4 +224,3 @@ def show(value: object) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(value) + "]" if value else "[]"
     return repr(value)
-
