@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, TWO_HOSPITALS
 
-from aifi_legal.assembly.assemble import Paragraph, Table, assemble
+from aifi_legal.assembly.assemble import assemble
+from aifi_legal.assembly.blocks import Paragraph, Table
 from aifi_legal.assembly.clauses import load_clauses
 from aifi_legal.assembly.context import build_context
 from aifi_legal.assembly.formatting import (
@@ -229,7 +230,7 @@ def test_duplicate_definition_names_both_clauses(portfolio, tmp_path):
 
 
 def test_lists_restart_lettering_under_each_subheading():
-    from aifi_legal.assembly.assemble import _parse
+    from aifi_legal.assembly.blocks import parse_blocks as _parse
     blocks = _parse("## Eerste\n\n- een\n- twee\n\n## Tweede\n\n- drie\n", "bijlage", "1")
     assert [(b.label, b.text) for b in blocks] == [
         (None, "Eerste"), ("a.", "a. een"), ("b.", "b. twee"), (None, "Tweede"),

@@ -21,7 +21,8 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from ..assembly.assemble import AssembledDocument, Cell, RenderedClause, Run, Table
+from ..assembly.assemble import AssembledDocument, RenderedClause
+from ..assembly.blocks import Cell, Run, Table
 from ..assembly.formatting import datum
 from ..assembly.placeholders import Placeholder
 from ..documents import KINDS
