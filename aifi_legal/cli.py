@@ -10,11 +10,11 @@ failing); 130 interrupted.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import sys
-from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -34,17 +34,32 @@ from .errors import (
 )
 from .inputs.portfolio import json_schema
 from .inputs.workspace import init_workspace
-from .project import load_project
+from .project import Project, load_project
 from .register.ledger import METHODS
 
 # Library keyword arguments as the command line spells them, for messages.
 OPTIONS = {
-    "hospitals": "--hospital", "group": "--group", "only": "--only", "model": "--model",
-    "pdf": "--pdf", "draft": "--draft", "out": "--out", "signatory": "--signatory",
-    "date": "--date", "method": "--method", "file": "--file", "processor": "--processor",
-    "event": "--event", "note": "--note", "trust_roots": "--trust-root",
-    "accept_signers": "--accept-signer", "today": "--today",
-    "paths": "FILES", "force": "--force", "target": "DIRECTORY", "hospital": "HOSPITAL",
+    "hospitals": "--hospital",
+    "group": "--group",
+    "only": "--only",
+    "model": "--model",
+    "pdf": "--pdf",
+    "draft": "--draft",
+    "out": "--out",
+    "signatory": "--signatory",
+    "date": "--date",
+    "method": "--method",
+    "file": "--file",
+    "processor": "--processor",
+    "event": "--event",
+    "note": "--note",
+    "trust_roots": "--trust-root",
+    "accept_signers": "--accept-signer",
+    "today": "--today",
+    "paths": "FILES",
+    "force": "--force",
+    "target": "DIRECTORY",
+    "hospital": "HOSPITAL",
     "kind": "KIND",
 }
 _KEYWORD = re.compile(r"\b(" + "|".join(OPTIONS) + r")=(True\b)?")
@@ -55,18 +70,44 @@ def _translate(text: str) -> str:
     return _KEYWORD.sub(lambda m: OPTIONS[m.group(1)], text)
 
 
-def _inputs(function):
-    """Add --data, --clauses, --templates and --ledger: the inputs of a workspace."""
-    function = click.option("--ledger", type=click.Path(path_type=Path),
-                            help="The signature register (default: signatures.jsonl beside "
-                                 "the data file).")(function)
-    function = click.option("--templates", type=click.Path(path_type=Path),
-                            help="Folder with the Word templates.")(function)
-    function = click.option("--clauses", type=click.Path(path_type=Path),
-                            help="Folder with the clause library.")(function)
-    function = click.option("--data", type=click.Path(path_type=Path),
-                            help="The hospitals.yaml to use.")(function)
-    return function
+INPUTS = (
+    ("--data", "The hospitals.yaml to use."),
+    ("--clauses", "Folder with the clause library."),
+    ("--templates", "Folder with the Word templates."),
+    ("--ledger", "The signature register (default: signatures.jsonl beside the data file)."),
+)
+
+
+def _project(function):
+    """Add --data, --clauses, --templates and --ledger, and pass the project they make."""
+
+    @functools.wraps(function)
+    def with_project(data, clauses, templates, ledger, **options):
+        return function(load_project(data, clauses, templates, ledger), **options)
+
+    for name, text in reversed(INPUTS):
+        with_project = click.option(name, type=click.Path(path_type=Path), help=text)(with_project)
+    return with_project
+
+
+def _out(text: str):
+    """Add --out, the output folder (default: out)."""
+    return click.option(
+        "--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help=text
+    )
+
+
+def _format(*choices: str):
+    """Add --format: text for a terminal, or one of the machine formats."""
+    machine = " or ".join(choices[1:])
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default="text",
+        show_default=True,
+        help=f"text for a terminal, {machine} for other tools.",
+    )
 
 
 class _Cli(click.Group):
@@ -101,8 +142,11 @@ class _Cli(click.Group):
             if os.environ.get("AIFI_LEGAL_DEBUG"):
                 raise
             click.echo(f"Internal error: {type(exc).__name__}: {exc}", err=True)
-            click.echo("This is a bug in aifi-legal. Run again with AIFI_LEGAL_DEBUG=1 for "
-                       "details and report it.", err=True)
+            click.echo(
+                "This is a bug in aifi-legal. Run again with AIFI_LEGAL_DEBUG=1 for "
+                "details and report it.",
+                err=True,
+            )
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -118,166 +162,229 @@ def cli() -> None:
 
 
 @cli.command()
-@_inputs
-def validate(data: Path | None, clauses: Path | None, templates: Path | None,
-             ledger: Path | None) -> None:
+@_project
+def validate(project: Project) -> None:
     """Check the data, the clause library and the templates; write nothing."""
-    project = load_project(data, clauses, templates, ledger)
     summary = project.validate()
-    click.echo(f"OK: {summary['hospitals']} hospitals, {summary['clauses']} clauses; "
-               f"{summary['documents']} documents render without errors.")
+    click.echo(
+        f"OK: {summary['hospitals']} hospitals, {summary['clauses']} clauses; "
+        f"{summary['documents']} documents render without errors."
+    )
 
 
 @cli.command()
-@_inputs
-@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
-              help="Output folder; documents go to OUT/<hospital id>/<kind>.docx.")
-@click.option("--hospital", "hospitals", multiple=True, metavar="ID",
-              help="Build only this hospital (repeatable).")
+@_project
+@_out("Output folder; documents go to OUT/<hospital id>/<kind>.docx.")
+@click.option(
+    "--hospital",
+    "hospitals",
+    multiple=True,
+    metavar="ID",
+    help="Build only this hospital (repeatable).",
+)
 @click.option("--group", type=int, metavar="N", help="Build only implementation group N.")
-@click.option("--only", multiple=True, type=click.Choice(list(KINDS)),
-              help="Build only this document kind (repeatable).")
-@click.option("--model", is_flag=True,
-              help="Write each kind once to OUT/model/ with the hospital's fields highlighted.")
-@click.option("--pdf", is_flag=True, help="Also write a PDF per document, with a signature "
-              "field per signatory (needs LibreOffice).")
+@click.option(
+    "--only",
+    multiple=True,
+    type=click.Choice(list(KINDS)),
+    help="Build only this document kind (repeatable).",
+)
+@click.option(
+    "--model",
+    is_flag=True,
+    help="Write each kind once to OUT/model/ with the hospital's fields highlighted.",
+)
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also write a PDF per document, with a signature "
+    "field per signatory (needs LibreOffice).",
+)
 @click.option("--draft", is_flag=True, help="With --pdf: stamp CONCEPT on every page.")
-def build(data: Path | None, clauses: Path | None, templates: Path | None,
-          ledger: Path | None, out: Path,
-          hospitals: tuple[str, ...], group: int | None, only: tuple[str, ...],
-          model: bool, pdf: bool, draft: bool) -> None:
+def build(
+    project: Project,
+    out: Path,
+    hospitals: tuple[str, ...],
+    group: int | None,
+    only: tuple[str, ...],
+    model: bool,
+    pdf: bool,
+    draft: bool,
+) -> None:
     """Generate the documents for every (or the selected) hospital."""
-    project = load_project(data, clauses, templates, ledger)
-    if sys.stderr.isatty():
-        with click.progressbar(length=1, label="Rendering", file=sys.stderr) as bar:
-            def progress(done: int, total: int, label: str) -> None:
-                bar.length = total
-                bar.update(1)
-            result = project.build(out, hospitals=hospitals, group=group, only=only,
-                                   model=model, pdf=pdf, draft=draft, progress=progress)
-    else:
-        result = project.build(out, hospitals=hospitals, group=group, only=only, model=model,
-                               pdf=pdf, draft=draft)
-    for note in result.repaired:
-        click.echo(f"Repaired: {note}.")
-    for document in result.documents:
-        extra = f", {document.pdf['file']}" if document.pdf else ""
-        click.echo(f"  {document.path}  ({document.words} words, {document.document_id}{extra})")
-    for document in result.kept:
-        click.echo(f"  {document.path}  kept: signed ({document.document_id}); raise "
-                   "consortium.documents.version to issue a new version")
-    for path in result.archived:
-        click.echo(f"  {path}  archived: the signed original of an earlier version")
-    per_kind = Counter(d.kind for d in result.documents)
-    hospitals_built = {d.hospital_id for d in result.documents if d.hospital_id}
-    kinds = ", ".join(f"{kind}: {count}" for kind, count in per_kind.items())
-    who = "the model" if model else f"{len(hospitals_built)} hospital(s)"
-    kept = f"; {len(result.kept)} signed document(s) kept" if result.kept else ""
-    click.echo(f"Built {len(result.documents)} document(s) for {who} in {result.out} "
-               f"({kinds}){kept}.")
+    run = functools.partial(
+        project.build,
+        out,
+        hospitals=hospitals,
+        group=group,
+        only=only,
+        model=model,
+        pdf=pdf,
+        draft=draft,
+    )
+    if not sys.stderr.isatty():
+        click.echo(run().to_text(), nl=False)
+        return
+    with click.progressbar(length=1, label="Rendering", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.length = total
+            bar.update(1)
+
+        result = run(progress=progress)
+    click.echo(result.to_text(), nl=False)
 
 
 @cli.command()
-@_inputs
+@_project
 @click.argument("hospital")
 @click.argument("kind", type=click.Choice(list(KINDS)))
 @click.option("--signatory", help="Name of the signatory, as in the data.")
 @click.option("--date", "when", metavar="YYYY-MM-DD", help="Date of signing (default: today).")
-@click.option("--method", type=click.Choice(list(METHODS)),
-              help="paper (a scanned wet-ink signature), simple, advanced or qualified.")
-@click.option("--file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="The evidence (a scan or signed PDF); its sha256 is recorded.")
+@click.option(
+    "--method",
+    type=click.Choice(list(METHODS)),
+    help="paper (a scanned wet-ink signature), simple, advanced or qualified.",
+)
+@click.option(
+    "--file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="The evidence (a scan or signed PDF); its sha256 is recorded.",
+)
 @click.option("--processor", metavar="ID", help="The processor of a verwerkersovereenkomst.")
-@click.option("--event", type=click.Choice(["signed", "declined", "revoked", "sent"]),
-              default="signed", show_default=True,
-              help="What happened: a signature, a refusal, a withdrawn signature, or the "
-                   "document sent for signing.")
+@click.option(
+    "--event",
+    type=click.Choice(["signed", "declined", "revoked", "sent"]),
+    default="signed",
+    show_default=True,
+    help="What happened: a signature, a refusal, a withdrawn signature, or the "
+    "document sent for signing.",
+)
 @click.option("--note", help="A remark to keep with the event.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
-              help="The folder the documents were built in.")
-def sign(data: Path | None, clauses: Path | None, templates: Path | None,
-         ledger: Path | None, hospital: str, kind: str, signatory: str | None,
-         when: str | None, method: str | None, file: Path | None, processor: str | None,
-         event: str, note: str | None, out: Path) -> None:
+@_out("The folder the documents were built in.")
+def sign(
+    project: Project,
+    hospital: str,
+    kind: str,
+    signatory: str | None,
+    when: str | None,
+    method: str | None,
+    file: Path | None,
+    processor: str | None,
+    event: str,
+    note: str | None,
+    out: Path,
+) -> None:
     """Record a signature by hand (or a document sent, declined or revoked)."""
-    project = load_project(data, clauses, templates, ledger)
-    recorded = project.record(hospital, kind, event=event, signatory=signatory, date=when,
-                              method=method, file=file, processor=processor, out=out,
-                              note=note)
+    recorded = project.record(
+        hospital,
+        kind,
+        event=event,
+        signatory=signatory,
+        date=when,
+        method=method,
+        file=file,
+        processor=processor,
+        out=out,
+        note=note,
+    )
     who = f" by {recorded.signatory}" if recorded.signatory else ""
-    click.echo(f"Recorded: {recorded.document} of {recorded.hospital} {recorded.event}{who} "
-               f"on {recorded.date.isoformat()} in {project.workspace.ledger}.")
+    click.echo(
+        f"Recorded: {recorded.document} of {recorded.hospital} {recorded.event}{who} "
+        f"on {recorded.date.isoformat()} in {project.workspace.ledger}."
+    )
 
 
 @cli.command()
-@_inputs
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
-              help="The folder the PDFs were built in.")
-@click.option("--trust-root", "trust_roots", multiple=True, metavar="CERT",
-              type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="A certificate (DER or PEM) whose signatures count as trusted and are "
-                   "recorded as advanced (repeatable); others are recorded as simple.")
-@click.option("--accept-signer", "accept_signers", multiple=True, metavar="NAME",
-              help="A certificate name to record although it is not the field's signatory "
-                   "(repeatable): a deliberate exception, kept in the event's note.")
-def intake(data: Path | None, clauses: Path | None, templates: Path | None,
-           ledger: Path | None, files: tuple[Path, ...], out: Path,
-           trust_roots: tuple[Path, ...], accept_signers: tuple[str, ...]) -> None:
+@_project
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False)
+)
+@_out("The folder the PDFs were built in.")
+@click.option(
+    "--trust-root",
+    "trust_roots",
+    multiple=True,
+    metavar="CERT",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="A certificate (DER or PEM) whose signatures count as trusted and are "
+    "recorded as advanced (repeatable); others are recorded as simple.",
+)
+@click.option(
+    "--accept-signer",
+    "accept_signers",
+    multiple=True,
+    metavar="NAME",
+    help="A certificate name to record although it is not the field's signatory "
+    "(repeatable): a deliberate exception, kept in the event's note.",
+)
+def intake(
+    project: Project,
+    files: tuple[Path, ...],
+    out: Path,
+    trust_roots: tuple[Path, ...],
+    accept_signers: tuple[str, ...],
+) -> None:
     """Verify returned signed PDFs and record their signatures.
 
     A file that is unknown, altered, or carries a broken signature is refused and nothing of
     it is recorded (exit code 1).
     """
-    report = load_project(data, clauses, templates, ledger).intake(files, out=out,
-                                                                   trust_roots=trust_roots,
-                                                                   accept_signers=accept_signers)
+    report = project.intake(files, out=out, trust_roots=trust_roots, accept_signers=accept_signers)
     click.echo(report.to_text(), nl=False)
     if not report.ok:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
 @cli.command(name="status")
-@_inputs
-@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
-              help="The folder the documents were built in.")
-@click.option("--hospital", "hospitals", multiple=True, metavar="ID",
-              help="Only this hospital (repeatable).")
+@_project
+@_out("The folder the documents were built in.")
+@click.option(
+    "--hospital", "hospitals", multiple=True, metavar="ID", help="Only this hospital (repeatable)."
+)
 @click.option("--group", type=int, metavar="N", help="Only implementation group N.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Judge overdue items on this date.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
-              show_default=True, help="text for a terminal, json or csv for other tools.")
-def status_command(data: Path | None, clauses: Path | None, templates: Path | None,
-                   ledger: Path | None, out: Path, hospitals: tuple[str, ...],
-                   group: int | None, today: str | None, fmt: str) -> None:
+@_format("text", "json", "csv")
+def status_command(
+    project: Project,
+    out: Path,
+    hospitals: tuple[str, ...],
+    group: int | None,
+    today: str | None,
+    fmt: str,
+) -> None:
     """Who has signed what: per hospital and document, and per implementation group."""
     try:
         day = date.fromisoformat(today) if today else None
     except ValueError:
-        raise click.BadParameter(f"{today!r} is not a date written as YYYY-MM-DD",
-                                 param_hint="--today") from None
-    report = load_project(data, clauses, templates, ledger).status(
-        out, hospitals=hospitals, group=group, today=day)
-    click.echo({"text": report.to_text, "json": report.to_json, "csv": report.to_csv}[fmt](),
-               nl=False)
+        raise click.BadParameter(
+            f"{today!r} is not a date written as YYYY-MM-DD", param_hint="--today"
+        ) from None
+    report = project.status(out, hospitals=hospitals, group=group, today=day)
+    click.echo(
+        {"text": report.to_text, "json": report.to_json, "csv": report.to_csv}[fmt](), nl=False
+    )
 
 
 @cli.command(name="check")
-@_inputs
+@_project
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Check every OUT/<hospital>/*.docx (default: out, when no FILES are given).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for a terminal, json for other tools.")
-def check_command(data: Path | None, clauses: Path | None, templates: Path | None,
-                  ledger: Path | None, files: tuple[Path, ...], out: Path | None,
-                  fmt: str) -> None:
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Check every OUT/<hospital>/*.docx (default: out, when no FILES are given).",
+)
+@_format("text", "json")
+def check_command(
+    project: Project,
+    files: tuple[Path, ...],
+    out: Path | None,
+    fmt: str,
+) -> None:
     """Check documents as they are now: complete, consistent and legally covered.
 
     Exit code 1 when any finding is an error.
     """
-    project = load_project(data, clauses, templates, ledger)
     if not files and out is None:
         out = Path("out")
     report = project.check(files, out=out)
@@ -287,39 +394,28 @@ def check_command(data: Path | None, clauses: Path | None, templates: Path | Non
 
 
 @cli.command(name="lint")
-@_inputs
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for a terminal, json for other tools.")
-def lint_command(data: Path | None, clauses: Path | None, templates: Path | None,
-                 ledger: Path | None, fmt: str) -> None:
+@_project
+@_format("text", "json")
+def lint_command(project: Project, fmt: str) -> None:
     """Check the clause library and templates: syntax, fields, conditions, coverage.
 
     Exit code 1 when any finding is an error.
     """
-    report = load_project(data, clauses, templates, ledger).lint()
+    report = project.lint()
     click.echo(report.to_json() if fmt == "json" else report.to_lint_text(), nl=False)
     if report.errors:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
 @cli.command(name="clauses")
-@_inputs
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for a terminal, json for other tools.")
-def list_clauses(data: Path | None, clauses: Path | None, templates: Path | None,
-                 ledger: Path | None, fmt: str) -> None:
+@_project
+@_format("text", "json")
+def list_clauses(project: Project, fmt: str) -> None:
     """List the clause library: id, version, documents, section and condition."""
-    project = load_project(data, clauses, templates, ledger)
-    rows = project.clause_records()
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    width = max(len(r["id"]) for r in rows)
-    for row in rows:
-        condition = f"  if {row['condition']}" if row["condition"] else ""
-        click.echo(f"{row['id']:<{width}}  {row['version']:<7} {row['section']:<13} "
-                   f"{','.join(row['documents'])}{condition}")
-    click.echo(f"{len(rows)} clauses in {project.workspace.clauses}")
+        click.echo(json.dumps(project.clause_records(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(project.library.to_text(), nl=False)
 
 
 @cli.command()
@@ -330,8 +426,11 @@ def schema() -> None:
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--force", is_flag=True, help="Add missing files to an existing folder; "
-              "existing files are never overwritten.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Add missing files to an existing folder; existing files are never overwritten.",
+)
 def init(directory: Path, force: bool) -> None:
     """Create a workspace: a copy of hospitals.yaml, clauses/ and templates/ to edit."""
     workspace = init_workspace(directory, force=force)

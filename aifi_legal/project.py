@@ -22,7 +22,7 @@ from .assembly.clauses import ClauseLibrary
 from .checks.check import check as check_documents
 from .checks.findings import CheckReport
 from .checks.lint import lint as lint_library
-from .documents import KINDS, DocumentRef
+from .documents import DocumentRef
 from .errors import Problem, UsageError
 from .inputs.models import Hospital, Portfolio, Processor
 from .inputs.workspace import Workspace, resolve
@@ -62,27 +62,33 @@ class Project:
         return self.source.library
 
     def __repr__(self) -> str:
-        return (f"<Project {len(self.portfolio.hospitals)} hospitals, {len(self.library)} "
-                f"clauses, data={self.workspace.data}>")
+        return (
+            f"<Project {len(self.portfolio.hospitals)} hospitals, {len(self.library)} "
+            f"clauses, data={self.workspace.data}>"
+        )
 
-    def select(self, hospitals: str | Iterable[str] = (),
-               group: int | None = None) -> list[Hospital]:
+    def select(
+        self, hospitals: str | Iterable[str] = (), group: int | None = None
+    ) -> list[Hospital]:
         """The hospitals named by id (in the data's order), optionally only those of `group`."""
         return self.source.select(hospitals, group)
 
-    def documents_of(self, hospital: Hospital | str | None,
-                     only: str | Iterable[str] = ()) -> list[DocumentRef]:
+    def documents_of(
+        self, hospital: Hospital | str | None, only: str | Iterable[str] = ()
+    ) -> list[DocumentRef]:
         """The documents of a hospital's set (by model or id; None: the model documents)."""
         chosen = None if hospital is None else self.source.hospital(hospital)
         return self.source.documents_of(chosen, only)
 
-    def document(self, kind: str, hospital: Hospital | str | None,
-                 processor: Processor | str | None = None) -> DocumentRef:
+    def document(
+        self, kind: str, hospital: Hospital | str | None, processor: Processor | str | None = None
+    ) -> DocumentRef:
         """One document: a kind for a hospital (by model or id; None: the model document)."""
         return self.source.ref(hospital, kind, processor)
 
-    def assemble(self, kind: str, hospital: Hospital | str | None,
-                 processor: Processor | str | None = None) -> AssembledDocument:
+    def assemble(
+        self, kind: str, hospital: Hospital | str | None, processor: Processor | str | None = None
+    ) -> AssembledDocument:
         """The numbered clause text of one document, without Word (`.text()` for plain text).
 
         A hospital model that is not in the data (a what-if copy) is assembled as given.
@@ -91,13 +97,15 @@ class Project:
         variant = hospital if isinstance(hospital, Hospital) else None
         return self.source.assemble(ref, hospital=variant)
 
-    def render(self, kind: str, hospital: Hospital | str | None,
-               processor: Processor | str | None = None) -> bytes:
+    def render(
+        self, kind: str, hospital: Hospital | str | None, processor: Processor | str | None = None
+    ) -> bytes:
         """The DOCX bytes of one document."""
         return self.source.render(self.assemble(kind, hospital, processor))
 
-    def signatories(self, kind: str, hospital: Hospital | str,
-                    processor: Processor | str | None = None) -> list[SignatureRole]:
+    def signatories(
+        self, kind: str, hospital: Hospital | str, processor: Processor | str | None = None
+    ) -> list[SignatureRole]:
         """Who signs one document, in signing order, and in which PDF field."""
         return signature_roles(self.portfolio, self.document(kind, hospital, processor))
 
@@ -111,13 +119,24 @@ class Project:
             for ref in self.source.documents_of(hospital):
                 self.source.render(self.source.assemble(ref))
                 count += 1
-        return {"hospitals": len(self.portfolio.hospitals), "clauses": len(self.library),
-                "documents": count}
+        return {
+            "hospitals": len(self.portfolio.hospitals),
+            "clauses": len(self.library),
+            "documents": count,
+        }
 
-    def build(self, out: str | Path = "out", *, hospitals: str | Iterable[str] = (),
-              group: int | None = None, only: str | Iterable[str] = (), model: bool = False,
-              pdf: bool = False, draft: bool = False,
-              progress: Progress | None = None) -> BuildResult:
+    def build(
+        self,
+        out: str | Path = "out",
+        *,
+        hospitals: str | Iterable[str] = (),
+        group: int | None = None,
+        only: str | Iterable[str] = (),
+        model: bool = False,
+        pdf: bool = False,
+        draft: bool = False,
+        progress: Progress | None = None,
+    ) -> BuildResult:
         """Generate documents into `out`.
 
         hospitals: ids to build (default: all); group: only this implementation group;
@@ -131,12 +150,22 @@ class Project:
         unchanged it is kept as signed; a new version (new id) moves the signed one to
         `archief/` first.
         """
-        return build_documents(self.source, self.register, out, hospitals=hospitals,
-                               group=group, only=only, model=model, pdf=pdf, draft=draft,
-                               progress=progress)
+        return build_documents(
+            self.source,
+            self.register,
+            out,
+            hospitals=hospitals,
+            group=group,
+            only=only,
+            model=model,
+            pdf=pdf,
+            draft=draft,
+            progress=progress,
+        )
 
-    def check(self, paths: Iterable[str | Path] = (), *,
-              out: str | Path | None = None) -> CheckReport:
+    def check(
+        self, paths: Iterable[str | Path] = (), *, out: str | Path | None = None
+    ) -> CheckReport:
         """Check DOCX files as they are now: `paths`, or every OUT/<hospital>/*.docx."""
         return check_documents(self.source, paths, out=out)
 
@@ -144,30 +173,67 @@ class Project:
         """Lint the clause library and templates against the data's schema."""
         return lint_library(self.source)
 
-    def record(self, hospital: str, kind: str, *, event: str = "signed",
-               signatory: str | None = None, date: date | str | None = None,
-               method: str | None = None, file: str | Path | None = None,
-               processor: str | None = None, out: str | Path = "out",
-               note: str | None = None) -> Event:
+    def record(
+        self,
+        hospital: str,
+        kind: str,
+        *,
+        event: str = "signed",
+        signatory: str | None = None,
+        date: date | str | None = None,
+        method: str | None = None,
+        file: str | Path | None = None,
+        processor: str | None = None,
+        out: str | Path = "out",
+        note: str | None = None,
+    ) -> Event:
         """Record a signature (or sent, declined, revoked) by hand in the register.
 
         The signatory must be one who signs this document; the document must have been built
         in `out` (its sha256 comes from the manifest: the PDF when there is one, else the
         DOCX). `file` is the evidence (a scan), whose sha256 is recorded.
         """
-        return record_event(self.source, self.register, hospital, kind, event=event,
-                            signatory=signatory, date=date, method=method, file=file,
-                            processor=processor, out=out, note=note)
+        return record_event(
+            self.source,
+            self.register,
+            hospital,
+            kind,
+            event=event,
+            signatory=signatory,
+            date=date,
+            method=method,
+            file=file,
+            processor=processor,
+            out=out,
+            note=note,
+        )
 
-    def status(self, out: str | Path = "out", *, hospitals: str | Iterable[str] = (),
-               group: int | None = None, today: date | None = None) -> StatusReport:
+    def status(
+        self,
+        out: str | Path = "out",
+        *,
+        hospitals: str | Iterable[str] = (),
+        group: int | None = None,
+        today: date | None = None,
+    ) -> StatusReport:
         """Where every selected document stands on `today`, from the manifests and register."""
-        return status_report(self.source, Path(out), self.register.read(),
-                             hospitals=hospitals, group=group, today=today)
+        return status_report(
+            self.source,
+            Path(out),
+            self.register.read(),
+            hospitals=hospitals,
+            group=group,
+            today=today,
+        )
 
-    def intake(self, files: Iterable[str | Path], *, out: str | Path = "out",
-               trust_roots: Iterable[str | Path] = (),
-               accept_signers: Iterable[str] = ()) -> IntakeReport:
+    def intake(
+        self,
+        files: Iterable[str | Path],
+        *,
+        out: str | Path = "out",
+        trust_roots: Iterable[str | Path] = (),
+        accept_signers: Iterable[str] = (),
+    ) -> IntakeReport:
         """Verify returned signed PDFs and record their signatures.
 
         `trust_roots` are certificate files (DER or PEM) whose signatures count as trusted.
@@ -179,11 +245,14 @@ class Project:
             try:
                 roots.append(Path(root).read_bytes())
             except OSError as exc:
-                raise UsageError(f"cannot read the certificate {root}: "
-                                 f"{exc.strerror or exc}", argument="trust_roots",
-                                 value=str(root)) from None
-        return intake_files(self.source, self.register, [Path(f) for f in files], Path(out),
-                            roots, accept_signers)
+                raise UsageError(
+                    f"cannot read the certificate {root}: {exc.strerror or exc}",
+                    argument="trust_roots",
+                    value=str(root),
+                ) from None
+        return intake_files(
+            self.source, self.register, [Path(f) for f in files], Path(out), roots, accept_signers
+        )
 
     def register_problems(self) -> list[Problem]:
         """Register lines naming a hospital, document or signatory the data does not know."""
@@ -191,24 +260,15 @@ class Project:
 
     def clause_records(self) -> list[dict[str, Any]]:
         """The clause library as one dict per clause, in document order."""
-        seen: set[str] = set()
-        rows = []
-        for kind in KINDS:
-            for clause in self.library.for_kind(kind):
-                if clause.id in seen:
-                    continue
-                seen.add(clause.id)
-                head = clause.head
-                rows.append({"id": clause.id, "version": head.version, "title": head.title,
-                             "documents": head.documents, "section": head.section,
-                             "order": head.order, "condition": head.condition,
-                             "tags": head.tags, "file": str(clause.path)})
-        return rows
+        return self.library.records()
 
 
-def load_project(data: str | Path | None = None, clauses: str | Path | None = None,
-                 templates: str | Path | None = None,
-                 ledger: str | Path | None = None) -> Project:
+def load_project(
+    data: str | Path | None = None,
+    clauses: str | Path | None = None,
+    templates: str | Path | None = None,
+    ledger: str | Path | None = None,
+) -> Project:
     """Load and validate the data and the clause library; see `inputs.workspace.resolve`."""
     workspace = resolve(data, clauses, templates, ledger)
     return Project(Source.load(workspace), Register(workspace.ledger))

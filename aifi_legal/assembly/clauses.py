@@ -15,8 +15,14 @@ from ..inputs.validation import problems_from
 from ..inputs.yamlfile import format_path, load_yaml
 
 Section = Literal["partijen", "overwegingen", "artikel", "hoofdstuk", "ondertekening", "bijlage"]
-SECTIONS: tuple[str, ...] = ("partijen", "overwegingen", "artikel", "hoofdstuk", "ondertekening",
-                             "bijlage")
+SECTIONS: tuple[str, ...] = (
+    "partijen",
+    "overwegingen",
+    "artikel",
+    "hoofdstuk",
+    "ondertekening",
+    "bijlage",
+)
 
 
 class ClauseHead(BaseModel):
@@ -86,8 +92,16 @@ class Risk(BaseModel):
     impact: Level
     impact_reason: str = Field(min_length=1)
     measures: list[str] = Field(min_length=1)
-    owner: Literal["project_lead", "legal", "privacy_officer", "security_officer", "cmio",
-                   "radiology_management", "technical", "clinical"]
+    owner: Literal[
+        "project_lead",
+        "legal",
+        "privacy_officer",
+        "security_officer",
+        "cmio",
+        "radiology_management",
+        "technical",
+        "clinical",
+    ]
     residual: Level
     residual_reason: str = Field(min_length=1)
     condition: str | None = None
@@ -116,6 +130,44 @@ class ClauseLibrary:
         chosen = [c for c in self.clauses.values() if kind in c.head.documents]
         return sorted(chosen, key=lambda c: (SECTIONS.index(c.head.section), c.head.order, c.id))
 
+    def in_document_order(self) -> list[Clause]:
+        """Every clause once, at its place in the first kind of document it belongs to."""
+        seen: dict[str, Clause] = {}
+        for kind in KINDS:
+            for clause in self.for_kind(kind):
+                seen.setdefault(clause.id, clause)
+        return list(seen.values())
+
+    def records(self) -> list[dict[str, object]]:
+        """One dict per clause, in document order."""
+        return [
+            {
+                "id": c.id,
+                "version": c.head.version,
+                "title": c.head.title,
+                "documents": c.head.documents,
+                "section": c.head.section,
+                "order": c.head.order,
+                "condition": c.head.condition,
+                "tags": c.head.tags,
+                "file": str(c.path),
+            }
+            for c in self.in_document_order()
+        ]
+
+    def to_text(self) -> str:
+        """The clause list for a terminal: id, version, section, documents and condition."""
+        clauses = self.in_document_order()
+        width = max((len(c.id) for c in clauses), default=0)
+        lines = [
+            f"{c.id:<{width}}  {c.head.version:<7} {c.head.section:<13} "
+            + ",".join(c.head.documents)
+            + (f"  if {c.head.condition}" if c.head.condition else "")
+            for c in clauses
+        ]
+        lines.append(f"{len(clauses)} clauses in {self.root}")
+        return "\n".join(lines) + "\n"
+
     def __getitem__(self, clause_id: str) -> Clause:
         return self.clauses[clause_id]
 
@@ -140,21 +192,41 @@ def load_clauses(root: str | Path) -> ClauseLibrary:
         if clause is None:
             continue
         if clause.id in clauses:
-            problems.append(Problem(path, 2, "id", f"duplicate clause id {clause.id!r}",
-                                    f"also used in {clauses[clause.id].path}"))
+            problems.append(
+                Problem(
+                    path,
+                    2,
+                    "id",
+                    f"duplicate clause id {clause.id!r}",
+                    f"also used in {clauses[clause.id].path}",
+                )
+            )
             continue
         clauses[clause.id] = clause
     risk_files = sorted(root.rglob(RISK_FILE))
     risks: tuple[Risk, ...] = ()
     if len(risk_files) > 1:
-        problems.append(Problem(risk_files[1], None, "", f"a second {RISK_FILE}",
-                                f"keep one risk register; the first is {risk_files[0]}"))
+        problems.append(
+            Problem(
+                risk_files[1],
+                None,
+                "",
+                f"a second {RISK_FILE}",
+                f"keep one risk register; the first is {risk_files[0]}",
+            )
+        )
     elif risk_files:
         risks = _read_risks(risk_files[0], problems)
     if not clauses and not problems:
-        problems.append(Problem(root, None, "", "the clause folder holds no clause files",
-                                "point to the clause library, or restore it with "
-                                "`aifi-legal init`"))
+        problems.append(
+            Problem(
+                root,
+                None,
+                "",
+                "the clause folder holds no clause files",
+                "point to the clause library, or restore it with `aifi-legal init`",
+            )
+        )
     if problems:
         raise ClauseError(problems)
     return ClauseLibrary(root, clauses, risks, risk_files[0] if risk_files else None)
@@ -164,8 +236,9 @@ def _read(path: Path, problems: list[Problem]) -> bytes | None:
     """A library file's bytes, or None with the problem noted (unreadable, too large)."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            problems.append(Problem(path, None, "", f"the file is larger than "
-                                    f"{MAX_FILE_BYTES:,} bytes"))
+            problems.append(
+                Problem(path, None, "", f"the file is larger than {MAX_FILE_BYTES:,} bytes")
+            )
             return None
         return path.read_bytes()
     except OSError as exc:
@@ -195,8 +268,11 @@ def _read_risks(path: Path, problems: list[Problem]) -> tuple[Risk, ...]:
     for index, risk in enumerate(register.risks):
         if risk.id in seen:
             loc = ("risks", index, "id")
-            problems.append(Problem(path, line_map.line(loc), format_path(loc),
-                                    f"duplicate risk id {risk.id!r}"))
+            problems.append(
+                Problem(
+                    path, line_map.line(loc), format_path(loc), f"duplicate risk id {risk.id!r}"
+                )
+            )
         seen.add(risk.id)
     return tuple(register.risks)
 
@@ -213,8 +289,15 @@ def _read_clause(path: Path, problems: list[Problem]) -> Clause | None:
     text = text.replace("\r\n", "\n")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        problems.append(Problem(path, 1, "", "a clause file starts with a YAML head between "
-                                "'---' lines", "see clauses/README.md"))
+        problems.append(
+            Problem(
+                path,
+                1,
+                "",
+                "a clause file starts with a YAML head between '---' lines",
+                "see clauses/README.md",
+            )
+        )
         return None
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
@@ -235,6 +318,6 @@ def _read_clause(path: Path, problems: list[Problem]) -> Clause | None:
         problems.extend(problems_from(exc, path, line_map, ClauseHead))
         return None
     body_line = end + 2
-    body = "\n" * (body_line - 1) + "\n".join(lines[end + 1:])
+    body = "\n" * (body_line - 1) + "\n".join(lines[end + 1 :])
     define_lines = {term: line_map.line(("defines", term)) or 2 for term in head.defines}
     return Clause(head, body, path, body_line, hashlib.sha256(raw).hexdigest(), define_lines)

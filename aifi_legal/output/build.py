@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import signal
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -56,14 +57,49 @@ class BuildResult:
 
     def __repr__(self) -> str:
         hospitals = {d.hospital_id for d in self.documents if d.hospital_id}
-        return (f"<BuildResult {len(self.documents)} documents for {len(hospitals)} hospitals "
-                f"in {self.out}>")
+        return (
+            f"<BuildResult {len(self.documents)} documents for {len(hospitals)} hospitals "
+            f"in {self.out}>"
+        )
+
+    def to_text(self) -> str:
+        """What was built, kept and archived, one line each, and a summary line."""
+        lines = [f"Repaired: {note}." for note in self.repaired]
+        for d in self.documents:
+            extra = f", {d.pdf['file']}" if d.pdf else ""
+            lines.append(f"  {d.path}  ({d.words} words, {d.document_id}{extra})")
+        lines += [
+            f"  {d.path}  kept: signed ({d.document_id}); raise "
+            "consortium.documents.version to issue a new version"
+            for d in self.kept
+        ]
+        lines += [
+            f"  {path}  archived: the signed original of an earlier version"
+            for path in self.archived
+        ]
+        per_kind = Counter(d.kind for d in self.documents)
+        kinds = ", ".join(f"{kind}: {count}" for kind, count in per_kind.items())
+        hospitals = {d.hospital_id for d in self.documents if d.hospital_id}
+        who = f"{len(hospitals)} hospital(s)" if hospitals or not self.documents else "the model"
+        kept = f"; {len(self.kept)} signed document(s) kept" if self.kept else ""
+        lines.append(
+            f"Built {len(self.documents)} document(s) for {who} in {self.out} ({kinds}){kept}."
+        )
+        return "\n".join(lines) + "\n"
 
     def records(self) -> list[dict[str, Any]]:
         """One dict per document, ready for `pandas.DataFrame(result.records())`."""
-        return [{"hospital": d.hospital_id or MODEL_FOLDER, "kind": d.kind,
-                 "document_id": d.document_id, "path": str(d.path), "words": d.words,
-                 "sha256": d.sha256} for d in self.documents]
+        return [
+            {
+                "hospital": d.hospital_id or MODEL_FOLDER,
+                "kind": d.kind,
+                "document_id": d.document_id,
+                "path": str(d.path),
+                "words": d.words,
+                "sha256": d.sha256,
+            }
+            for d in self.documents
+        ]
 
     def _repr_html_(self) -> str:
         return html_table(_RECORD_KEYS, self.records())
@@ -96,18 +132,26 @@ class _Plan:
         return str(path.relative_to(self.out))
 
 
-def build(source: DocumentSource, register: Register, out: str | Path = "out", *,
-          hospitals: str | Iterable[str] = (), group: int | None = None,
-          only: str | Iterable[str] = (), model: bool = False, pdf: bool = False,
-          draft: bool = False, progress: Progress | None = None) -> BuildResult:
+def build(
+    source: DocumentSource,
+    register: Register,
+    out: str | Path = "out",
+    *,
+    hospitals: str | Iterable[str] = (),
+    group: int | None = None,
+    only: str | Iterable[str] = (),
+    model: bool = False,
+    pdf: bool = False,
+    draft: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
     """Generate documents into `out`; see `Project.build` for the options.
 
     A document with a signature in the register is never overwritten: when its id is
     unchanged it is kept as signed; a new version (new id) moves the signed one to `archief/`.
     """
     if draft and not pdf:
-        raise UsageError("draft stamps the PDFs: use it together with pdf=True",
-                         argument="draft")
+        raise UsageError("draft stamps the PDFs: use it together with pdf=True", argument="draft")
     out = Path(out)
     chosen = kinds(only)
     targets: list[Hospital | None] = [None] if model else list(source.select(hospitals, group))
@@ -149,20 +193,26 @@ def interrupts() -> Iterator[None]:
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
-def _render(source: DocumentSource, plan: _Plan, ref: DocumentRef,
-            signed: SignedIndex | None, pdf: bool) -> None:
+def _render(
+    source: DocumentSource, plan: _Plan, ref: DocumentRef, signed: SignedIndex | None, pdf: bool
+) -> None:
     """Render one document and decide: keep the signed original, or archive and replace."""
     document = source.assemble(ref)
     data = source.render(document)
     built = BuiltDocument(
-        kind=ref.kind, hospital_id=ref.hospital_id, path=ref.path(plan.out), document_id=ref.id,
-        sha256=hashlib.sha256(data).hexdigest(), words=len(document.text().split()),
+        kind=ref.kind,
+        hospital_id=ref.hospital_id,
+        path=ref.path(plan.out),
+        document_id=ref.id,
+        sha256=hashlib.sha256(data).hexdigest(),
+        words=len(document.text().split()),
         clauses=tuple((c.clause.id, c.clause.head.version) for c in document.clauses),
-        processor_id=ref.processor_id)
+        processor_id=ref.processor_id,
+    )
     folder = ref.folder(plan.out)
     for suffix in SUFFIXES if pdf else SUFFIXES[:1]:
         _refuse_blocked(ref.path(plan.out, suffix))
-    if signed is None:      # a model document: nobody signs it
+    if signed is None:  # a model document: nobody signs it
         plan.pending.append(_Pending(ref, built, data, document))
         return
     versions = signed.of(ref.stem)
@@ -170,20 +220,27 @@ def _render(source: DocumentSource, plan: _Plan, ref: DocumentRef,
     original = here.signed_as(versions)
     if original is not None and original.document_id == ref.id:
         plan.kept.append(built)
-        plan.kept_entries.setdefault(folder.name, {})[ref.file_name] = \
-            _kept_entry(source, folder, ref, built, here.sha256)
+        plan.kept_entries.setdefault(folder.name, {})[ref.file_name] = _kept_entry(
+            source, folder, ref, built, here.sha256
+        )
         return
     entry = manifest_entries(folder).get(ref.file_name) or {}
     signed_ids = {v.document_id for v in versions}
     mine = next((v for v in versions if v.document_id == ref.id), None)
-    if mine is not None and original is None and mine.sha256s and built.sha256 not in \
-            mine.sha256s and not mine.sha256s & archived_sha256s(folder, ref.stem):
+    if (
+        mine is not None
+        and original is None
+        and mine.sha256s
+        and built.sha256 not in mine.sha256s
+        and not mine.sha256s & archived_sha256s(folder, ref.stem)
+    ):
         raise OutputError(
             f"{ref.id} is signed (register sha256 {', '.join(sorted(mine.sha256s))}), but "
             f"its signed original is neither in {folder} nor in its archief/; the build "
             "will not write a different file under a signed document id; nothing was written",
             hint="restore the signed original from a backup, or raise "
-                 "consortium.documents.version to issue a new version")
+            "consortium.documents.version to issue a new version",
+        )
     # What is here goes to archief/ when it is (or claims to be) a signed version.
     label = original.document_id if original is not None else entry.get("document_id")
     if label in signed_ids:
@@ -197,19 +254,24 @@ def _render(source: DocumentSource, plan: _Plan, ref: DocumentRef,
 def _refuse_blocked(path: Path) -> None:
     """A folder (or anything but a file) where a file goes: refuse before anything is written."""
     if (path.exists() or path.is_symlink()) and not path.is_file():
-        raise OutputError(f"cannot write {path}: something that is not a file is in its "
-                          "place; nothing was written",
-                          hint="move it out of the way and build again")
+        raise OutputError(
+            f"cannot write {path}: something that is not a file is in its "
+            "place; nothing was written",
+            hint="move it out of the way and build again",
+        )
 
 
-def _archive_move(plan: _Plan, folder: Path, ref: DocumentRef, document_id: str, sha: str,
-                  suffix: str) -> Move:
+def _archive_move(
+    plan: _Plan, folder: Path, ref: DocumentRef, document_id: str, sha: str, suffix: str
+) -> Move:
     """Move a file to archief/ under a name no other file has; never over another file."""
     source = folder / f"{ref.stem}{suffix}"
     archive = folder / ARCHIVE_FOLDER
     if archive.exists() and not archive.is_dir():
-        raise OutputError(f"cannot archive into {archive}: it is not a folder; nothing was "
-                          "written", hint="move it out of the way and build again")
+        raise OutputError(
+            f"cannot archive into {archive}: it is not a folder; nothing was written",
+            hint="move it out of the way and build again",
+        )
     target = archive / archive_name(ref.stem, document_id, sha, suffix)
     if target.exists():
         if target.is_file() and sha256_of(target) == sha:
@@ -218,35 +280,66 @@ def _archive_move(plan: _Plan, folder: Path, ref: DocumentRef, document_id: str,
             return Move(plan.rel(source), plan.rel(discard), sha)
         target = archive / f"{ref.stem}-{document_id}-{sha}{suffix}"
         if target.exists():
-            raise OutputError(f"cannot archive {source}: {target} exists and differs; nothing "
-                              "was written", hint="compare the two files; the archive is "
-                              "never overwritten")
+            raise OutputError(
+                f"cannot archive {source}: {target} exists and differs; nothing was written",
+                hint="compare the two files; the archive is never overwritten",
+            )
     return Move(plan.rel(source), plan.rel(target), sha)
 
 
-def _kept_entry(source: DocumentSource, folder: Path, ref: DocumentRef, built: BuiltDocument,
-                shas: dict[str, str | None]) -> dict[str, Any]:
+def _kept_entry(
+    source: DocumentSource,
+    folder: Path,
+    ref: DocumentRef,
+    built: BuiltDocument,
+    shas: dict[str, str | None],
+) -> dict[str, Any]:
     """The manifest entry of a kept signed document, from the files as they are on disk."""
     previous = manifest_entries(folder).get(ref.file_name)
     pdf_sha = shas[".pdf"]
-    if previous and previous.get("document_id") == ref.id and \
-            previous.get("sha256") == shas[".docx"] and \
-            (previous.get("pdf") or {}).get("sha256") == pdf_sha:
+    if (
+        previous
+        and previous.get("document_id") == ref.id
+        and previous.get("sha256") == shas[".docx"]
+        and (previous.get("pdf") or {}).get("sha256") == pdf_sha
+    ):
         return previous
     # The manifest is missing or damaged: say what the register and the files say.
-    entry: dict[str, Any] = entry_of(source, built) if built.sha256 == shas[".docx"] else {
-        "kind": ref.kind, "processor": ref.processor_id, "file": ref.file_name,
-        "document_id": ref.id, "template": None, "clauses": None}
+    entry: dict[str, Any] = (
+        entry_of(source, built)
+        if built.sha256 == shas[".docx"]
+        else {
+            "kind": ref.kind,
+            "processor": ref.processor_id,
+            "file": ref.file_name,
+            "document_id": ref.id,
+            "template": None,
+            "clauses": None,
+        }
+    )
     entry["sha256"] = shas[".docx"]
     entry["recovered"] = True
-    entry["pdf"] = None if pdf_sha is None else {
-        "file": ref.pdf_name, "sha256": pdf_sha, "draft": None,
-        "fields": [r.field_name for r in signature_roles(source.portfolio, ref)]}
+    entry["pdf"] = (
+        None
+        if pdf_sha is None
+        else {
+            "file": ref.pdf_name,
+            "sha256": pdf_sha,
+            "draft": None,
+            "fields": [r.field_name for r in signature_roles(source.portfolio, ref)],
+        }
+    )
     return entry
 
 
-def _stage_and_commit(source: DocumentSource, plan: _Plan, targets: list[Hospital | None],
-                      model: bool, pdf: bool, draft: bool) -> BuildResult:
+def _stage_and_commit(
+    source: DocumentSource,
+    plan: _Plan,
+    targets: list[Hospital | None],
+    model: bool,
+    pdf: bool,
+    draft: bool,
+) -> BuildResult:
     """Write everything into the staging folder, verify it, then commit."""
     for item in plan.pending:
         write_atomic(plan.staged(item.built.path), item.data)
@@ -259,9 +352,14 @@ def _stage_and_commit(source: DocumentSource, plan: _Plan, targets: list[Hospita
         if hospital is None:
             continue
         folder = plan.out / hospital.id
-        data = manifest_bytes(source, folder, hospital.id,
-                              [b for b in written if b.hospital_id == hospital.id],
-                              plan.kept_entries.get(hospital.id, {}), set())
+        data = manifest_bytes(
+            source,
+            folder,
+            hospital.id,
+            [b for b in written if b.hospital_id == hospital.id],
+            plan.kept_entries.get(hospital.id, {}),
+            set(),
+        )
         write_atomic(plan.staged(folder / MANIFEST_FILE), data)
         installs.append((folder / MANIFEST_FILE, hashlib.sha256(data).hexdigest()))
         manifests.append(folder / MANIFEST_FILE)
@@ -269,24 +367,29 @@ def _stage_and_commit(source: DocumentSource, plan: _Plan, targets: list[Hospita
     for path, sha in installs:
         staged = plan.staged(path)
         if sha256_of(staged) != sha:  # verify what was written before it goes anywhere
-            raise OutputError(f"{staged} does not read back as written; nothing was written",
-                              hint="check the disk of the output folder")
+            raise OutputError(
+                f"{staged} does not read back as written; nothing was written",
+                hint="check the disk of the output folder",
+            )
         # The file this replaces waits in the staging folder until the commit is done.
         backup = plan.staging / ".replaced" / path.relative_to(plan.out)
         moves.append(Move(plan.rel(staged), plan.rel(path), sha, backup=plan.rel(backup)))
     commit(plan.out, moves)
-    archived = tuple(plan.out / m.target for m in plan.archive
-                     if not m.target.startswith(plan.rel(plan.staging)))
+    archived = tuple(
+        plan.out / m.target
+        for m in plan.archive
+        if not m.target.startswith(plan.rel(plan.staging))
+    )
     return BuildResult(plan.out, written, tuple(manifests), tuple(plan.kept), archived)
 
 
-def write_pdfs(source: DocumentSource, plan: _Plan,
-               draft: bool) -> dict[Path, dict[str, Any]]:
+def write_pdfs(source: DocumentSource, plan: _Plan, draft: bool) -> dict[Path, dict[str, Any]]:
     """Convert the staged DOCX files, then add properties and signature fields."""
     results = {}
     work = plan.staging / ".convert"
-    converted = convert_to_pdf([plan.staged(p.built.path) for p in plan.pending], work / "pdf",
-                               work_dir=work)
+    converted = convert_to_pdf(
+        [plan.staged(p.built.path) for p in plan.pending], work / "pdf", work_dir=work
+    )
     for item in plan.pending:
         built, meta = item.built, item.document.context["document"]
         roles = signature_roles(source.portfolio, item.ref)
@@ -295,13 +398,18 @@ def write_pdfs(source: DocumentSource, plan: _Plan,
             converted[plan.staged(built.path)].read_bytes(),
             title=f"{meta['title']} – {hospital.legal_name}",
             subject=f"AIFI {meta['title']}",
-            document_id=built.document_id, source_sha256=built.sha256,
+            document_id=built.document_id,
+            source_sha256=built.sha256,
             slots=[SignatureSlot(r.field_name, r.anchor_text, r.name) for r in roles],
-            draft=draft, created=document_timestamp(meta["date"]))
+            draft=draft,
+            created=document_timestamp(meta["date"]),
+        )
         path = built.path.with_suffix(".pdf")
         write_atomic(plan.staged(path), data)
-        results[built.path] = {"file": path.name,
-                               "sha256": hashlib.sha256(data).hexdigest(),
-                               "draft": draft,
-                               "fields": [r.field_name for r in roles]}
+        results[built.path] = {
+            "file": path.name,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "draft": draft,
+            "fields": [r.field_name for r in roles],
+        }
     return results
