@@ -27,10 +27,10 @@ MODEL_KEY = "MODEL"  # the hospital part of a model document's id
 class DocumentKind:
     """One kind of document in a hospital's set, and how it presents itself."""
 
-    name: str      # file stem and the value of `only`
-    title: str     # title on the title page and in the header
-    noun: str      # how the document refers to itself in running text
-    code: str      # part of the document id
+    name: str  # file stem and the value of `only`
+    title: str  # title on the title page and in the header
+    noun: str  # how the document refers to itself in running text
+    code: str  # part of the document id
     template: str  # file name in templates/
     parties: tuple[str, ...]  # context keys of the parties that sign, in signing order
     per_processor: bool = False  # one document per processor the hospital contracts with
@@ -38,16 +38,43 @@ class DocumentKind:
 
 
 KINDS: dict[str, DocumentKind] = {
-    kind.name: kind for kind in (
-        DocumentKind("intentieverklaring", "Intentieverklaring", "deze intentieverklaring", "IVK",
-                     "intentieverklaring.docx", ("ziekenhuis", "aifi")),
-        DocumentKind("deelnameovereenkomst", "Deelnameovereenkomst", "deze overeenkomst", "DNO",
-                     "deelnameovereenkomst.docx", ("ziekenhuis", "aifi")),
-        DocumentKind("verwerkersovereenkomst", "Verwerkersovereenkomst",
-                     "deze verwerkersovereenkomst", "VWO", "verwerkersovereenkomst.docx",
-                     ("ziekenhuis", "verwerker"), per_processor=True, contents=True),
-        DocumentKind("dpia", "Gegevensbeschermingseffectbeoordeling (DPIA)", "deze DPIA", "DPIA",
-                     "dpia.docx", ("ziekenhuis",), contents=True),
+    kind.name: kind
+    for kind in (
+        DocumentKind(
+            "intentieverklaring",
+            "Intentieverklaring",
+            "deze intentieverklaring",
+            "IVK",
+            "intentieverklaring.docx",
+            ("ziekenhuis", "aifi"),
+        ),
+        DocumentKind(
+            "deelnameovereenkomst",
+            "Deelnameovereenkomst",
+            "deze overeenkomst",
+            "DNO",
+            "deelnameovereenkomst.docx",
+            ("ziekenhuis", "aifi"),
+        ),
+        DocumentKind(
+            "verwerkersovereenkomst",
+            "Verwerkersovereenkomst",
+            "deze verwerkersovereenkomst",
+            "VWO",
+            "verwerkersovereenkomst.docx",
+            ("ziekenhuis", "verwerker"),
+            per_processor=True,
+            contents=True,
+        ),
+        DocumentKind(
+            "dpia",
+            "Gegevensbeschermingseffectbeoordeling (DPIA)",
+            "deze DPIA",
+            "DPIA",
+            "dpia.docx",
+            ("ziekenhuis",),
+            contents=True,
+        ),
     )
 }
 
@@ -67,8 +94,12 @@ def kinds(only: str | Iterable[str] = ()) -> list[str]:
     names = [only] if isinstance(only, str) else list(dict.fromkeys(only))
     for name in names:
         if name not in KINDS:
-            raise UsageError(f"unknown document kind {name!r}", argument="only", value=name,
-                             hint=did_you_mean(name, list(KINDS), listing="kinds"))
+            raise UsageError(
+                f"unknown document kind {name!r}",
+                argument="only",
+                value=name,
+                hint=did_you_mean(name, list(KINDS), listing="kinds"),
+            )
     return [k for k in KINDS if not names or k in names]
 
 

@@ -98,34 +98,45 @@ class DataError(InputError):
     """hospitals.yaml (or another data file) is not valid."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__(problems, what="data file",
-                         hint="fix the data file; `aifi-legal schema` gives the expected format")
+        super().__init__(
+            problems,
+            what="data file",
+            hint="fix the data file; `aifi-legal schema` gives the expected format",
+        )
 
 
 class ClauseError(InputError):
     """A clause file is malformed, or rendering a clause failed."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__(problems, what="clause library",
-                         hint="fix the clause file named above; `aifi-legal clauses` lists "
-                              "the library")
+        super().__init__(
+            problems,
+            what="clause library",
+            hint="fix the clause file named above; `aifi-legal clauses` lists the library",
+        )
 
 
 class TemplateError(InputError):
     """A Word template is missing, unreadable or does not render."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__(problems, what="templates",
-                         hint="restore the template with `aifi-legal init` or fix it in Word")
+        super().__init__(
+            problems,
+            what="templates",
+            hint="restore the template with `aifi-legal init` or fix it in Word",
+        )
 
 
 class LedgerError(InputError):
     """The signature register has lines that cannot be read or placed."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__(problems, what="signature register",
-                         hint="the register is append-only: restore the damaged lines from a "
-                              "backup, never delete them")
+        super().__init__(
+            problems,
+            what="signature register",
+            hint="the register is append-only: restore the damaged lines from a "
+            "backup, never delete them",
+        )
 
 
 class UsageError(AifiLegalError):
@@ -135,8 +146,14 @@ class UsageError(AifiLegalError):
     `value` what was given.
     """
 
-    def __init__(self, message: str, *, hint: str | None = None, argument: str | None = None,
-                 value: object = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        argument: str | None = None,
+        value: object = None,
+    ):
         super().__init__(message, hint=hint)
         self.argument = argument
         self.value = value
@@ -162,8 +179,9 @@ class NotADocx(AifiLegalError):
     """A file is not a readable DOCX (not a zip, or without word/document.xml)."""
 
 
-def did_you_mean(value: str, known: list[str] | tuple[str, ...], *,
-                 listing: str = "known") -> str | None:
+def did_you_mean(
+    value: str, known: list[str] | tuple[str, ...], *, listing: str = "known"
+) -> str | None:
     """A hint for an unknown name: the closest known one, else the list of known names."""
     import difflib
 

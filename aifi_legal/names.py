@@ -11,10 +11,33 @@ import re
 import unicodedata
 
 # Academic and professional titles and forms of address, written before or after a name.
-TITLES = frozenset({
-    "dr", "drs", "mr", "ir", "ing", "prof", "bc", "ba", "ma", "msc", "bsc", "mba", "phd",
-    "llm", "ra", "em", "dhr", "mevr", "jhr", "jkvr", "mw", "de heer", "mevrouw",
-})
+TITLES = frozenset(
+    {
+        "dr",
+        "drs",
+        "mr",
+        "ir",
+        "ing",
+        "prof",
+        "bc",
+        "ba",
+        "ma",
+        "msc",
+        "bsc",
+        "mba",
+        "phd",
+        "llm",
+        "ra",
+        "em",
+        "dhr",
+        "mevr",
+        "jhr",
+        "jkvr",
+        "mw",
+        "de heer",
+        "mevrouw",
+    }
+)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|['’][^\W_]+", re.UNICODE)
 
 

@@ -42,23 +42,25 @@ class DocumentSource(Protocol):
     def data_sha256(self) -> str:
         """The sha256 of the data file."""
 
-    def select(self, hospitals: str | Iterable[str] = (),
-               group: int | None = None) -> list[Hospital]:
+    def select(
+        self, hospitals: str | Iterable[str] = (), group: int | None = None
+    ) -> list[Hospital]:
         """The hospitals named by id, optionally of one group."""
 
-    def documents_of(self, hospital: Hospital | None,
-                     only: str | Iterable[str] = ()) -> list[DocumentRef]:
+    def documents_of(
+        self, hospital: Hospital | None, only: str | Iterable[str] = ()
+    ) -> list[DocumentRef]:
         """The documents of a hospital's set (None: the model documents)."""
 
     def document_index(self) -> dict[str, DocumentRef]:
         """Every current document id and its reference."""
 
-    def ref(self, hospital: Hospital | str | None, kind: str,
-            processor: Processor | str | None = None) -> DocumentRef:
+    def ref(
+        self, hospital: Hospital | str | None, kind: str, processor: Processor | str | None = None
+    ) -> DocumentRef:
         """One document, checked against the data."""
 
-    def assemble(self, ref: DocumentRef, *,
-                 hospital: Hospital | None = None) -> AssembledDocument:
+    def assemble(self, ref: DocumentRef, *, hospital: Hospital | None = None) -> AssembledDocument:
         """The numbered, rendered clauses of one document."""
 
     def render(self, document: AssembledDocument) -> bytes:
@@ -93,27 +95,35 @@ class Source:
         """The edition of the documents (`consortium.documents.version`)."""
         return self.portfolio.consortium.documents.version
 
-    def select(self, hospitals: str | Iterable[str] = (),
-               group: int | None = None) -> list[Hospital]:
+    def select(
+        self, hospitals: str | Iterable[str] = (), group: int | None = None
+    ) -> list[Hospital]:
         """The hospitals named by id (in the data's order), optionally only those of `group`."""
         portfolio = self.portfolio
         ids = [hospitals] if isinstance(hospitals, str) else list(dict.fromkeys(hospitals))
         known = [h.id for h in portfolio.hospitals]
         for unknown in (h for h in ids if h not in known):
-            raise UsageError(f"unknown hospital {unknown!r}", argument="hospitals",
-                             value=unknown, hint=did_you_mean(unknown, known,
-                                                              listing="known hospitals"))
+            raise UsageError(
+                f"unknown hospital {unknown!r}",
+                argument="hospitals",
+                value=unknown,
+                hint=did_you_mean(unknown, known, listing="known hospitals"),
+            )
         chosen = [h for h in portfolio.hospitals if not ids or h.id in ids]
         if group is not None:
             numbers = [g.number for g in portfolio.groups]
             if group not in numbers:
-                raise UsageError(f"unknown implementation group {group}", argument="group",
-                                 value=group, hint="groups in the data: " +
-                                 ", ".join(str(n) for n in numbers))
+                raise UsageError(
+                    f"unknown implementation group {group}",
+                    argument="group",
+                    value=group,
+                    hint="groups in the data: " + ", ".join(str(n) for n in numbers),
+                )
             chosen = [h for h in chosen if h.group == group]
             if not chosen:
-                raise UsageError(f"no selected hospital is in group {group}", argument="group",
-                                 value=group)
+                raise UsageError(
+                    f"no selected hospital is in group {group}", argument="group", value=group
+                )
         return chosen
 
     def hospital(self, hospital: Hospital | str) -> Hospital:
@@ -123,17 +133,20 @@ class Source:
         [found] = self.select([hospital])
         return found
 
-    def documents_of(self, hospital: Hospital | None,
-                     only: str | Iterable[str] = ()) -> list[DocumentRef]:
+    def documents_of(
+        self, hospital: Hospital | None, only: str | Iterable[str] = ()
+    ) -> list[DocumentRef]:
         """The documents of a hospital's set (the model documents for None), in set order."""
         refs: list[DocumentRef] = []
         hospital_id = hospital.id if hospital is not None else None
         for kind in kinds(only):
             if KINDS[kind].per_processor:
-                processors = (self.portfolio.processors if hospital is None
-                              else self.portfolio.processors_of(hospital))
-                refs.extend(DocumentRef(kind, hospital_id, self.version, p.id)
-                            for p in processors)
+                processors = (
+                    self.portfolio.processors
+                    if hospital is None
+                    else self.portfolio.processors_of(hospital)
+                )
+                refs.extend(DocumentRef(kind, hospital_id, self.version, p.id) for p in processors)
             else:
                 refs.append(DocumentRef(kind, hospital_id, self.version))
         return refs
@@ -142,8 +155,9 @@ class Source:
         """Every current hospital document id -> its reference."""
         return {ref.id: ref for h in self.portfolio.hospitals for ref in self.documents_of(h)}
 
-    def ref(self, hospital: Hospital | str | None, kind: str,
-            processor: Processor | str | None = None) -> DocumentRef:
+    def ref(
+        self, hospital: Hospital | str | None, kind: str, processor: Processor | str | None = None
+    ) -> DocumentRef:
         """The document of `kind` for a hospital (None: the model), checked against the data.
 
         A processor agreement needs its processor, unless the hospital has only one.
@@ -153,8 +167,9 @@ class Source:
         processor_id = processor.id if isinstance(processor, Processor) else processor
         if not KINDS[kind].per_processor:
             if processor_id is not None:
-                raise UsageError(f"a {kind} is not made per processor", argument="processor",
-                                 value=processor_id)
+                raise UsageError(
+                    f"a {kind} is not made per processor", argument="processor", value=processor_id
+                )
             return DocumentRef(kind, chosen.id if chosen else None, self.version)
         candidates = self.documents_of(chosen, [kind])
         if processor_id is None and len(candidates) == 1:
@@ -165,12 +180,17 @@ class Source:
         known = [r.processor_id or "" for r in candidates]
         whose = f"of {chosen.id}" if chosen else "in the data"
         if processor_id is None:
-            raise UsageError(f"a {kind} is made per processor: name the processor",
-                             argument="processor", hint=f"processors {whose}: " +
-                             ", ".join(known))
-        raise UsageError(f"{processor_id!r} is not a processor {whose}", argument="processor",
-                         value=processor_id, hint=did_you_mean(processor_id, known,
-                                                               listing="processors"))
+            raise UsageError(
+                f"a {kind} is made per processor: name the processor",
+                argument="processor",
+                hint=f"processors {whose}: " + ", ".join(known),
+            )
+        raise UsageError(
+            f"{processor_id!r} is not a processor {whose}",
+            argument="processor",
+            value=processor_id,
+            hint=did_you_mean(processor_id, known, listing="processors"),
+        )
 
     def assemble(self, ref: DocumentRef, *, hospital: Hospital | None = None) -> AssembledDocument:
         """The numbered, rendered clauses of one document (no DOCX).
@@ -191,5 +211,7 @@ class Source:
         return render_docx(template, document)
 
     def __repr__(self) -> str:
-        return (f"<Source {len(self.portfolio.hospitals)} hospitals, {len(self.library)} "
-                f"clauses, data={self.workspace.data}>")
+        return (
+            f"<Source {len(self.portfolio.hospitals)} hospitals, {len(self.library)} "
+            f"clauses, data={self.workspace.data}>"
+        )

@@ -14,7 +14,7 @@ MAX_PIECE = 80
 class Hunk:
     """One change by words: where it starts, the words around it, what went and what came."""
 
-    word: int       # 1-based position of the first changed word in `before`
+    word: int  # 1-based position of the first changed word in `before`
     lead: str
     removed: str
     added: str
@@ -24,10 +24,19 @@ class Hunk:
 def word_hunks(before: str, after: str, context: int = CONTEXT_WORDS) -> list[Hunk]:
     """Every change of `after` against `before`, by words (a re-wrapped line is no change)."""
     old, new = before.split(), after.split()
-    return [Hunk(i1 + 1, " ".join(old[max(0, i1 - context):i1]), " ".join(old[i1:i2]),
-                 " ".join(new[j1:j2]), " ".join(old[i2:i2 + context]))
-            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False)
-            .get_opcodes() if op != "equal"]
+    return [
+        Hunk(
+            i1 + 1,
+            " ".join(old[max(0, i1 - context) : i1]),
+            " ".join(old[i1:i2]),
+            " ".join(new[j1:j2]),
+            " ".join(old[i2 : i2 + context]),
+        )
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(
+            None, old, new, autojunk=False
+        ).get_opcodes()
+        if op != "equal"
+    ]
 
 
 def word_changes(before: str, after: str) -> str:
@@ -37,8 +46,18 @@ def word_changes(before: str, after: str) -> str:
     for hunk in hunks[:SHOWN_CHANGES]:
         removed = f"[-{clip(hunk.removed)}-]" if hunk.removed else ""
         added = f"{{+{clip(hunk.added)}+}}" if hunk.added else ""
-        pieces.append(" ".join(p for p in ("..." + hunk.lead if hunk.lead else "", removed,
-                                           added, hunk.tail + "..." if hunk.tail else "") if p))
+        pieces.append(
+            " ".join(
+                p
+                for p in (
+                    "..." + hunk.lead if hunk.lead else "",
+                    removed,
+                    added,
+                    hunk.tail + "..." if hunk.tail else "",
+                )
+                if p
+            )
+        )
     if len(hunks) > SHOWN_CHANGES:
         pieces.append(f"and {len(hunks) - SHOWN_CHANGES} more change(s)")
     return "; ".join(pieces)
@@ -46,4 +65,4 @@ def word_changes(before: str, after: str) -> str:
 
 def clip(text: str, limit: int = MAX_PIECE) -> str:
     """`text`, cut to `limit` characters with an ellipsis."""
-    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."

@@ -26,8 +26,10 @@ from aifi_legal.assembly import jinja as assemble_module  # noqa: E402
 def hospitals(project, count: int):
     """`count` hospitals, cycling through the example data with new ids."""
     base = project.portfolio.hospitals
-    return [base[i % len(base)].model_copy(update={"id": f"{base[i % len(base)].id}-{i}"})
-            for i in range(count)]
+    return [
+        base[i % len(base)].model_copy(update={"id": f"{base[i % len(base)].id}-{i}"})
+        for i in range(count)
+    ]
 
 
 def run(project, targets, *, cached: bool) -> float:

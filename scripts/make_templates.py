@@ -43,12 +43,27 @@ def _lang(style) -> None:
     rpr.append(lang)
 
 
-def _paragraph_style(doc, name, base="Normal", *, size=None, bold=False, left=None, hanging=None,
-                     before=None, after=None, keep_next=False, page_break=False, color=None,
-                     ):
+def _paragraph_style(
+    doc,
+    name,
+    base="Normal",
+    *,
+    size=None,
+    bold=False,
+    left=None,
+    hanging=None,
+    before=None,
+    after=None,
+    keep_next=False,
+    page_break=False,
+    color=None,
+):
     styles = doc.styles
-    style = styles[name] if name in [s.name for s in styles] else \
-        styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style = (
+        styles[name]
+        if name in [s.name for s in styles]
+        else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    )
     if base and style.name != base:
         style.base_style = styles[base]
     style.quick_style = True
@@ -112,10 +127,19 @@ def _field(paragraph, instruction: str, shown: str) -> None:
 TITLE_LINES = {
     "intentieverklaring": ["tussen", "{{r aifi_name}}", "en", "{{r hospital_name}}"],
     "deelnameovereenkomst": ["tussen", "{{r aifi_name}}", "en", "{{r hospital_name}}"],
-    "verwerkersovereenkomst": ["tussen", "{{r hospital_name}}", "als verwerkingsverantwoordelijke",
-                               "en", "{{r processor_name}}", "als verwerker"],
-    "dpia": ["AI-ondersteunde beoordeling van medische beelden via AIFI", "van",
-             "{{r hospital_name}}"],
+    "verwerkersovereenkomst": [
+        "tussen",
+        "{{r hospital_name}}",
+        "als verwerkingsverantwoordelijke",
+        "en",
+        "{{r processor_name}}",
+        "als verwerker",
+    ],
+    "dpia": [
+        "AI-ondersteunde beoordeling van medische beelden via AIFI",
+        "van",
+        "{{r hospital_name}}",
+    ],
 }
 
 
@@ -135,13 +159,16 @@ def make_template(kind_name: str, kind_title: str) -> Document:
     normal.paragraph_format.line_spacing = 1.15
     _lang(normal)
 
-    _paragraph_style(doc, "Title", size=TITLE_SIZES.get(kind_name, 26), bold=True, color=DARK,
-                     after=18)
+    _paragraph_style(
+        doc, "Title", size=TITLE_SIZES.get(kind_name, 26), bold=True, color=DARK, after=18
+    )
     _paragraph_style(doc, "Subtitle", size=13, color=DARK, after=6)
-    _paragraph_style(doc, "Heading 1", size=11, bold=True, before=14, after=6, keep_next=True,
-                     color=DARK)
-    _paragraph_style(doc, "Heading 2", size=10, bold=True, before=10, after=4, keep_next=True,
-                     color=DARK)
+    _paragraph_style(
+        doc, "Heading 1", size=11, bold=True, before=14, after=6, keep_next=True, color=DARK
+    )
+    _paragraph_style(
+        doc, "Heading 2", size=10, bold=True, before=10, after=4, keep_next=True, color=DARK
+    )
     for heading in ("Heading 1", "Heading 2", "Title", "Subtitle"):
         doc.styles[heading].font.italic = False
     _paragraph_style(doc, STYLES["annex_heading"], "Heading 1", page_break=True)
@@ -158,11 +185,20 @@ def make_template(kind_name: str, kind_title: str) -> Document:
     _bottom_border(line)
     _paragraph_style(doc, STYLES["title_meta"], size=10, after=2, color=DARK)
     # Not based on a heading: the contents list no heading of its own.
-    _paragraph_style(doc, STYLES["contents_heading"], size=11, bold=True, before=0, after=12,
-                     keep_next=True, color=DARK)
+    _paragraph_style(
+        doc,
+        STYLES["contents_heading"],
+        size=11,
+        bold=True,
+        before=0,
+        after=12,
+        keep_next=True,
+        color=DARK,
+    )
     entry = _paragraph_style(doc, STYLES["contents_entry"], after=3)
-    entry.paragraph_format.tab_stops.add_tab_stop(Twips(TEXT_WIDTH), WD_TAB_ALIGNMENT.RIGHT,
-                                                  WD_TAB_LEADER.DOTS)
+    entry.paragraph_format.tab_stops.add_tab_stop(
+        Twips(TEXT_WIDTH), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+    )
     _one_font(doc)
 
     section = doc.sections[0]
@@ -177,8 +213,10 @@ def make_template(kind_name: str, kind_title: str) -> Document:
     header.add_run("{{r document_title}}")
     header.add_run(" – ")
     header.add_run("{{r hospital_name}}")
-    for footer, numbered in ((section.footer.paragraphs[0], True),
-                             (section.first_page_footer.paragraphs[0], False)):
+    for footer, numbered in (
+        (section.footer.paragraphs[0], True),
+        (section.first_page_footer.paragraphs[0], False),
+    ):
         footer.style = doc.styles["Footer"]
         for text in ("Document-id ", "{{r document_id}}", " · versie ", "{{r version}}"):
             footer.add_run(text)

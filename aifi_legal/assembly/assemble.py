@@ -19,6 +19,7 @@ from .jinja import RenderTimeout, compile_clause, condition_holds, render
 
 # --- the structure ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RenderedClause:
     """One clause as it appears in a document: its number, heading and blocks."""
@@ -42,9 +43,14 @@ class RenderedClause:
 
         This is the text a reader of the DOCX finds between the clause's bookmarks.
         """
-        pieces = [self.heading or self.clause.head.title] if (
-            self.heading or self.clause.head.section in ("partijen", "overwegingen",
-                                                         "ondertekening")) else []
+        pieces = (
+            [self.heading or self.clause.head.title]
+            if (
+                self.heading
+                or self.clause.head.section in ("partijen", "overwegingen", "ondertekening")
+            )
+            else []
+        )
         for block in self.blocks:
             if isinstance(block, Paragraph):
                 pieces.append(block.text)
@@ -102,8 +108,10 @@ class ReferenceError_(Exception):
 
 # --- assembly ---------------------------------------------------------------------------------
 
-def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
-             *, who: str = "") -> AssembledDocument:
+
+def assemble(
+    library: ClauseLibrary, kind: str, context: dict[str, Any], *, who: str = ""
+) -> AssembledDocument:
     """Choose the clauses of `kind` whose condition holds, number them, and render them.
 
     `who` names the hospital in error messages. Raises ClauseError listing every failing clause.
@@ -111,9 +119,17 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
     problems: list[Problem] = []
     candidates = library.for_kind(kind)
     if not candidates:
-        raise ClauseError([Problem(library.root, None, "", f"the clause library has no clause "
-                                   f"for the {kind}", "a document without clauses would be "
-                                   "empty; check the clause folder")])
+        raise ClauseError(
+            [
+                Problem(
+                    library.root,
+                    None,
+                    "",
+                    f"the clause library has no clause for the {kind}",
+                    "a document without clauses would be empty; check the clause folder",
+                )
+            ]
+        )
     included: list[Clause] = []
     excluded: list[Clause] = []
     for clause in candidates:
@@ -123,15 +139,30 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
         try:
             holds = condition_holds(clause.head.condition, context)
         except Exception as exc:  # syntax or undefined name in the condition
-            problems.append(Problem(clause.path, None, "condition",
-                                    f"condition {clause.head.condition!r} fails{who}: {exc}"))
+            problems.append(
+                Problem(
+                    clause.path,
+                    None,
+                    "condition",
+                    f"condition {clause.head.condition!r} fails{who}: {exc}",
+                )
+            )
             continue
         (included if holds else excluded).append(clause)
     if problems:
         raise ClauseError(problems)
     if not included:
-        raise ClauseError([Problem(library.root, None, "", f"no clause of the library applies "
-                                   f"to this {kind}{who}", "check the clauses' conditions")])
+        raise ClauseError(
+            [
+                Problem(
+                    library.root,
+                    None,
+                    "",
+                    f"no clause of the library applies to this {kind}{who}",
+                    "check the clauses' conditions",
+                )
+            ]
+        )
 
     numbers: dict[str, str] = {}
     counters = {section: 0 for section in REFERENCE_WORDS}
@@ -150,8 +181,11 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
         if target in numbers:
             return f"{REFERENCE_WORDS[library[target].head.section]} {numbers[target]}"
         if target in library.clauses:
-            reason = ("is not included for this document" if target in {c.id for c in excluded}
-                      else "is not part of this document or has no number")
+            reason = (
+                "is not included for this document"
+                if target in {c.id for c in excluded}
+                else "is not part of this document or has no number"
+            )
             raise ReferenceError_(f"refers to clause {target!r}, which {reason}")
         raise ReferenceError_(f"refers to clause {target!r}, which does not exist")
 
@@ -170,15 +204,23 @@ def assemble(library: ClauseLibrary, kind: str, context: dict[str, Any],
         blocks = parse_blocks(text, clause.head.section, number)
         if clause.head.definitions:
             blocks += definitions
-        result.append(RenderedClause(clause, number, _heading(clause, number), tuple(blocks),
-                                     tuple(dict.fromkeys(references.get(clause.id, ())))))
+        result.append(
+            RenderedClause(
+                clause,
+                number,
+                _heading(clause, number),
+                tuple(blocks),
+                tuple(dict.fromkeys(references.get(clause.id, ()))),
+            )
+        )
     if problems:
         raise ClauseError(problems)
     return AssembledDocument(kind, tuple(result), tuple(c.id for c in excluded), context)
 
 
-def _render_problem(exc: BaseException, clause: Clause, who: str, line: int | None = None,
-                    path: str = "") -> Problem:
+def _render_problem(
+    exc: BaseException, clause: Clause, who: str, line: int | None = None, path: str = ""
+) -> Problem:
     if isinstance(exc, (ReferenceError_, RenderTimeout)):
         message = f"clause {clause.id!r} {exc}{who}"
     elif isinstance(exc, TemplateSyntaxError):
@@ -203,17 +245,24 @@ def _sort_key(term: str) -> str:
     return unicodedata.normalize("NFKD", term).encode("ascii", "ignore").decode().lower()
 
 
-def _collect_definitions(included: list[Clause], context: dict[str, Any],
-                         problems: list[Problem], who: str) -> list[Block]:
+def _collect_definitions(
+    included: list[Clause], context: dict[str, Any], problems: list[Problem], who: str
+) -> list[Block]:
     terms: dict[str, tuple[Clause, str]] = {}
     for clause in included:
         for term, source in clause.head.defines.items():
             line = clause.define_lines.get(term)
             if term in terms:
                 other = terms[term][0]
-                problems.append(Problem(clause.path, line, f"defines.{term}",
-                                        f"term {term!r} is also defined by clause {other.id!r} "
-                                        f"({other.path.name})"))
+                problems.append(
+                    Problem(
+                        clause.path,
+                        line,
+                        f"defines.{term}",
+                        f"term {term!r} is also defined by clause {other.id!r} "
+                        f"({other.path.name})",
+                    )
+                )
                 continue
             try:
                 # Pad so that Jinja's line numbers are the file's.

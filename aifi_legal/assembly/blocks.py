@@ -15,6 +15,7 @@ from .terms import TERM_END, TERM_SEP, TERM_START
 
 # --- the structure ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Run:
     """A piece of text with one formatting: bold, or a model document's placeholder."""
@@ -22,7 +23,7 @@ class Run:
     text: str
     bold: bool = False
     placeholder: bool = False
-    term: str | None = None   # the data field the text states, e.g. verwerker.deletion_days
+    term: str | None = None  # the data field the text states, e.g. verwerker.deletion_days
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ Block = Paragraph | Table
 
 # --- parsing rendered text ----------------------------------------------------------------------
 
+
 def item_label(index: int) -> str:
     """The letter of the `index`th item (from 0) of a list: `a.` ... `z.`, `aa.` ..."""
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -114,7 +116,7 @@ def _cells(line: str) -> tuple[Cell, ...]:
         raw = raw.strip()
         match = _COLOUR_PREFIX.match(raw)
         fill = CELL_COLOURS[match.group(1)] if match else None
-        cells.append(Cell(inline_runs(raw[match.end():] if match else raw), fill))
+        cells.append(Cell(inline_runs(raw[match.end() :] if match else raw), fill))
     return tuple(cells)
 
 
@@ -130,8 +132,14 @@ def parse_blocks(text: str, section: str, number: str | None = None) -> list[Blo
     blocks: list[Block] = []
     items = 0
     chunks = re.split(r"\n[ \t]*\n", text.strip("\n"))
-    plain_role = {"partijen": "text", "overwegingen": "recital", "artikel": "member",
-                  "hoofdstuk": "text", "ondertekening": "text", "bijlage": "text"}[section]
+    plain_role = {
+        "partijen": "text",
+        "overwegingen": "recital",
+        "artikel": "member",
+        "hoofdstuk": "text",
+        "ondertekening": "text",
+        "bijlage": "text",
+    }[section]
 
     pending: list[Block] = []
     member_count = 0

@@ -14,8 +14,13 @@ from .jinja import condition_holds
 from .terms import trace
 
 
-def compose(portfolio: Portfolio, library: ClauseLibrary, kind: str, hospital: Hospital | None,
-            processor: Processor | None = None) -> AssembledDocument:
+def compose(
+    portfolio: Portfolio,
+    library: ClauseLibrary,
+    kind: str,
+    hospital: Hospital | None,
+    processor: Processor | None = None,
+) -> AssembledDocument:
     """The numbered, rendered clauses of one document (`hospital=None`: the model document)."""
     context = build_context(portfolio, hospital, kind, processor)
     who = f" (hospital {hospital.id})" if hospital else " (model document)"
@@ -25,9 +30,16 @@ def compose(portfolio: Portfolio, library: ClauseLibrary, kind: str, hospital: H
         try:
             return condition_holds(expression, values)
         except Exception as exc:  # an unknown name or a syntax error in risicos.yaml
-            raise ClauseError([Problem(risk_file, None, "condition",
-                                       f"risk condition {expression!r} fails{who}: "
-                                       f"{exc}")]) from None
+            raise ClauseError(
+                [
+                    Problem(
+                        risk_file,
+                        None,
+                        "condition",
+                        f"risk condition {expression!r} fails{who}: {exc}",
+                    )
+                ]
+            ) from None
 
     context.update(risk_context(library.risks, context, holds))
     return assemble(library, kind, trace(context, ""), who=who)

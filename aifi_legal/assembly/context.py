@@ -80,14 +80,20 @@ def hospital_context(hospital: Hospital, kind: str | None = None) -> dict[str, A
         "dpia": {**hospital.dpia.model_dump(), "advised": hospital.dpia.advised},
         "volumes": [v.model_dump() for v in hospital.volumes],
         # The statutory board members (not a proxy), whatever document they sign.
-        "board": [_signatory(s, hospital) for s in hospital.signatories
-                  if s.authority is not Authority.proxy],
+        "board": [
+            _signatory(s, hospital)
+            for s in hospital.signatories
+            if s.authority is not Authority.proxy
+        ],
     }
 
 
 def _sub_processor(sub: SubProcessor, role: str) -> dict[str, Any]:
-    return {**sub.model_dump(), "role": role,
-            "outside_eea": [loc.model_dump() for loc in sub.locations if not loc.in_eea]}
+    return {
+        **sub.model_dump(),
+        "role": role,
+        "outside_eea": [loc.model_dump() for loc in sub.locations if not loc.in_eea],
+    }
 
 
 def profile_rows(processor: Processor, solutions: list[Solution]) -> list[dict[str, Any]]:
@@ -96,8 +102,10 @@ def profile_rows(processor: Processor, solutions: list[Solution]) -> list[dict[s
     The processor's rows first, then each solution's extra attributes not on it yet (by tag).
     """
     rows, tags = [], set()
-    for attribute in [*processor.pseudonymisation.kept,
-                      *(a for s in solutions for a in s.dicom_attributes)]:
+    for attribute in [
+        *processor.pseudonymisation.kept,
+        *(a for s in solutions for a in s.dicom_attributes),
+    ]:
         if attribute.tag in tags:
             continue
         tags.add(attribute.tag)
@@ -106,20 +114,23 @@ def profile_rows(processor: Processor, solutions: list[Solution]) -> list[dict[s
     return rows
 
 
-def processor_context(processor: Processor, solutions: list[Solution],
-                      kind: str | None = None) -> dict[str, Any]:
+def processor_context(
+    processor: Processor, solutions: list[Solution], kind: str | None = None
+) -> dict[str, Any]:
     """The processor with its sub-processors: hosting and the vendors of `solutions`."""
     hosting = _sub_processor(processor.hosting, "hosting van de Centrale Infrastructuur")
-    subs = [hosting] + [_sub_processor(s.vendor, f"leverancier van de AI-oplossing {s.name} "
-                                                 f"({s.product})") for s in solutions]
+    subs = [hosting] + [
+        _sub_processor(s.vendor, f"leverancier van de AI-oplossing {s.name} ({s.product})")
+        for s in solutions
+    ]
     data = processor.model_dump(exclude={"signatories", "hosting"})
     return {
         **data,
         **_party(processor, kind),
         "hosting": hosting,
         "subprocessors": subs,
-        "outside_eea": [loc for sub in subs for loc in sub["outside_eea"]] +
-                       [loc.model_dump() for loc in processor.locations if not loc.in_eea],
+        "outside_eea": [loc for sub in subs for loc in sub["outside_eea"]]
+        + [loc.model_dump() for loc in processor.locations if not loc.in_eea],
         "profile": profile_rows(processor, solutions),
     }
 
@@ -136,8 +147,13 @@ def risk_level(likelihood: str, impact: str) -> str:
 
 # The texts of a risk may use the clause context with Jinja (`{{ ... }}`, `{% if ... %}`), so that
 # a risk speaks of the hospital's own solutions, systems and terms; the title stays plain text.
-RISK_TEXT_FIELDS = ("description", "origin", "likelihood_reason", "impact_reason",
-                    "residual_reason")
+RISK_TEXT_FIELDS = (
+    "description",
+    "origin",
+    "likelihood_reason",
+    "impact_reason",
+    "residual_reason",
+)
 _RISK_TEMPLATES: dict[str, Any] = {}
 
 
@@ -151,8 +167,9 @@ def _risk_text(text: str, context: dict[str, Any], where: str) -> str:
             template = _RISK_TEMPLATES[text] = ENV.from_string(text)
         return " ".join(render(template, context).split())
     except Exception as exc:  # an unknown field or a syntax error in risicos.yaml
-        raise ClauseError([Problem(None, None, f"risicos.yaml: {where}",
-                                   f"{type(exc).__name__}: {exc}")]) from None
+        raise ClauseError(
+            [Problem(None, None, f"risicos.yaml: {where}", f"{type(exc).__name__}: {exc}")]
+        ) from None
 
 
 def risk_context(risks, context: dict[str, Any], holds) -> dict[str, Any]:
@@ -169,8 +186,14 @@ def risk_context(risks, context: dict[str, Any], holds) -> dict[str, Any]:
         data = risk.model_dump()
         for name in RISK_TEXT_FIELDS:
             data[name] = _risk_text(data[name], context, f"{risk.id}.{name}")
-        data["measures"] = [m for m in (_risk_text(text, context, f"{risk.id}.measures[{i}]")
-                                        for i, text in enumerate(data["measures"])) if m]
+        data["measures"] = [
+            m
+            for m in (
+                _risk_text(text, context, f"{risk.id}.measures[{i}]")
+                for i, text in enumerate(data["measures"])
+            )
+            if m
+        ]
         data["level"] = risk_level(risk.likelihood, risk.impact)
         data["colour"] = COLOURS[data["level"]]
         data["residual_colour"] = COLOURS[risk.residual]
@@ -185,13 +208,23 @@ def risk_context(risks, context: dict[str, Any], holds) -> dict[str, Any]:
         cells = []
         for likelihood in LEVELS:
             level = risk_level(likelihood, impact)
-            ids = [r["nr"] for r in chosen if r["likelihood"] == likelihood
-                   and r["impact"] == impact]
-            cells.append({"likelihood": likelihood, "level": level, "colour": COLOURS[level],
-                          "risks": ", ".join(ids) if ids else "–"})
+            ids = [
+                r["nr"] for r in chosen if r["likelihood"] == likelihood and r["impact"] == impact
+            ]
+            cells.append(
+                {
+                    "likelihood": likelihood,
+                    "level": level,
+                    "colour": COLOURS[level],
+                    "risks": ", ".join(ids) if ids else "–",
+                }
+            )
         matrix.append({"impact": impact, "cells": cells})
-    return {"risicos": chosen, "risicomatrix": matrix,
-            "risiconr": {r["id"]: r["nr"] for r in chosen}}
+    return {
+        "risicos": chosen,
+        "risicomatrix": matrix,
+        "risiconr": {r["id"]: r["nr"] for r in chosen},
+    }
 
 
 def _planning(consortium: Consortium, start) -> dict[str, Any]:
@@ -204,30 +237,39 @@ def _planning(consortium: Consortium, start) -> dict[str, Any]:
             "first": months.first,
             "last": months.last,
             "begin": Placeholder(f"planning.{dutch}.begin", f"[eerste dag van de {dutch}e fase]")
-            if model else add_months(start, months.first - 1),
+            if model
+            else add_months(start, months.first - 1),
             # The last day of the period: written "tot en met" in the clauses.
             "einde": Placeholder(f"planning.{dutch}.einde", f"[laatste dag van de {dutch}e fase]")
-            if model else last_day_before(add_months(start, months.last)),
+            if model
+            else last_day_before(add_months(start, months.last)),
         }
     legal_end = add_months(start, programme.planning.legal.last)
     go_live = add_months(start, programme.planning.clinical.last)
     # The earliest first processing of patient data: the day after the legal phase, in which
     # the processor agreement is signed and the DPIA adopted.
-    planning["eerste_verwerking"] = Placeholder(
-        "planning.eerste_verwerking", "[eerste dag na de juridische fase]") if model \
+    planning["eerste_verwerking"] = (
+        Placeholder("planning.eerste_verwerking", "[eerste dag na de juridische fase]")
+        if model
         else legal_end
+    )
     # The expected Datum Functioneel Gebruik: the day after the clinical phase.
-    planning["functioneel_gebruik"] = Placeholder(
-        "planning.functioneel_gebruik", "[verwachte Datum Functioneel Gebruik]") if model \
+    planning["functioneel_gebruik"] = (
+        Placeholder("planning.functioneel_gebruik", "[verwachte Datum Functioneel Gebruik]")
+        if model
         else go_live
-    planning["herbeoordeling"] = Placeholder(
-        "planning.herbeoordeling", "[uiterste datum herbeoordeling DPIA]") if model \
+    )
+    planning["herbeoordeling"] = (
+        Placeholder("planning.herbeoordeling", "[uiterste datum herbeoordeling DPIA]")
+        if model
         else last_day_before(add_months(go_live, programme.dpia_review_months))
+    )
     return planning
 
 
-def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
-                  processor: Processor | None = None) -> dict[str, Any]:
+def build_context(
+    portfolio: Portfolio, hospital: Hospital | None, kind: str, processor: Processor | None = None
+) -> dict[str, Any]:
     """The rendering context for one document.
 
     `hospital=None` builds the model document's, with placeholders for every hospital-specific
@@ -239,8 +281,10 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
         ziekenhuis = placeholderize(hospital_context(example, kind), "ziekenhuis")
         ziekenhuis["solutions"] = [s.id for s in portfolio.solutions]
         ziekenhuis["represented_jointly"] = False
-        groep = {"number": Placeholder("groep.number"),
-                 "start_date": Placeholder("groep.start_date")}
+        groep = {
+            "number": Placeholder("groep.number"),
+            "start_date": Placeholder("groep.start_date"),
+        }
         chosen = list(portfolio.solutions)
     else:
         ziekenhuis = hospital_context(hospital, kind)
@@ -253,8 +297,10 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
     context = {
         "aifi": consortium_context(consortium, kind),
         "ziekenhuis": ziekenhuis,
-        "rollen": [{"rol": label, "persoon": ziekenhuis["contacts"][key]}
-                   for key, label in ROLE_LABELS.items()],
+        "rollen": [
+            {"rol": label, "persoon": ziekenhuis["contacts"][key]}
+            for key, label in ROLE_LABELS.items()
+        ],
         "oplossingen": [s.model_dump() for s in chosen],
         "alle_oplossingen": [s.model_dump() for s in portfolio.solutions],
         "groep": groep,
@@ -266,8 +312,12 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
             "version": version,
             "date": consortium.documents.date,
             "signed": hospital.signs(kind) if hospital else True,
-            "id": DocumentRef(kind, hospital.id if hospital else None, version,
-                              processor.id if processor else None).id,
+            "id": DocumentRef(
+                kind,
+                hospital.id if hospital else None,
+                version,
+                processor.id if processor else None,
+            ).id,
         },
         "verwerkers": [processor_context(p, chosen) for p in processors],
     }
@@ -276,12 +326,15 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
     # Each chosen solution with the hospital's expected volume of it.
     for solution in context["oplossingen"]:
         if hospital is None:
-            solution["volume"] = {"studies_per_year": Placeholder("volume.studies_per_year"),
-                                  "children_per_year": Placeholder("volume.children_per_year")}
+            solution["volume"] = {
+                "studies_per_year": Placeholder("volume.studies_per_year"),
+                "children_per_year": Placeholder("volume.children_per_year"),
+            }
         else:
             volume = hospital.volume(solution["id"])
-            solution["volume"] = volume.model_dump() if volume else \
-                {"studies_per_year": 0, "children_per_year": 0}
+            solution["volume"] = (
+                volume.model_dump() if volume else {"studies_per_year": 0, "children_per_year": 0}
+            )
     meer = len(processors) > 1
     vwo = "de Verwerkersovereenkomsten" if meer else "de Verwerkersovereenkomst"
     in_vwo = kind == "verwerkersovereenkomst"
@@ -298,11 +351,19 @@ def build_context(portfolio: Portfolio, hospital: Hospital | None, kind: str,
     # The chosen solutions by name in running text; a model document names no solutions.
     names = [s.name for s in chosen]
     context["model"] = hospital is None
-    context["gekozen"] = Placeholder("gekozen", "[namen van de gekozen AI-oplossingen]") \
-        if hospital is None else _and(names)
-    context["gekozen_klein"] = Placeholder("gekozen", "[namen van de gekozen AI-oplossingen]") \
-        if hospital is None else _and([n.lower() for n in names])
-    context["contractwaarde"] = Placeholder("contractwaarde", "[geschatte waarde van de "
-                                            "deelname]") if hospital is None \
+    context["gekozen"] = (
+        Placeholder("gekozen", "[namen van de gekozen AI-oplossingen]")
+        if hospital is None
+        else _and(names)
+    )
+    context["gekozen_klein"] = (
+        Placeholder("gekozen", "[namen van de gekozen AI-oplossingen]")
+        if hospital is None
+        else _and([n.lower() for n in names])
+    )
+    context["contractwaarde"] = (
+        Placeholder("contractwaarde", "[geschatte waarde van de deelname]")
+        if hospital is None
         else portfolio.contract_value(hospital)
+    )
     return context

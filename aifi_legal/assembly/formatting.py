@@ -43,11 +43,38 @@ def _join(items: list, conjunction: str) -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
-_UNITS = ["nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien",
-          "elf", "twaalf", "dertien", "veertien", "vijftien", "zestien", "zeventien", "achttien",
-          "negentien"]
-_TENS = {20: "twintig", 30: "dertig", 40: "veertig", 50: "vijftig", 60: "zestig",
-         70: "zeventig", 80: "tachtig", 90: "negentig"}
+_UNITS = [
+    "nul",
+    "een",
+    "twee",
+    "drie",
+    "vier",
+    "vijf",
+    "zes",
+    "zeven",
+    "acht",
+    "negen",
+    "tien",
+    "elf",
+    "twaalf",
+    "dertien",
+    "veertien",
+    "vijftien",
+    "zestien",
+    "zeventien",
+    "achttien",
+    "negentien",
+]
+_TENS = {
+    20: "twintig",
+    30: "dertig",
+    40: "veertig",
+    50: "vijftig",
+    60: "zestig",
+    70: "zeventig",
+    80: "tachtig",
+    90: "negentig",
+}
 
 
 @passes_placeholder
@@ -100,12 +127,17 @@ def wettelijk(value):
 
 # Singular and plural of the units a term is written in.
 _UNIT_FORMS = {
-    "minuut": ("minuut", "minuten"), "minuten": ("minuut", "minuten"),
+    "minuut": ("minuut", "minuten"),
+    "minuten": ("minuut", "minuten"),
     "uur": ("uur", "uur"),
-    "dag": ("dag", "dagen"), "dagen": ("dag", "dagen"),
-    "Werkdag": ("Werkdag", "Werkdagen"), "Werkdagen": ("Werkdag", "Werkdagen"),
-    "week": ("week", "weken"), "weken": ("week", "weken"),
-    "maand": ("maand", "maanden"), "maanden": ("maand", "maanden"),
+    "dag": ("dag", "dagen"),
+    "dagen": ("dag", "dagen"),
+    "Werkdag": ("Werkdag", "Werkdagen"),
+    "Werkdagen": ("Werkdag", "Werkdagen"),
+    "week": ("week", "weken"),
+    "weken": ("week", "weken"),
+    "maand": ("maand", "maanden"),
+    "maanden": ("maand", "maanden"),
     "jaar": ("jaar", "jaar"),
 }
 
@@ -143,6 +175,14 @@ def getal(value: Decimal | int | str) -> str:
     return format_decimal(Decimal(str(value)), locale=LOCALE)
 
 
-FILTERS = {"datum": datum, "bedrag": bedrag, "opsomming": opsomming, "woorden": woorden,
-           "plus_maanden": add_months, "wettelijk": wettelijk, "termijn": termijn,
-           "procent": procent, "getal": getal}
+FILTERS = {
+    "datum": datum,
+    "bedrag": bedrag,
+    "opsomming": opsomming,
+    "woorden": woorden,
+    "plus_maanden": add_months,
+    "wettelijk": wettelijk,
+    "termijn": termijn,
+    "procent": procent,
+    "getal": getal,
+}

@@ -25,7 +25,7 @@ from .terms import keeps_term
 # Far above what a clause needs (the longest loop runs over the data's lists, a few dozen
 # items), far below what hangs a build.
 MAX_RANGE = 1_000
-MAX_REPEAT = 10_000          # `"x" * n`: at most this many characters or items
+MAX_REPEAT = 10_000  # `"x" * n`: at most this many characters or items
 MAX_EXPONENT = 100
 MAX_RENDER_SECONDS = 5.0
 
@@ -42,8 +42,11 @@ class _BoundedSandbox(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             for count, other in ((left, right), (right, left)):
-                if isinstance(count, int) and isinstance(other, (str, list, tuple)) and \
-                        count * max(len(other), 1) > MAX_REPEAT:
+                if (
+                    isinstance(count, int)
+                    and isinstance(other, (str, list, tuple))
+                    and count * max(len(other), 1) > MAX_REPEAT
+                ):
                     raise SecurityError(f"a repeated text or list longer than {MAX_REPEAT:,}")
         elif operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
             raise SecurityError(f"a power with an exponent above {MAX_EXPONENT}")
@@ -59,8 +62,13 @@ def _bounded_range(*args: int) -> range:
 
 def _environment() -> ImmutableSandboxedEnvironment:
     env = _BoundedSandbox(
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, autoescape=False,
-        finalize=mark, keep_trailing_newline=False)
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        finalize=mark,
+        keep_trailing_newline=False,
+    )
     env.filters.update({name: keeps_term(f) for name, f in FILTERS.items()})
     env.globals["range"] = _bounded_range
     return env
@@ -110,8 +118,9 @@ def time_limit(seconds: float) -> Iterator[None]:
     Signals reach only the main thread; elsewhere (a worker thread of a notebook) the block
     runs unbounded, protected by the caps on ranges and repetition alone.
     """
-    if threading.current_thread() is not threading.main_thread() or \
-            signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, signal.SIG_IGN, None):
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(
+        signal.SIGALRM
+    ) not in (signal.SIG_DFL, signal.SIG_IGN, None):
         yield
         return
 

@@ -40,11 +40,13 @@ class Placeholder(str):
 
 def passes_placeholder(function):
     """Let a formatting filter return a placeholder unchanged instead of formatting it."""
+
     @functools.wraps(function)
     def wrapper(value, *args, **kwargs):
         if isinstance(value, Placeholder):
             return value
         return function(value, *args, **kwargs)
+
     return wrapper
 
 

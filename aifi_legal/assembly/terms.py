@@ -70,8 +70,9 @@ class TermText(str):
 def trace(value: Any, path: str) -> Any:
     """`value` with every number, amount and date below it carrying its field path."""
     if isinstance(value, dict):
-        return {key: trace(item, f"{path}.{key}" if path else str(key))
-                for key, item in value.items()}
+        return {
+            key: trace(item, f"{path}.{key}" if path else str(key)) for key, item in value.items()
+        }
     if isinstance(value, list):
         return [trace(item, f"{path}[{index}]") for index, item in enumerate(value)]
     if isinstance(value, bool) or hasattr(value, "term_field") or hasattr(value, "field"):
@@ -87,6 +88,7 @@ def trace(value: Any, path: str) -> Any:
 
 def keeps_term(function: Callable[..., Any]) -> Callable[..., Any]:
     """A formatting filter that returns a term when it formats one."""
+
     @functools.wraps(function)
     def wrapper(value: Any, *args: Any, **kwargs: Any) -> Any:
         result = function(value, *args, **kwargs)
@@ -94,6 +96,7 @@ def keeps_term(function: Callable[..., Any]) -> Callable[..., Any]:
         if field is not None and isinstance(result, str) and not hasattr(result, "field"):
             return TermText(result, field)
         return result
+
     return wrapper
 
 

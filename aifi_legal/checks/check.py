@@ -22,19 +22,27 @@ from .findings import ERROR, CheckReport
 from .rules import Facts, Target
 
 
-def check(source: DocumentSource, paths: Iterable[str | Path] = (), *,
-          out: str | Path | None = None) -> CheckReport:
+def check(
+    source: DocumentSource, paths: Iterable[str | Path] = (), *, out: str | Path | None = None
+) -> CheckReport:
     """Check DOCX files: the given `paths`, or every DOCX under `out` (OUT/<hospital>/*.docx)."""
     files = [Path(p) for p in paths]
     if out is not None:
         out = Path(out)
         if not out.is_dir():
-            raise UsageError(f"output folder {out} does not exist", argument="out",
-                             value=str(out), hint="build the documents first")
+            raise UsageError(
+                f"output folder {out} does not exist",
+                argument="out",
+                value=str(out),
+                hint="build the documents first",
+            )
         files += sorted(p for p in out.glob("*/*.docx") if p.parent.name != MODEL_FOLDER)
     if not files:
-        raise UsageError("no documents to check", argument="paths",
-                         hint="give DOCX files, or out= with a folder of built documents")
+        raise UsageError(
+            "no documents to check",
+            argument="paths",
+            hint="give DOCX files, or out= with a folder of built documents",
+        )
     for path in files:
         if not path.exists():
             raise UsageError(f"{path} does not exist", argument="paths", value=str(path))
@@ -47,24 +55,53 @@ def check(source: DocumentSource, paths: Iterable[str | Path] = (), *,
         try:
             content = read_docx(path)
         except NotADocx as exc:
-            report.findings.append(rules.Finding(
-                ERROR, "integrity.not-docx", str(path), None, None, "", "file", exc.message,
-                "export the document from Word as .docx"))
+            report.findings.append(
+                rules.Finding(
+                    ERROR,
+                    "integrity.not-docx",
+                    str(path),
+                    None,
+                    None,
+                    "",
+                    "file",
+                    exc.message,
+                    "export the document from Word as .docx",
+                )
+            )
             continue
         except OSError as exc:
-            report.findings.append(rules.Finding(
-                ERROR, "integrity.unreadable", str(path), None, None, "", "file",
-                f"cannot read the file: {exc.strerror or exc}", ""))
+            report.findings.append(
+                rules.Finding(
+                    ERROR,
+                    "integrity.unreadable",
+                    str(path),
+                    None,
+                    None,
+                    "",
+                    "file",
+                    f"cannot read the file: {exc.strerror or exc}",
+                    "",
+                )
+            )
             continue
         found = rules.target_id(content, index)
         target = _target(source, index[found]) if found else None
         report.findings += rules.integrity(content, target) + rules.leftovers(content, target)
         if target is None:
-            report.findings.append(rules.finding(
-                ERROR, "required.document-id", content, None, "document properties", "file",
-                f"document id {content.document_id!r} is not one that aifi-legal generated "
-                "for the current data", "check the file against the data's hospitals, or "
-                "regenerate it with `aifi-legal build`"))
+            report.findings.append(
+                rules.finding(
+                    ERROR,
+                    "required.document-id",
+                    content,
+                    None,
+                    "document properties",
+                    "file",
+                    f"document id {content.document_id!r} is not one that aifi-legal generated "
+                    "for the current data",
+                    "check the file against the data's hospitals, or "
+                    "regenerate it with `aifi-legal build`",
+                )
+            )
             continue
         report.findings += rules.required(content, target)
         coverage: dict[str, dict[str, object]] = {}
@@ -75,8 +112,9 @@ def check(source: DocumentSource, paths: Iterable[str | Path] = (), *,
         changed_terms, stated_terms = consistency.terms(content, target)
         report.findings += changed_terms
         terms[target.hospital_id].append((str(path), stated_terms))
-        stated[target.hospital_id].append((str(path),
-                                           consistency.facts(content, target, source.portfolio)))
+        stated[target.hospital_id].append(
+            (str(path), consistency.facts(content, target, source.portfolio))
+        )
     for hospital, documents in stated.items():
         report.findings += consistency.consistency(hospital, documents)
     for hospital, stated_by_document in terms.items():
@@ -85,8 +123,10 @@ def check(source: DocumentSource, paths: Iterable[str | Path] = (), *,
 
 
 def _target(source: DocumentSource, ref: rules.DocumentRef) -> Target:
-    parties: dict[str, Party] = {key: party_of(source.portfolio, ref, key)
-                                 for key in KINDS[ref.kind].parties}
-    terms = frozenset(term for clause in source.library.for_kind(ref.kind)
-                      for term in clause.head.defines)
+    parties: dict[str, Party] = {
+        key: party_of(source.portfolio, ref, key) for key in KINDS[ref.kind].parties
+    }
+    terms = frozenset(
+        term for clause in source.library.for_kind(ref.kind) for term in clause.head.defines
+    )
     return Target(ref, source.assemble(ref), parties, terms)

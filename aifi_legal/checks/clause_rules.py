@@ -16,11 +16,13 @@ from .findings import ERROR, INFO, WARNING, Finding
 from .rules import Target, clause_location, finding, location_of, quote
 
 # A reference such as "artikel 7" that is followed by the name of a law is not ours.
-LAW_AFTER = re.compile(r"^[\s,]*(?:(?:lid|onder|sub|eerste|tweede|derde|vierde|vijfde|zesde|"
-                       r"zevende|achtste|negende|tiende|[a-z]|\d+|\(\w+\))[\s,.]*)*"
-                       r"(?:van\s+(?:de|het)\s+)?(?:AVG|UAVG|BW|Burgerlijk|Verordening|"
-                       r"AI-verordening|MDR|Wet|wet|Besluit|Richtlijn|Uitvoeringswet|Wabvpz|"
-                       r"WGBO|Grondwet|Rv|Awb|eIDAS|verordening|\(EU\)|Rijksdienst)")
+LAW_AFTER = re.compile(
+    r"^[\s,]*(?:(?:lid|onder|sub|eerste|tweede|derde|vierde|vijfde|zesde|"
+    r"zevende|achtste|negende|tiende|[a-z]|\d+|\(\w+\))[\s,.]*)*"
+    r"(?:van\s+(?:de|het)\s+)?(?:AVG|UAVG|BW|Burgerlijk|Verordening|"
+    r"AI-verordening|MDR|Wet|wet|Besluit|Richtlijn|Uitvoeringswet|Wabvpz|"
+    r"WGBO|Grondwet|Rv|Awb|eIDAS|verordening|\(EU\)|Rijksdienst)"
+)
 # How far after a reference the name of a law may follow, in characters.
 LAW_LOOKAHEAD = 80
 REFERENCE = re.compile(r"\b(artikel|Artikel|hoofdstuk|Hoofdstuk|Bijlage|bijlage)\s+(\d+)\b")
@@ -28,8 +30,9 @@ HEADING = re.compile(r"^(?:(Artikel|Bijlage)\s+)?(\d+)\.\s+\S")
 DEFINITION = re.compile(r"^\s*[a-z]{1,2}\.\s+([^:]{1,80}):")
 
 
-def clauses(content: DocxContent, target: Target,
-            coverage: dict[str, dict[str, object]]) -> list[Finding]:
+def clauses(
+    content: DocxContent, target: Target, coverage: dict[str, dict[str, object]]
+) -> list[Finding]:
     """Missing, changed and unexpected clauses, and the checklist coverage they leave.
 
     Fills `coverage` with the kind's checklist items (covered, changed or missing).
@@ -42,25 +45,50 @@ def clauses(content: DocxContent, target: Target,
         where = clause_location(rendered)
         if clause_id not in present:
             if rendered.clause.head.section != "bijlage":  # annexes: required.annex
-                found.append(finding(ERROR, "structure.missing-clause", content, target, where,
-                                     "body", f"clause {clause_id} ({rendered.clause.head.title})"
-                                     " is missing", "restore the clause, or record why it was "
-                                     "removed and regenerate"))
+                found.append(
+                    finding(
+                        ERROR,
+                        "structure.missing-clause",
+                        content,
+                        target,
+                        where,
+                        "body",
+                        f"clause {clause_id} ({rendered.clause.head.title}) is missing",
+                        "restore the clause, or record why it was removed and regenerate",
+                    )
+                )
             continue
         now, library_text = content.clause_text(clause_id), rendered.plain_text()
         if now != library_text:
             changed.add(clause_id)
-            found.append(finding(INFO, "review.changed-clause", content, target, where, "body",
-                                 f"clause {clause_id} ({rendered.clause.head.title}) differs "
-                                 f"from the library text: {word_changes(library_text, now)}",
-                                 "review the change; bring it into the clause library if it "
-                                 "should apply to every hospital"))
+            found.append(
+                finding(
+                    INFO,
+                    "review.changed-clause",
+                    content,
+                    target,
+                    where,
+                    "body",
+                    f"clause {clause_id} ({rendered.clause.head.title}) differs "
+                    f"from the library text: {word_changes(library_text, now)}",
+                    "review the change; bring it into the clause library if it "
+                    "should apply to every hospital",
+                )
+            )
     expected = {r.clause.id for r in target.expected.clauses}
     for clause_id in (c for c in content.clause_order if c not in expected):
-        found.append(finding(WARNING, "structure.unexpected-clause", content, target, clause_id,
-                             "body", f"clause {clause_id} does not belong in this hospital's "
-                             f"{target.ref.kind}",
-                             "remove it, or check the hospital's data (chosen solutions)"))
+        found.append(
+            finding(
+                WARNING,
+                "structure.unexpected-clause",
+                content,
+                target,
+                clause_id,
+                "body",
+                f"clause {clause_id} does not belong in this hospital's {target.ref.kind}",
+                "remove it, or check the hospital's data (chosen solutions)",
+            )
+        )
     for item in CHECKLISTS.get(target.ref.kind, ()):
         carriers = [r.clause.id for r in target.expected.clauses if item in r.clause.head.tags]
         intact = [c for c in carriers if c in present and c not in changed]
@@ -68,16 +96,36 @@ def clauses(content: DocxContent, target: Target,
         status = "covered" if intact else "changed" if edited else "missing"
         coverage[item] = {"status": status, "clauses": carriers}
         if status == "missing":
-            found.append(finding(ERROR, f"coverage.{item}", content, target, item, "body",
-                                 f"{item} is not covered: " + (
-                                     f"clause(s) {', '.join(carriers)} were removed"
-                                     if carriers else "no clause in the library covers it"),
-                                 "restore the clause that covers it"))
+            found.append(
+                finding(
+                    ERROR,
+                    f"coverage.{item}",
+                    content,
+                    target,
+                    item,
+                    "body",
+                    f"{item} is not covered: "
+                    + (
+                        f"clause(s) {', '.join(carriers)} were removed"
+                        if carriers
+                        else "no clause in the library covers it"
+                    ),
+                    "restore the clause that covers it",
+                )
+            )
         elif status == "changed":
-            found.append(finding(WARNING, f"coverage.{item}", content, target, item, "body",
-                                 f"{item} is covered only by changed clause(s) "
-                                 f"{', '.join(edited)}",
-                                 "have a lawyer confirm the changed text still covers the item"))
+            found.append(
+                finding(
+                    WARNING,
+                    f"coverage.{item}",
+                    content,
+                    target,
+                    item,
+                    "body",
+                    f"{item} is covered only by changed clause(s) {', '.join(edited)}",
+                    "have a lawyer confirm the changed text still covers the item",
+                )
+            )
     return found
 
 
@@ -85,8 +133,9 @@ def structure(content: DocxContent, target: Target) -> list[Finding]:
     """Duplicate numbers and headings, broken references, unused and undefined terms."""
     found = []
     kind = target.ref.kind
-    headings = [normalise(p.text) for p in content.body() if _numbered_heading(p.style)
-                and p.text.strip()]
+    headings = [
+        normalise(p.text) for p in content.body() if _numbered_heading(p.style) and p.text.strip()
+    ]
     numbers: dict[str, set[str]] = {"artikel": set(), "bijlage": set(), "hoofdstuk": set()}
     seen: Counter[str] = Counter()
     for heading in headings:
@@ -97,15 +146,33 @@ def structure(content: DocxContent, target: Target) -> list[Finding]:
             if word in numbers:
                 key = f"{word} {match.group(2)}"
                 if match.group(2) in numbers[word]:
-                    found.append(finding(ERROR, "structure.duplicate-number", content, target,
-                                         key, "body", f"{key} occurs more than once",
-                                         "renumber the articles"))
+                    found.append(
+                        finding(
+                            ERROR,
+                            "structure.duplicate-number",
+                            content,
+                            target,
+                            key,
+                            "body",
+                            f"{key} occurs more than once",
+                            "renumber the articles",
+                        )
+                    )
                 numbers[word].add(match.group(2))
     for heading, count in seen.items():
         if count > 1:
-            found.append(finding(ERROR, "structure.duplicate-heading", content, target, heading,
-                                 "body", f"heading {heading!r} occurs {count} times",
-                                 "merge or rename"))
+            found.append(
+                finding(
+                    ERROR,
+                    "structure.duplicate-heading",
+                    content,
+                    target,
+                    heading,
+                    "body",
+                    f"heading {heading!r} occurs {count} times",
+                    "merge or rename",
+                )
+            )
     # References: every "artikel N" of ours must point at an existing heading.
     for paragraph in content.body():
         if _numbered_heading(paragraph.style):
@@ -118,13 +185,21 @@ def structure(content: DocxContent, target: Target) -> list[Finding]:
                 continue
             if number in numbers.get(word, set()):
                 continue
-            if LAW_AFTER.match(paragraph.text[match.end():match.end() + LAW_LOOKAHEAD]):
+            if LAW_AFTER.match(paragraph.text[match.end() : match.end() + LAW_LOOKAHEAD]):
                 continue
-            found.append(finding(ERROR, "structure.broken-reference", content, target,
-                                 location_of(paragraph.heading, "body"), "body",
-                                 f"{match.group(0)} is referred to in {quote(paragraph.text)} "
-                                 "but does not exist",
-                                 "correct the reference or restore the article"))
+            found.append(
+                finding(
+                    ERROR,
+                    "structure.broken-reference",
+                    content,
+                    target,
+                    location_of(paragraph.heading, "body"),
+                    "body",
+                    f"{match.group(0)} is referred to in {quote(paragraph.text)} "
+                    "but does not exist",
+                    "correct the reference or restore the article",
+                )
+            )
     return found + _terms(content, target)
 
 
@@ -147,15 +222,32 @@ def _terms(content: DocxContent, target: Target) -> list[Finding]:
         # Used anywhere but in its own definition (other definitions count as use).
         elsewhere = normalise(" ".join(p.text for p in body if p is not defined[term]))
         if not _term_pattern(term).search(elsewhere):
-            found.append(finding(WARNING, "structure.unused-term", content, target, where,
-                                 "body", f"defined term {term!r} is not used outside the "
-                                 "definitions", "remove the definition or use the term"))
+            found.append(
+                finding(
+                    WARNING,
+                    "structure.unused-term",
+                    content,
+                    target,
+                    where,
+                    "body",
+                    f"defined term {term!r} is not used outside the definitions",
+                    "remove the definition or use the term",
+                )
+            )
     for term in sorted(target.terms - set(defined)):
         if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", outside):
-            found.append(finding(WARNING, "structure.undefined-term", content, target,
-                                 location_of(None, "body"), "body",
-                                 f"term {term!r} is used but not defined",
-                                 "restore its definition"))
+            found.append(
+                finding(
+                    WARNING,
+                    "structure.undefined-term",
+                    content,
+                    target,
+                    location_of(None, "body"),
+                    "body",
+                    f"term {term!r} is used but not defined",
+                    "restore its definition",
+                )
+            )
     return found
 
 
@@ -166,6 +258,8 @@ def _numbered_heading(style: str | None) -> bool:
 def _term_pattern(term: str) -> re.Pattern[str]:
     """A defined term, allowing Dutch inflection of each word (Ziekenhuis -> Ziekenhuizen)."""
     words = term.split()
-    parts = [re.escape(w[:max(4, len(w) - 2)]) + r"[\w-]*" if len(w) > 4 else re.escape(w)
-             for w in words]
+    parts = [
+        re.escape(w[: max(4, len(w) - 2)]) + r"[\w-]*" if len(w) > 4 else re.escape(w)
+        for w in words
+    ]
     return re.compile(r"(?<![\w-])" + r"\s+".join(parts))

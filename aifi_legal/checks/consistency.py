@@ -33,14 +33,22 @@ def terms(content: DocxContent, target: Target) -> tuple[list[Finding], Terms]:
         for number, run in enumerate(rendered.term_runs(), start=1):
             now = content.terms.get(term_bookmark(rendered.clause.id, number))
             if now is None or run.term is None:
-                continue   # the clause or the term was removed: reported by clauses()
+                continue  # the clause or the term was removed: reported by clauses()
             expected = normalise(run.text)
             stated.setdefault(run.term, []).append((where, expected, now))
             if now != expected:
-                found.append(finding(WARNING, "review.changed-term", content, target, where,
-                                     "body", f"{run.term} is {now!r} here, {expected!r} in the "
-                                     "data", "change the data and regenerate, or restore the "
-                                     "term"))
+                found.append(
+                    finding(
+                        WARNING,
+                        "review.changed-term",
+                        content,
+                        target,
+                        where,
+                        "body",
+                        f"{run.term} is {now!r} here, {expected!r} in the data",
+                        "change the data and regenerate, or restore the term",
+                    )
+                )
     return found, stated
 
 
@@ -49,8 +57,12 @@ def term_consistency(hospital: str, documents: list[tuple[str, Terms]]) -> list[
     found = []
     fields = sorted({name for _, stated in documents for name in stated})
     for name in fields:
-        changed = [(path, where, now) for path, stated in documents
-                   for where, expected, now in stated.get(name, []) if now != expected]
+        changed = [
+            (path, where, now)
+            for path, stated in documents
+            for where, expected, now in stated.get(name, [])
+            if now != expected
+        ]
         if not changed:
             continue
         values = {now for path, stated in documents for _, _, now in stated.get(name, [])}
@@ -58,12 +70,21 @@ def term_consistency(hospital: str, documents: list[tuple[str, Terms]]) -> list[
             continue
         others = sorted(v for v in values if v not in {c[2] for c in changed})
         for path, where, now in changed:
-            found.append(Finding(
-                ERROR, "consistency.term", path, hospital, None, where, "body",
-                f"{name} is {now!r} here but " + (", ".join(repr(v) for v in others) or
-                                                  "stated otherwise") +
-                " in the hospital's other documents",
-                "make the documents agree: change the data and regenerate them all"))
+            found.append(
+                Finding(
+                    ERROR,
+                    "consistency.term",
+                    path,
+                    hospital,
+                    None,
+                    where,
+                    "body",
+                    f"{name} is {now!r} here but "
+                    + (", ".join(repr(v) for v in others) or "stated otherwise")
+                    + " in the hospital's other documents",
+                    "make the documents agree: change the data and regenerate them all",
+                )
+            )
     return found
 
 
@@ -75,15 +96,24 @@ def facts(content: DocxContent, target: Target, portfolio: Portfolio) -> Facts:
     text = normalise(" ".join(p.text for p in content.body()))
     hospital = target.parties["ziekenhuis"]
     stated: Facts = {}
-    comparitie = next((content.clause_text(r.clause.id) for r in target.expected.clauses
-                       if r.clause.head.section == "partijen"), "")
+    comparitie = next(
+        (
+            content.clause_text(r.clause.id)
+            for r in target.expected.clauses
+            if r.clause.head.section == "partijen"
+        ),
+        "",
+    )
     source = comparitie or text
     start = source.find(hospital.legal_name)
     if start >= 0:
-        segment = source[start:start + COMPARITIE_SPAN]
+        segment = source[start : start + COMPARITIE_SPAN]
         kvk = re.search(r"onder nummer (\d{8})", segment)
-        address = re.search(r"kantoorhoudende (?:aan (?:de |het )?|op het adres )(.+?), "
-                            r"ingeschreven", segment)
+        address = re.search(
+            r"kantoorhoudende (?:aan (?:de |het )?|op het adres )(.+?), "
+            r"ingeschreven",
+            segment,
+        )
         # A document that does not state a fact (the DPIA has no comparitie) is not
         # compared on it; a missing comparitie is reported by required.parties.
         if kvk:
@@ -96,8 +126,11 @@ def facts(content: DocxContent, target: Target, portfolio: Portfolio) -> Facts:
         # Documents are compared when the data has the same people sign them; a proxy
         # limited to some kinds makes a separate group.
         signing = [s.name for s in hospital.signatories_for(target.ref.kind)]
-        label = "representatives" if signing == [s.name for s in hospital.signatories] \
+        label = (
+            "representatives"
+            if signing == [s.name for s in hospital.signatories]
             else f"representatives signing the {target.ref.kind}"
+        )
         stated[label] = tuple(sorted(names_in_signature_cell(signature[0][0])))
     vendors = {s.vendor.legal_name for s in portfolio.solutions}
     hosting = {p.hosting.legal_name for p in portfolio.processors}
@@ -105,8 +138,9 @@ def facts(content: DocxContent, target: Target, portfolio: Portfolio) -> Facts:
         stated["AI vendors"] = tuple(sorted(v for v in vendors if v in text))
     if target.ref.kind in ("verwerkersovereenkomst", "dpia"):
         stated["sub-processors"] = tuple(sorted(v for v in vendors | hosting if v in text))
-        stated["processors"] = tuple(sorted(p.legal_name for p in portfolio.processors
-                                            if p.legal_name in text))
+        stated["processors"] = tuple(
+            sorted(p.legal_name for p in portfolio.processors if p.legal_name in text)
+        )
     return stated
 
 
@@ -121,9 +155,18 @@ def consistency(hospital: str, documents: list[tuple[str, Facts]]) -> list[Findi
         majority = Counter(values.values()).most_common(1)[0][0]
         for path, value in values.items():
             if value != majority:
-                found.append(Finding(
-                    ERROR, "consistency", path, hospital, None, key, "body",
-                    f"{key} is {show(value)} here but {show(majority)} in the "
-                    "hospital's other documents",
-                    "make the documents agree, or regenerate them from the data"))
+                found.append(
+                    Finding(
+                        ERROR,
+                        "consistency",
+                        path,
+                        hospital,
+                        None,
+                        key,
+                        "body",
+                        f"{key} is {show(value)} here but {show(majority)} in the "
+                        "hospital's other documents",
+                        "make the documents agree, or regenerate them from the data",
+                    )
+                )
     return found

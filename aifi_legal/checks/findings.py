@@ -25,13 +25,13 @@ COVERAGE_MARKS = {"covered": "✓", "changed": "~", "missing": "✗"}
 class Finding:
     """One thing the legal workgroup must look at before signing."""
 
-    level: Level     # error, warning or info
-    rule: str        # e.g. leftover, integrity.tracked-change, coverage.DPA-13
-    document: str    # the file
+    level: Level  # error, warning or info
+    rule: str  # e.g. leftover, integrity.tracked-change, coverage.DPA-13
+    document: str  # the file
     hospital: str | None
     kind: str | None
-    location: str    # article, annex or paragraph: "artikel 7", "Bijlage 2", "titelpagina"
-    part: str        # body, header, footer, footnote, endnote, text box, content control
+    location: str  # article, annex or paragraph: "artikel 7", "Bijlage 2", "titelpagina"
+    part: str  # body, header, footer, footnote, endnote, text box, content control
     message: str
     fix: str
 
@@ -70,9 +70,20 @@ class CheckReport:
 
     def to_json(self) -> str:
         """The stable JSON form: {version, documents, counts, findings, coverage}."""
-        return json.dumps({"version": 1, "documents": self.documents, "counts": self.counts(),
-                           "findings": self.records(), "coverage": self.coverage},
-                          indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                {
+                    "version": 1,
+                    "documents": self.documents,
+                    "counts": self.counts(),
+                    "findings": self.records(),
+                    "coverage": self.coverage,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
 
     def to_text(self) -> str:
         """Grouped per hospital and document, for a terminal."""
@@ -83,8 +94,9 @@ class CheckReport:
         hospitals: dict[str, list[str]] = defaultdict(list)
         for document in self.documents:
             found = by_document.get(document, [])
-            hospital = next((f.hospital for f in found if f.hospital), None) or \
-                Path(document).parent.name
+            hospital = (
+                next((f.hospital for f in found if f.hospital), None) or Path(document).parent.name
+            )
             hospitals[hospital].append(document)
         for hospital, documents in hospitals.items():
             lines.append(f"{hospital}")
@@ -95,19 +107,24 @@ class CheckReport:
                 status = "ok" if not found else f"{errors} error(s), {warnings} warning(s)"
                 lines.append(f"  {Path(document).name}: {status}")
                 for f in found:
-                    where = ", ".join(x for x in (f.location, f.part if f.part != "body" else "")
-                                      if x)
+                    where = ", ".join(
+                        x for x in (f.location, f.part if f.part != "body" else "") if x
+                    )
                     lines.append(f"    {f.level.upper():7} {f.rule} [{where}] {f.message}")
                     if f.fix:
                         lines.append(f"            fix: {f.fix}")
                 matrix = self.coverage.get(document)
                 if matrix:
-                    row = " ".join(f"{item.split('-')[1]}{COVERAGE_MARKS[v['status']]}"
-                                   for item, v in matrix.items())
+                    row = " ".join(
+                        f"{item.split('-')[1]}{COVERAGE_MARKS[v['status']]}"
+                        for item, v in matrix.items()
+                    )
                     lines.append(f"    coverage ({next(iter(matrix)).split('-')[0]}): {row}")
         counts = self.counts()
-        lines.append(f"{len(self.documents)} document(s) checked: {counts[ERROR]} error(s), "
-                     f"{counts[WARNING]} warning(s), {counts[INFO]} info.")
+        lines.append(
+            f"{len(self.documents)} document(s) checked: {counts[ERROR]} error(s), "
+            f"{counts[WARNING]} warning(s), {counts[INFO]} info."
+        )
         return "\n".join(lines) + "\n"
 
     def to_lint_text(self) -> str:
@@ -118,8 +135,10 @@ class CheckReport:
             where = finding.document + (f":{line}" if finding.location else "")
             lines.append(f"{finding.level.upper():7} {where}: {finding.message}")
         counts = self.counts()
-        lines.append(f"{len(self.documents)} file(s) linted: {counts[ERROR]} error(s), "
-                     f"{counts[WARNING]} warning(s).")
+        lines.append(
+            f"{len(self.documents)} file(s) linted: {counts[ERROR]} error(s), "
+            f"{counts[WARNING]} warning(s)."
+        )
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
@@ -129,5 +148,7 @@ class CheckReport:
 
     def __repr__(self) -> str:
         c = self.counts()
-        return (f"<CheckReport {len(self.documents)} documents: {c[ERROR]} errors, "
-                f"{c[WARNING]} warnings>")
+        return (
+            f"<CheckReport {len(self.documents)} documents: {c[ERROR]} errors, "
+            f"{c[WARNING]} warnings>"
+        )

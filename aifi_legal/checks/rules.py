@@ -26,7 +26,9 @@ from .findings import ERROR, Finding, Level
 
 LEFTOVER = re.compile(
     r"\{\{|\{%|%\}|\}\}|\[\s*invullen\s*\]|\[\s*[●•]\s*\]|\bXXX+\b|\bTODO\b|\bTBD\b"
-    r"|\[\s*(?:\.\.\.|…)\s*\]|(?:^|\s)(?:\.\.\.|…)(?=\s|$)|lorem\s+ipsum", re.IGNORECASE)
+    r"|\[\s*(?:\.\.\.|…)\s*\]|(?:^|\s)(?:\.\.\.|…)(?=\s|$)|lorem\s+ipsum",
+    re.IGNORECASE,
+)
 FOOTER_ID = re.compile(r"Document-id (AIFI-\S+)")
 # The comparitie states a party's KvK number and address within this many characters after
 # its name.
@@ -42,7 +44,7 @@ class Target:
 
     ref: DocumentRef
     expected: AssembledDocument
-    parties: dict[str, Party]    # by the document's party key: ziekenhuis, aifi, verwerker
+    parties: dict[str, Party]  # by the document's party key: ziekenhuis, aifi, verwerker
     terms: frozenset[str] = field(default_factory=frozenset)  # every term the kind may define
 
     @property
@@ -51,11 +53,28 @@ class Target:
         return self.ref.hospital_id or ""
 
 
-def finding(level: Level, rule: str, content: DocxContent, target: Target | None,
-            location: str, part: str, message: str, fix: str = "") -> Finding:
+def finding(
+    level: Level,
+    rule: str,
+    content: DocxContent,
+    target: Target | None,
+    location: str,
+    part: str,
+    message: str,
+    fix: str = "",
+) -> Finding:
     """A finding on one document, with the hospital and kind when it was recognised."""
-    return Finding(level, rule, str(content.path), target.hospital_id if target else None,
-                   target.ref.kind if target else None, location, part, message, fix)
+    return Finding(
+        level,
+        rule,
+        str(content.path),
+        target.hospital_id if target else None,
+        target.ref.kind if target else None,
+        location,
+        part,
+        message,
+        fix,
+    )
 
 
 def target_id(content: DocxContent, known: set[str] | dict[str, DocumentRef]) -> str | None:
@@ -73,24 +92,60 @@ def integrity(content: DocxContent, target: Target | None) -> list[Finding]:
     """Parts that are not XML, tracked changes and open comments in a document for signing."""
     found = []
     for part, message in content.xml_errors:
-        found.append(finding(ERROR, "integrity.xml", content, target, part, "file",
-                             f"{part} is not well-formed XML: {message}",
-                             "open and save the document in Word, or regenerate it"))
+        found.append(
+            finding(
+                ERROR,
+                "integrity.xml",
+                content,
+                target,
+                part,
+                "file",
+                f"{part} is not well-formed XML: {message}",
+                "open and save the document in Word, or regenerate it",
+            )
+        )
     for change in content.tracked_changes:
-        found.append(finding(ERROR, "integrity.tracked-change", content, target,
-                             location_of(change.heading, change.part), change.part,
-                             f"tracked {change.kind}" +
-                             (f" by {change.author}" if change.author else "") +
-                             (f": {change.text!r}" if change.text else ""),
-                             "accept or reject every tracked change before signing"))
+        found.append(
+            finding(
+                ERROR,
+                "integrity.tracked-change",
+                content,
+                target,
+                location_of(change.heading, change.part),
+                change.part,
+                f"tracked {change.kind}"
+                + (f" by {change.author}" if change.author else "")
+                + (f": {change.text!r}" if change.text else ""),
+                "accept or reject every tracked change before signing",
+            )
+        )
     for rule, part, message in content.hazards:
-        found.append(finding(ERROR, rule, content, target, part, "file", message,
-                             "save the document as a plain .docx without macros, embedded "
-                             "objects or linked templates"))
+        found.append(
+            finding(
+                ERROR,
+                rule,
+                content,
+                target,
+                part,
+                "file",
+                message,
+                "save the document as a plain .docx without macros, embedded "
+                "objects or linked templates",
+            )
+        )
     for author, text in content.comments:
-        found.append(finding(ERROR, "integrity.comment", content, target, "comments", "comment",
-                             "open comment" + (f" by {author}" if author else "") +
-                             f": {text!r}", "resolve and delete the comment before signing"))
+        found.append(
+            finding(
+                ERROR,
+                "integrity.comment",
+                content,
+                target,
+                "comments",
+                "comment",
+                "open comment" + (f" by {author}" if author else "") + f": {text!r}",
+                "resolve and delete the comment before signing",
+            )
+        )
     return found
 
 
@@ -101,15 +156,22 @@ def leftovers(content: DocxContent, target: Target | None) -> list[Finding]:
         pieces = [(paragraph.text, paragraph.container)]
         if paragraph.control_text and not paragraph.in_content_control:
             outside = paragraph.text.replace(paragraph.control_text, " ")
-            pieces = [(outside, paragraph.container),
-                      (paragraph.control_text, "content control")]
+            pieces = [(outside, paragraph.container), (paragraph.control_text, "content control")]
         for text, container in pieces:
             for match in LEFTOVER.finditer(text):
-                found.append(finding(ERROR, "leftover", content, target,
-                                     location_of(paragraph.heading, paragraph.part), container,
-                                     f"fill-in marker or template syntax "
-                                     f"{match.group(0).strip()!r} in {quote(paragraph.text)}",
-                                     "replace the marker with the final text"))
+                found.append(
+                    finding(
+                        ERROR,
+                        "leftover",
+                        content,
+                        target,
+                        location_of(paragraph.heading, paragraph.part),
+                        container,
+                        f"fill-in marker or template syntax "
+                        f"{match.group(0).strip()!r} in {quote(paragraph.text)}",
+                        "replace the marker with the final text",
+                    )
+                )
     return found
 
 
@@ -120,72 +182,152 @@ def required(content: DocxContent, target: Target) -> list[Finding]:
     body_text = normalise(" ".join(p.text for p in content.body()))
     title = [p for p in content.body() if p.heading is None]
     if not any(re.search(r"Versie \S+ van \d{1,2} \w+ \d{4}", p.text) for p in title):
-        found.append(finding(ERROR, "required.date", content, target, "titelpagina", "body",
-                             "the title page does not state the version and its date",
-                             "restore the line 'Versie ... van <datum>' on the title page"))
+        found.append(
+            finding(
+                ERROR,
+                "required.date",
+                content,
+                target,
+                "titelpagina",
+                "body",
+                "the title page does not state the version and its date",
+                "restore the line 'Versie ... van <datum>' on the title page",
+            )
+        )
     for rendered in target.expected.section("partijen"):
         text = content.clause_text(rendered.clause.id)
         for party in target.parties.values():
             for label, value in (("legal name", party.legal_name), ("KvK number", party.kvk)):
                 if value not in text:
-                    found.append(finding(ERROR, "required.parties", content, target,
-                                         "partijen", "body",
-                                         f"the parties do not state the {label} {value!r} of "
-                                         f"{party.legal_name}", "restore the comparitie"))
+                    found.append(
+                        finding(
+                            ERROR,
+                            "required.parties",
+                            content,
+                            target,
+                            "partijen",
+                            "body",
+                            f"the parties do not state the {label} {value!r} of "
+                            f"{party.legal_name}",
+                            "restore the comparitie",
+                        )
+                    )
         if text.count("vertegenwoordigd door") < len(target.parties):
-            found.append(finding(ERROR, "required.parties", content, target, "partijen", "body",
-                                 "a party's representation (vertegenwoordigd door ...) is "
-                                 "missing",
-                                 "restore who represents each party and in which capacity"))
+            found.append(
+                finding(
+                    ERROR,
+                    "required.parties",
+                    content,
+                    target,
+                    "partijen",
+                    "body",
+                    "a party's representation (vertegenwoordigd door ...) is missing",
+                    "restore who represents each party and in which capacity",
+                )
+            )
     signature = signature_table(content)
     if not target.expected.context["document"]["signed"]:
         found.extend(_draft_for_advice(content, target, body_text, signature is not None))
     elif signature is None:
-        found.append(finding(ERROR, "required.signatures", content, target, "ondertekening",
-                             "body", "the signature table is missing", "regenerate the document"))
+        found.append(
+            finding(
+                ERROR,
+                "required.signatures",
+                content,
+                target,
+                "ondertekening",
+                "body",
+                "the signature table is missing",
+                "regenerate the document",
+            )
+        )
     else:
         cells = " ".join(signature[0])
         for party in target.parties.values():
             for signatory in party.signatories_for(kind):
-                for label, value in ((NAME, signatory.name), (FUNCTION, signatory.function),
-                                     (AUTHORITY, signatory.capacity)):
+                for label, value in (
+                    (NAME, signatory.name),
+                    (FUNCTION, signatory.function),
+                    (AUTHORITY, signatory.capacity),
+                ):
                     if labelled(label, normalise(value)) not in cells:
-                        found.append(finding(
-                            ERROR, "required.signatures", content, target, "ondertekening",
-                            "body", f"signatory {signatory.name} lacks "
-                            f"'{labelled(label, value)}'",
-                            "restore the signatory's name, function and authority"))
+                        found.append(
+                            finding(
+                                ERROR,
+                                "required.signatures",
+                                content,
+                                target,
+                                "ondertekening",
+                                "body",
+                                f"signatory {signatory.name} lacks '{labelled(label, value)}'",
+                                "restore the signatory's name, function and authority",
+                            )
+                        )
     for rendered in target.expected.section("bijlage"):
-        if rendered.clause.id not in content.clause_order and rendered.heading and \
-                normalise(rendered.heading) not in body_text:
-            found.append(finding(ERROR, "required.annex", content, target,
-                                 f"Bijlage {rendered.number}", "body",
-                                 f"annex {rendered.heading!r} is missing",
-                                 f"restore clause {rendered.clause.id} or regenerate the "
-                                 "document"))
+        if (
+            rendered.clause.id not in content.clause_order
+            and rendered.heading
+            and normalise(rendered.heading) not in body_text
+        ):
+            found.append(
+                finding(
+                    ERROR,
+                    "required.annex",
+                    content,
+                    target,
+                    f"Bijlage {rendered.number}",
+                    "body",
+                    f"annex {rendered.heading!r} is missing",
+                    f"restore clause {rendered.clause.id} or regenerate the document",
+                )
+            )
     return found
 
 
 # Wording that adopts or signs a DPIA; a draft for the FG's advice must not contain it.
-ADOPTION_WORDING = re.compile(r"aldus vastgesteld|stelt als verwerkingsverantwoordelijke deze "
-                              r"DPIA .{0,80}vast|Datum: _{4,}", re.IGNORECASE)
+ADOPTION_WORDING = re.compile(
+    r"aldus vastgesteld|stelt als verwerkingsverantwoordelijke deze "
+    r"DPIA .{0,80}vast|Datum: _{4,}",
+    re.IGNORECASE,
+)
 
 
-def _draft_for_advice(content: DocxContent, target: Target, body_text: str,
-                      has_signature_table: bool) -> list[Finding]:
+def _draft_for_advice(
+    content: DocxContent, target: Target, body_text: str, has_signature_table: bool
+) -> list[Finding]:
     """A DPIA still awaiting the FG's advice is neither adopted nor signed."""
     found = []
-    fix = ("record the FG's advice in the data (dpia.advice_date) and build the version for "
-           "adoption, or remove the adoption from the draft")
+    fix = (
+        "record the FG's advice in the data (dpia.advice_date) and build the version for "
+        "adoption, or remove the adoption from the draft"
+    )
     if has_signature_table:
-        found.append(finding(ERROR, "required.signatures", content, target, "ondertekening",
-                             "body", "the draft for the FG's advice carries a signature table",
-                             fix))
+        found.append(
+            finding(
+                ERROR,
+                "required.signatures",
+                content,
+                target,
+                "ondertekening",
+                "body",
+                "the draft for the FG's advice carries a signature table",
+                fix,
+            )
+        )
     match = ADOPTION_WORDING.search(body_text)
     if match:
-        found.append(finding(ERROR, "required.draft", content, target, "ondertekening", "body",
-                             f"the draft for the FG's advice adopts the DPIA: "
-                             f"{match.group(0)!r}", fix))
+        found.append(
+            finding(
+                ERROR,
+                "required.draft",
+                content,
+                target,
+                "ondertekening",
+                "body",
+                f"the draft for the FG's advice adopts the DPIA: {match.group(0)!r}",
+                fix,
+            )
+        )
     return found
 
 
@@ -216,7 +358,7 @@ def clause_location(rendered: RenderedClause) -> str:
 def quote(text: str, width: int = QUOTE_WIDTH) -> str:
     """A text as a finding quotes it: normalised, cut at `width` characters."""
     text = normalise(text)
-    return repr(text if len(text) <= width else text[:width - 1] + "…")
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def show(value: object) -> str:

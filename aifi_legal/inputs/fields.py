@@ -28,8 +28,9 @@ def _text(value: str) -> str:
     if not value:
         raise PydanticCustomError("empty_text", "must not be empty")
     if _CONTROL.search(value):
-        raise PydanticCustomError("control_character",
-                                  "contains a control character that cannot appear in a document")
+        raise PydanticCustomError(
+            "control_character", "contains a control character that cannot appear in a document"
+        )
     return value
 
 
@@ -46,31 +47,48 @@ def _pattern(regex: str, message: str) -> Callable[[str], str]:
         if not compiled.fullmatch(value):
             raise fail("pattern", message, value)
         return value
+
     return check
 
 
 def _postcode(value: str) -> str:
     match = re.fullmatch(r"([1-9][0-9]{3}) ?([A-Za-z]{2})", value.strip())
     if not match:
-        raise fail("postcode", "{value} is not a Dutch postcode (four digits and two letters, "
-                    "for example 3511 AB)", value)
+        raise fail(
+            "postcode",
+            "{value} is not a Dutch postcode (four digits and two letters, for example 3511 AB)",
+            value,
+        )
     return f"{match.group(1)} {match.group(2).upper()}"
 
 
 Text = Annotated[str, AfterValidator(_text)]
 KvK = Annotated[str, AfterValidator(_pattern(r"[0-9]{8}", "{value} is not 8 digits"))]
 Postcode = Annotated[str, AfterValidator(_postcode)]
-Email = Annotated[str, AfterValidator(_pattern(
-    r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
-    "{value} is not an e-mail address"))]
-Version = Annotated[str, AfterValidator(_pattern(r"\d+\.\d+",
-                                                 "{value} is not a version such as 1.0"))]
+Email = Annotated[
+    str,
+    AfterValidator(
+        _pattern(
+            r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+            "{value} is not an e-mail address",
+        )
+    ),
+]
+Version = Annotated[
+    str, AfterValidator(_pattern(r"\d+\.\d+", "{value} is not a version such as 1.0"))
+]
 # An id names folders and files and is part of document ids: short enough for any file system.
 MAX_SLUG = 40
-Slug = Annotated[str, AfterValidator(_pattern(
-    rf"(?=.{{1,{MAX_SLUG}}}$)[a-z0-9]+(-[a-z0-9]+)*",
-    "{value} is not a slug (lower-case letters, digits and single hyphens, at most "
-    f"{MAX_SLUG} characters, for example 'st-jozef-dalwijk')"))]
+Slug = Annotated[
+    str,
+    AfterValidator(
+        _pattern(
+            rf"(?=.{{1,{MAX_SLUG}}}$)[a-z0-9]+(-[a-z0-9]+)*",
+            "{value} is not a slug (lower-case letters, digits and single hyphens, at most "
+            f"{MAX_SLUG} characters, for example 'st-jozef-dalwijk')",
+        )
+    ),
+]
 
 
 def _strict_date(value: object) -> object:
@@ -88,8 +106,11 @@ def _dicom_tags(value: str) -> str:
     """One or more DICOM tags such as '(0010,0010)' or '(0008,0020) tot en met (0008,0033)'."""
     tag = r"\([0-9A-Fa-fx]{4},[0-9A-Fa-fx]{4}\)"
     if not re.fullmatch(rf"{tag}((, | en | tot en met ){tag})*", value.strip()):
-        raise fail("dicom_tag", "{value} is not a DICOM tag written as (gggg,eeee), or several "
-                   "separated by ', '", value)
+        raise fail(
+            "dicom_tag",
+            "{value} is not a DICOM tag written as (gggg,eeee), or several separated by ', '",
+            value,
+        )
     return value.strip()
 
 
@@ -98,16 +119,42 @@ DicomTags = Annotated[str, AfterValidator(_dicom_tags)]
 
 # Countries of the European Economic Area, as written in the data (Dutch names).
 EEA_COUNTRIES = {
-    "belgië", "bulgarije", "cyprus", "denemarken", "duitsland", "estland", "finland", "frankrijk",
-    "griekenland", "hongarije", "ierland", "italië", "kroatië", "letland", "litouwen",
-    "luxemburg", "malta", "nederland", "oostenrijk", "polen", "portugal", "roemenië",
-    "slovenië", "slowakije", "spanje", "tsjechië", "zweden", "ijsland", "liechtenstein",
+    "belgië",
+    "bulgarije",
+    "cyprus",
+    "denemarken",
+    "duitsland",
+    "estland",
+    "finland",
+    "frankrijk",
+    "griekenland",
+    "hongarije",
+    "ierland",
+    "italië",
+    "kroatië",
+    "letland",
+    "litouwen",
+    "luxemburg",
+    "malta",
+    "nederland",
+    "oostenrijk",
+    "polen",
+    "portugal",
+    "roemenië",
+    "slovenië",
+    "slowakije",
+    "spanje",
+    "tsjechië",
+    "zweden",
+    "ijsland",
+    "liechtenstein",
     "noorwegen",
 }
 
 
-DocumentKindName = Literal["intentieverklaring", "deelnameovereenkomst", "verwerkersovereenkomst",
-                           "dpia"]
+DocumentKindName = Literal[
+    "intentieverklaring", "deelnameovereenkomst", "verwerkersovereenkomst", "dpia"
+]
 
 
 class Model(BaseModel):

@@ -36,11 +36,15 @@ class IctProvider(Model):
 
     legal_name: Text
     seat: Text
-    service: Text = Field(description="What it does for the hospital, e.g. 'hosting en beheer "
-                          "van de virtuele server van de Lokale Gateway'.")
+    service: Text = Field(
+        description="What it does for the hospital, e.g. 'hosting en beheer "
+        "van de virtuele server van de Lokale Gateway'."
+    )
     location: Text = Field(description="The data centre where the gateway server runs.")
-    agreement: Text = Field(description="The hospital's processor agreement with it, e.g. "
-                            "'verwerkersovereenkomst van 14 maart 2025'.")
+    agreement: Text = Field(
+        description="The hospital's processor agreement with it, e.g. "
+        "'verwerkersovereenkomst van 14 maart 2025'."
+    )
 
 
 class Systems(Model):
@@ -50,32 +54,54 @@ class Systems(Model):
     ris: Text
     gateway_location: Text = Field(description="Where the local gateway runs.")
     gateway_provider: IctProvider | None = Field(
-        None, description="The external ICT provider that hosts the gateway server; none when "
-        "it runs in the hospital's own data centre.")
-    key_store: Text = Field(description="Where the hospital generates and keeps the key of the "
-                            "Sleuteltabel, e.g. 'de HSM in het eigen datacentrum'.")
-    local_measures: list[Text] = Field(min_length=1, description="The hospital's own measures "
-                                       "for the gateway server (patching, monitoring, network).")
+        None,
+        description="The external ICT provider that hosts the gateway server; none when "
+        "it runs in the hospital's own data centre.",
+    )
+    key_store: Text = Field(
+        description="Where the hospital generates and keeps the key of the "
+        "Sleuteltabel, e.g. 'de HSM in het eigen datacentrum'."
+    )
+    local_measures: list[Text] = Field(
+        min_length=1,
+        description="The hospital's own measures "
+        "for the gateway server (patching, monitoring, network).",
+    )
 
 
 class HospitalRetention(Model):
     """The hospital's retention terms; with the processor's they make the one retention table."""
 
-    results_years: int = Field(ge=1, le=115, description="How long AI results are kept in the "
-                               "medical record.")
+    results_years: int = Field(
+        ge=1, le=115, description="How long AI results are kept in the medical record."
+    )
     gateway_log_months: int = Field(ge=6, le=120)
-    key_table_months: int = Field(ge=6, le=120, description="How long the Sleuteltabel keeps a "
-                                  "pseudonym: at least as long as the logs that contain it.")
-    validation_set_months: int = Field(ge=1, le=36, description="Study-level validation data "
-                                       "are kept until the validation report, at most this long.")
-    discrepancy_months: int = Field(ge=6, le=120, description="How long registered "
-                                    "discrepancies between radiologist and AI are kept.")
+    key_table_months: int = Field(
+        ge=6,
+        le=120,
+        description="How long the Sleuteltabel keeps a "
+        "pseudonym: at least as long as the logs that contain it.",
+    )
+    validation_set_months: int = Field(
+        ge=1,
+        le=36,
+        description="Study-level validation data "
+        "are kept until the validation report, at most this long.",
+    )
+    discrepancy_months: int = Field(
+        ge=6,
+        le=120,
+        description="How long registered discrepancies between radiologist and AI are kept.",
+    )
 
     @model_validator(mode="after")
     def _key_table_outlives_logs(self) -> HospitalRetention:
         if self.key_table_months < self.gateway_log_months:
-            raise fail("retention", "key_table_months is shorter than gateway_log_months: a "
-                        "pseudonym in the gateway logs could no longer be traced")
+            raise fail(
+                "retention",
+                "key_table_months is shorter than gateway_log_months: a "
+                "pseudonym in the gateway logs could no longer be traced",
+            )
         return self
 
 
@@ -86,8 +112,10 @@ class Consultation(Model):
     date: IsoDate
     represents_children: bool = False
     view: Text
-    response: Text = Field(description="How the hospital responds to the view: what it adopts, "
-                           "and why it does not adopt the rest. Decided before adoption.")
+    response: Text = Field(
+        description="How the hospital responds to the view: what it adopts, "
+        "and why it does not adopt the rest. Decided before adoption."
+    )
 
 
 class DpiaFacts(Model):
@@ -95,20 +123,24 @@ class DpiaFacts(Model):
 
     advice_date: IsoDate | None = Field(None, description="Date of the FG's advice, once given.")
     advice_summary: Text | None = Field(None, description="Summary of the advice.")
-    advice_handling: Text | None = Field(None, description="How the hospital handled the "
-                                         "advice.")
-    advice_deviations: Text | None = Field(None, description="Which parts of the advice the "
-                                           "hospital does not follow, and why.")
+    advice_handling: Text | None = Field(None, description="How the hospital handled the advice.")
+    advice_deviations: Text | None = Field(
+        None, description="Which parts of the advice the hospital does not follow, and why."
+    )
 
     @model_validator(mode="after")
     def _advice_complete(self) -> DpiaFacts:
         given = [self.advice_summary, self.advice_handling, self.advice_deviations]
         if self.advice_date is None and any(given):
-            raise fail("advice", "advice_summary, advice_handling and advice_deviations need "
-                        "the advice_date of the advice they describe")
+            raise fail(
+                "advice",
+                "advice_summary, advice_handling and advice_deviations need "
+                "the advice_date of the advice they describe",
+            )
         if self.advice_date is not None and not (self.advice_summary and self.advice_handling):
-            raise fail("advice", "an advice (advice_date) needs advice_summary and "
-                        "advice_handling")
+            raise fail(
+                "advice", "an advice (advice_date) needs advice_summary and advice_handling"
+            )
         return self
 
     @property
@@ -122,8 +154,9 @@ class Volume(Model):
 
     solution: Slug
     studies_per_year: int = Field(ge=1, le=1_000_000)
-    children_per_year: int = Field(ge=0, le=1_000_000, description="Of those, studies of "
-                                   "patients under 18.")
+    children_per_year: int = Field(
+        ge=0, le=1_000_000, description="Of those, studies of patients under 18."
+    )
 
     @model_validator(mode="after")
     def _children_within_studies(self) -> Volume:
@@ -147,8 +180,11 @@ class HospitalContacts(Model):
 
 def _not_reserved(value: str) -> str:
     if value in RESERVED_NAMES:
-        raise fail("reserved_id", f"{value!r} names a folder of the output itself; choose "
-                   "another id", value)
+        raise fail(
+            "reserved_id",
+            f"{value!r} names a folder of the output itself; choose another id",
+            value,
+        )
     return value
 
 
@@ -162,19 +198,23 @@ class Hospital(Party):
     systems: Systems
     retention: HospitalRetention
     consulted: list[Consultation] = Field(min_length=1)
-    processors: list[Slug] | None = Field(None, description="Processor ids the hospital contracts "
-                                          "with; default: every processor.")
+    processors: list[Slug] | None = Field(
+        None, description="Processor ids the hospital contracts with; default: every processor."
+    )
     dpia: DpiaFacts = Field(default_factory=DpiaFacts)
-    volumes: list[Volume] = Field(min_length=1, description="Expected studies per year for each "
-                                  "chosen solution.")
+    volumes: list[Volume] = Field(
+        min_length=1, description="Expected studies per year for each chosen solution."
+    )
 
     @model_validator(mode="after")
     def _volumes_match_solutions(self) -> Hospital:
         named = [v.solution for v in self.volumes]
         for index, solution in enumerate(named):
             if solution not in self.solutions:
-                raise fail("volume", f"volumes[{index}]: {solution!r} is not one of the "
-                            "hospital's solutions")
+                raise fail(
+                    "volume",
+                    f"volumes[{index}]: {solution!r} is not one of the hospital's solutions",
+                )
             if named.count(solution) > 1:
                 raise fail("volume", f"volumes[{index}]: {solution!r} has more than one row")
         missing = [s for s in self.solutions if s not in named]
@@ -195,8 +235,9 @@ class Hospital(Party):
         return next((v for v in self.volumes if v.solution == solution_id), None)
 
 
-def contract_value(programme: Programme, group_start: date, solutions: list[Solution],
-                   hospital: Hospital) -> Decimal:
+def contract_value(
+    programme: Programme, group_start: date, solutions: list[Solution], hospital: Hospital
+) -> Decimal:
     """Estimated pay-per-use the hospital pays over the term.
 
     Tariff x expected studies per year x paid months / 12, including VAT when the tariffs are
@@ -204,8 +245,14 @@ def contract_value(programme: Programme, group_start: date, solutions: list[Solu
     """
     months = paid_months(programme, group_start)
     volumes = {s.id: hospital.volume(s.id) for s in solutions}
-    yearly = sum((s.tariff_per_study * volume.studies_per_year
-                  for s in solutions if (volume := volumes[s.id]) is not None), Decimal(0))
+    yearly = sum(
+        (
+            s.tariff_per_study * volume.studies_per_year
+            for s in solutions
+            if (volume := volumes[s.id]) is not None
+        ),
+        Decimal(0),
+    )
     value = yearly * months / 12
     vat = programme.tariffs.vat
     if vat.treatment == "exclusief" and vat.rate_percent is not None:
@@ -220,9 +267,12 @@ def _processor_fits_programme(processor: Processor, info: ValidationInfo) -> Pro
         # The provider must be contracted for the funding period and the transition after it.
         end = _plus_months(programme.funding_period.end, programme.continuity.transition_months)
         if processor.infrastructure_agreement.end < end:
-            raise fail("agreement", "infrastructure_agreement.end is before the end of the "
-                        "funding period plus the transition period "
-                        f"({end.isoformat()})")
+            raise fail(
+                "agreement",
+                "infrastructure_agreement.end is before the end of the "
+                "funding period plus the transition period "
+                f"({end.isoformat()})",
+            )
     return processor
 
 
@@ -232,27 +282,49 @@ def _hospital_fits_portfolio(hospital: Hospital, info: ValidationInfo) -> Hospit
     for index, volume in enumerate(hospital.volumes):
         solution = solutions.get(volume.solution)
         if solution is not None and not solution.involves_children and volume.children_per_year:
-            raise fail("volume", f"volumes[{index}].children_per_year: {solution.name} is not "
-                        "used for children, so no children are expected")
-    processors = [p for p in info.data.get("processors", [])
-                  if hospital.processors is None or p.id in hospital.processors]
+            raise fail(
+                "volume",
+                f"volumes[{index}].children_per_year: {solution.name} is not "
+                "used for children, so no children are expected",
+            )
+    processors = [
+        p
+        for p in info.data.get("processors", [])
+        if hospital.processors is None or p.id in hospital.processors
+    ]
     for processor in processors:
         if hospital.retention.key_table_months < processor.log_retention_months:
-            raise fail("retention", "retention.key_table_months is shorter than the "
-                        f"log_retention_months of processor {processor.id!r}: a pseudonym in "
-                        "its logs could no longer be traced to a patient")
+            raise fail(
+                "retention",
+                "retention.key_table_months is shorter than the "
+                f"log_retention_months of processor {processor.id!r}: a pseudonym in "
+                "its logs could no longer be traced to a patient",
+            )
     consortium = info.data.get("consortium")
     groups = {g.number: g for g in info.data.get("groups", [])}
-    if consortium is not None and hospital.group in groups and \
-            all(s in solutions for s in hospital.solutions):
-        value = contract_value(consortium.programme, groups[hospital.group].start_date,
-                               list(solutions.values()), hospital)
+    if (
+        consortium is not None
+        and hospital.group in groups
+        and all(s in solutions for s in hospital.solutions)
+    ):
+        value = contract_value(
+            consortium.programme,
+            groups[hospital.group].start_date,
+            list(solutions.values()),
+            hospital,
+        )
         for index, signatory in enumerate(hospital.signatories):
-            if signatory.proxy_limit is not None and signatory.may_sign("deelnameovereenkomst") \
-                    and signatory.proxy_limit < value:
-                raise fail("proxy_limit", f"signatories[{index}].proxy_limit "
-                            f"{signatory.proxy_limit} is below the estimated value of the "
-                            f"participation agreement ({value} euro including VAT)")
+            if (
+                signatory.proxy_limit is not None
+                and signatory.may_sign("deelnameovereenkomst")
+                and signatory.proxy_limit < value
+            ):
+                raise fail(
+                    "proxy_limit",
+                    f"signatories[{index}].proxy_limit "
+                    f"{signatory.proxy_limit} is below the estimated value of the "
+                    f"participation agreement ({value} euro including VAT)",
+                )
     return hospital
 
 
@@ -262,20 +334,29 @@ class Portfolio(Model):
     consortium: Consortium
     groups: list[Group] = Field(min_length=1)
     solutions: list[Solution] = Field(min_length=1)
-    processors: list[Annotated[Processor, AfterValidator(_processor_fits_programme)]] = \
-        Field(min_length=1)
-    hospitals: list[Annotated[Hospital, AfterValidator(_hospital_fits_portfolio)]] = \
-        Field(min_length=1)
+    processors: list[Annotated[Processor, AfterValidator(_processor_fits_programme)]] = Field(
+        min_length=1
+    )
+    hospitals: list[Annotated[Hospital, AfterValidator(_hospital_fits_portfolio)]] = Field(
+        min_length=1
+    )
 
     def contract_value(self, hospital: Hospital) -> Decimal:
         """The estimated value of a hospital's participation (see `contract_value`)."""
-        return contract_value(self.consortium.programme, self.group(hospital.group).start_date,
-                              self.solutions, hospital)
+        return contract_value(
+            self.consortium.programme,
+            self.group(hospital.group).start_date,
+            self.solutions,
+            hospital,
+        )
 
     def processors_of(self, hospital: Hospital) -> list[Processor]:
         """The processors a hospital contracts with, in the data's order."""
-        return [p for p in self.processors
-                if hospital.processors is None or p.id in hospital.processors]
+        return [
+            p
+            for p in self.processors
+            if hospital.processors is None or p.id in hospital.processors
+        ]
 
     def hospital(self, hospital_id: str) -> Hospital:
         """The hospital with this id (KeyError when there is none)."""

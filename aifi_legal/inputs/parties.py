@@ -82,17 +82,23 @@ class Signatory(Model):
 
     name: Text
     function: Text
-    authority: Authority = Field(description="alone: authorised to act alone; jointly: acts "
-                                 "together with another joint signatory; proxy: acts under a "
-                                 "written power of attorney (give proxy_scope).")
+    authority: Authority = Field(
+        description="alone: authorised to act alone; jointly: acts "
+        "together with another joint signatory; proxy: acts under a "
+        "written power of attorney (give proxy_scope)."
+    )
     proxy_scope: Text | None = Field(None, description="Scope and date of the power of attorney.")
     place: Text | None = Field(None, description="Place of signing; defaults to the seat.")
     signs: list[DocumentKindName] | None = Field(
-        None, description="The document kinds this signatory may sign (a proxy's scope); "
-        "default: every kind.")
+        None,
+        description="The document kinds this signatory may sign (a proxy's scope); "
+        "default: every kind.",
+    )
     proxy_limit: Amount | None = Field(
-        None, description="A proxy's value limit in euro (the highest contract value the power "
-        "of attorney covers); checked against the estimated value of the participation.")
+        None,
+        description="A proxy's value limit in euro (the highest contract value the power "
+        "of attorney covers); checked against the estimated value of the participation.",
+    )
 
     def may_sign(self, kind: str) -> bool:
         """Whether this signatory signs documents of `kind`."""
@@ -101,12 +107,15 @@ class Signatory(Model):
     @model_validator(mode="after")
     def _proxy_needs_scope(self) -> Signatory:
         if self.authority is Authority.proxy and not self.proxy_scope:
-            raise PydanticCustomError("proxy_scope",
-                                      "a proxy signatory needs proxy_scope (what the power of "
-                                      "attorney covers and its date)")
+            raise PydanticCustomError(
+                "proxy_scope",
+                "a proxy signatory needs proxy_scope (what the power of "
+                "attorney covers and its date)",
+            )
         if self.proxy_limit is not None and self.authority is not Authority.proxy:
-            raise PydanticCustomError("proxy_limit",
-                                      "proxy_limit is only for a signatory with authority: proxy")
+            raise PydanticCustomError(
+                "proxy_limit", "proxy_limit is only for a signatory with authority: proxy"
+            )
         return self
 
     @property
@@ -137,13 +146,17 @@ class Party(Model):
         for signatory in self.signatories:
             key = name_key(signatory.name)
             if key in seen:
-                raise fail("duplicate_signatory", f"{signatory.name} is listed twice as a "
-                           "signatory")
+                raise fail(
+                    "duplicate_signatory", f"{signatory.name} is listed twice as a signatory"
+                )
             seen.add(key)
         joint = [s for s in self.signatories if s.authority is Authority.jointly]
         if len(joint) == 1:
-            raise fail("joint_alone", f"{joint[0].name} is authorised jointly, so a second "
-                        "jointly authorised signatory is needed")
+            raise fail(
+                "joint_alone",
+                f"{joint[0].name} is authorised jointly, so a second "
+                "jointly authorised signatory is needed",
+            )
         return self
 
     @property
@@ -161,6 +174,8 @@ class Party(Model):
         if not eligible:
             return f"no signatory may sign the {kind}"
         if all(s.authority is Authority.jointly for s in eligible) and len(eligible) < 2:
-            return (f"{eligible[0].name} is authorised jointly only, and no second jointly "
-                    f"authorised signatory may sign the {kind}")
+            return (
+                f"{eligible[0].name} is authorised jointly only, and no second jointly "
+                f"authorised signatory may sign the {kind}"
+            )
         return None

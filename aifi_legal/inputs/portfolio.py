@@ -30,8 +30,10 @@ class LoadedPortfolio:
 
     def __repr__(self) -> str:
         p = self.portfolio
-        return (f"<LoadedPortfolio {self.path.name}: {len(p.hospitals)} hospitals in "
-                f"{len(p.groups)} groups, solutions {[s.id for s in p.solutions]}>")
+        return (
+            f"<LoadedPortfolio {self.path.name}: {len(p.hospitals)} hospitals in "
+            f"{len(p.groups)} groups, solutions {[s.id for s in p.solutions]}>"
+        )
 
 
 def load_portfolio(path: str | Path) -> LoadedPortfolio:
@@ -42,23 +44,35 @@ def load_portfolio(path: str | Path) -> LoadedPortfolio:
     path = Path(path)
     try:
         if path.is_dir():
-            raise DataError([Problem(path, None, "", "is a folder, not a data file",
-                                     "give the hospitals.yaml inside it")])
+            raise DataError(
+                [
+                    Problem(
+                        path,
+                        None,
+                        "",
+                        "is a folder, not a data file",
+                        "give the hospitals.yaml inside it",
+                    )
+                ]
+            )
         if path.stat().st_size > MAX_CHARACTERS:
-            raise DataError([Problem(path, None, "", f"the file is larger than "
-                                     f"{MAX_CHARACTERS:,} bytes")])
+            raise DataError(
+                [Problem(path, None, "", f"the file is larger than {MAX_CHARACTERS:,} bytes")]
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError([Problem(path, None, "", "file not found")]) from None
     except OSError as exc:
-        raise DataError([Problem(path, None, "",
-                                 f"cannot read the file: {exc.strerror or exc}")]) from None
+        raise DataError(
+            [Problem(path, None, "", f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise DataError([Problem(path, line, "", "the file is not UTF-8 text",
-                                 "save it as UTF-8")]) from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            [Problem(path, line, "", "the file is not UTF-8 text", "save it as UTF-8")]
+        ) from None
     portfolio = parse_portfolio(text, path)
     return LoadedPortfolio(portfolio, path, hashlib.sha256(raw).hexdigest())
 
@@ -69,11 +83,28 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
     if problems:
         raise DataError(problems)
     if data is None:
-        raise DataError([Problem(path, None, "", "the file is empty",
-                                 "start from `aifi-legal init` or the example hospitals.yaml")])
+        raise DataError(
+            [
+                Problem(
+                    path,
+                    None,
+                    "",
+                    "the file is empty",
+                    "start from `aifi-legal init` or the example hospitals.yaml",
+                )
+            ]
+        )
     if not isinstance(data, dict):
-        raise DataError([Problem(path, 1, "", "expected a mapping with the keys consortium, "
-                                 "groups, solutions and hospitals")])
+        raise DataError(
+            [
+                Problem(
+                    path,
+                    1,
+                    "",
+                    "expected a mapping with the keys consortium, groups, solutions and hospitals",
+                )
+            ]
+        )
     problems.extend(_cross_checks(data, path, lines))
     try:
         portfolio = Portfolio.model_validate(data)
@@ -98,12 +129,14 @@ def json_schema() -> str:
 
 # --- checks across records ----------------------------------------------------------------------
 
+
 def _authority_problems(portfolio: Portfolio, path: Path, lines: LineMap) -> list[Problem]:
     """Every party of every document must have signatories who can bind it for that kind."""
     problems = []
     for kind, document in KINDS.items():
         parties: list[tuple[tuple[str | int, ...], Party]] = [
-            (("hospitals", i), h) for i, h in enumerate(portfolio.hospitals)]
+            (("hospitals", i), h) for i, h in enumerate(portfolio.hospitals)
+        ]
         if "aifi" in document.parties:
             parties.append((("consortium",), portfolio.consortium))
         if "verwerker" in document.parties:
@@ -112,8 +145,15 @@ def _authority_problems(portfolio: Portfolio, path: Path, lines: LineMap) -> lis
             message = party.authority_problem(kind)
             if message:
                 loc = (*prefix, "signatories")
-                problems.append(Problem(path, lines.line(loc), format_path(loc), message,
-                                        "add a signatory, or widen a proxy's `signs`"))
+                problems.append(
+                    Problem(
+                        path,
+                        lines.line(loc),
+                        format_path(loc),
+                        message,
+                        "add a signatory, or widen a proxy's `signs`",
+                    )
+                )
     return problems
 
 
@@ -152,9 +192,15 @@ def _cross_checks(data: dict[str, Any], path: Path, lines: LineMap) -> list[Prob
             value = _comparable(raw)
             if value in seen:
                 loc = (key, i, field)
-                problems.append(Problem(path, lines.line(loc), format_path(loc),
-                                        f"duplicate {what} {raw!r}",
-                                        f"{key}[{seen[value]}] has the same {what}"))
+                problems.append(
+                    Problem(
+                        path,
+                        lines.line(loc),
+                        format_path(loc),
+                        f"duplicate {what} {raw!r}",
+                        f"{key}[{seen[value]}] has the same {what}",
+                    )
+                )
             else:
                 seen[value] = i
 
@@ -175,28 +221,54 @@ def _cross_checks(data: dict[str, Any], path: Path, lines: LineMap) -> list[Prob
                 if isinstance(solution, str) and offered and solution not in offered:
                     loc: tuple[str | int, ...] = ("hospitals", i, "solutions", j)
                     hint = did_you_mean(solution, offered, listing="the consortium offers")
-                    problems.append(Problem(path, lines.line(loc), format_path(loc),
-                                            f"solution {solution!r} is not offered by the "
-                                            "consortium", hint))
+                    problems.append(
+                        Problem(
+                            path,
+                            lines.line(loc),
+                            format_path(loc),
+                            f"solution {solution!r} is not offered by the consortium",
+                            hint,
+                        )
+                    )
             for name, count in Counter(c for c in chosen if isinstance(c, str)).items():
                 if count > 1:
                     loc = ("hospitals", i, "solutions")
-                    problems.append(Problem(path, lines.line(loc), format_path(loc),
-                                            f"solution {name!r} is listed {count} times"))
+                    problems.append(
+                        Problem(
+                            path,
+                            lines.line(loc),
+                            format_path(loc),
+                            f"solution {name!r} is listed {count} times",
+                        )
+                    )
         chosen_processors = hospital.get("processors")
         if isinstance(chosen_processors, list):
             for j, processor in enumerate(chosen_processors):
                 if isinstance(processor, str) and processors and processor not in processors:
                     loc = ("hospitals", i, "processors", j)
-                    problems.append(Problem(path, lines.line(loc), format_path(loc),
-                                            f"processor {processor!r} is not defined under "
-                                            "processors", "defined processors: " +
-                                            ", ".join(processors)))
+                    problems.append(
+                        Problem(
+                            path,
+                            lines.line(loc),
+                            format_path(loc),
+                            f"processor {processor!r} is not defined under processors",
+                            "defined processors: " + ", ".join(processors),
+                        )
+                    )
         group = hospital.get("group")
-        if isinstance(group, str) and groups and \
-                _comparable(group) not in {_comparable(g) for g in groups}:
+        if (
+            isinstance(group, str)
+            and groups
+            and _comparable(group) not in {_comparable(g) for g in groups}
+        ):
             loc = ("hospitals", i, "group")
-            problems.append(Problem(path, lines.line(loc), format_path(loc),
-                                    f"group {group} is not defined under groups",
-                                    "defined groups: " + ", ".join(groups)))
+            problems.append(
+                Problem(
+                    path,
+                    lines.line(loc),
+                    format_path(loc),
+                    f"group {group} is not defined under groups",
+                    "defined groups: " + ", ".join(groups),
+                )
+            )
     return problems

@@ -39,12 +39,22 @@ _MESSAGES = {
     "string_too_short": "must not be empty",
 }
 
-_BOUNDS = {"greater_than_equal": "at least", "less_than_equal": "at most",
-           "greater_than": "more than", "less_than": "less than"}
+_BOUNDS = {
+    "greater_than_equal": "at least",
+    "less_than_equal": "at most",
+    "greater_than": "more than",
+    "less_than": "less than",
+}
 
 
-def problems_from(exc: ValidationError, file: Path | None, lines: LineMap | None,
-                  model: type[BaseModel], *, line: int | None = None) -> list[Problem]:
+def problems_from(
+    exc: ValidationError,
+    file: Path | None,
+    lines: LineMap | None,
+    model: type[BaseModel],
+    *,
+    line: int | None = None,
+) -> list[Problem]:
     """Every error of `exc` as a Problem at its line in `lines` (or at `line`)."""
     problems = []
     for error in exc.errors(include_url=False):
@@ -71,8 +81,9 @@ def _message(error: Any, loc: tuple[Any, ...], model: type[BaseModel]) -> tuple[
     value = error.get("input")
     if kind == "extra_forbidden":
         field = str(loc[-1])
-        return f"unknown field {field!r}", did_you_mean(field, known_fields(model, loc[:-1]),
-                                                        listing="expected one of")
+        return f"unknown field {field!r}", did_you_mean(
+            field, known_fields(model, loc[:-1]), listing="expected one of"
+        )
     if kind in _MESSAGES:
         return _MESSAGES[kind].format(input=_describe(value)), None
     if kind in ("enum", "literal_error"):

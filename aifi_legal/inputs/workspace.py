@@ -41,13 +41,20 @@ class Workspace:
     ledger: Path
 
     def __repr__(self) -> str:
-        return (f"<Workspace data={self.data} clauses={self.clauses} templates={self.templates} "
-                f"ledger={self.ledger}>")
+        return (
+            f"<Workspace data={self.data} clauses={self.clauses} templates={self.templates} "
+            f"ledger={self.ledger}>"
+        )
 
 
-def resolve(data: str | Path | None = None, clauses: str | Path | None = None,
-            templates: str | Path | None = None, ledger: str | Path | None = None, *,
-            cwd: Path | None = None) -> Workspace:
+def resolve(
+    data: str | Path | None = None,
+    clauses: str | Path | None = None,
+    templates: str | Path | None = None,
+    ledger: str | Path | None = None,
+    *,
+    cwd: Path | None = None,
+) -> Workspace:
     """Find the data file, clause folder, template folder and signature register.
 
     See the module docstring for the order. The register lives beside the data file; for the
@@ -78,33 +85,45 @@ def resolve(data: str | Path | None = None, clauses: str | Path | None = None,
         ledger_path = cwd / LEDGER_FILE
     else:
         ledger_path = home / LEDGER_FILE
-    return Workspace(data_path, pick(clauses, CLAUSES_DIR), pick(templates, TEMPLATES_DIR),
-                     ledger_path)
+    return Workspace(
+        data_path, pick(clauses, CLAUSES_DIR), pick(templates, TEMPLATES_DIR), ledger_path
+    )
 
 
 def init_workspace(target: str | Path, *, force: bool = False) -> Workspace:
     """Copy the shipped hospitals.yaml, clauses/ and templates/ into a new folder `target`."""
     target = Path(target)
     if target.exists() and not target.is_dir():
-        raise UsageError(f"{target} is a file, not a folder", argument="target",
-                         value=str(target), hint="choose a new folder for the workspace")
+        raise UsageError(
+            f"{target} is a file, not a folder",
+            argument="target",
+            value=str(target),
+            hint="choose a new folder for the workspace",
+        )
     if target.exists() and any(target.iterdir()) and not force:
-        raise UsageError(f"{target} exists and is not empty", argument="force",
-                         hint="choose a new folder, or pass force=True to add the missing "
-                              "files without overwriting existing ones")
+        raise UsageError(
+            f"{target} exists and is not empty",
+            argument="force",
+            hint="choose a new folder, or pass force=True to add the missing "
+            "files without overwriting existing ones",
+        )
     source = packaged_defaults()
     try:
         target.mkdir(parents=True, exist_ok=True)
         if not (target / DATA_FILE).exists():
             shutil.copyfile(source / DATA_FILE, target / DATA_FILE)
         for name in (CLAUSES_DIR, TEMPLATES_DIR):
-            shutil.copytree(source / name, target / name, dirs_exist_ok=True,
-                            copy_function=_copy_missing)
+            shutil.copytree(
+                source / name, target / name, dirs_exist_ok=True, copy_function=_copy_missing
+            )
     except (OSError, shutil.Error) as exc:
-        raise OutputError(f"cannot create the workspace {target}: {exc}",
-                          hint="check that the folder is writable") from None
-    return Workspace(target / DATA_FILE, target / CLAUSES_DIR, target / TEMPLATES_DIR,
-                     target / LEDGER_FILE)
+        raise OutputError(
+            f"cannot create the workspace {target}: {exc}",
+            hint="check that the folder is writable",
+        ) from None
+    return Workspace(
+        target / DATA_FILE, target / CLAUSES_DIR, target / TEMPLATES_DIR, target / LEDGER_FILE
+    )
 
 
 def _copy_missing(src: str, dst: str) -> str:

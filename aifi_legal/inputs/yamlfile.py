@@ -83,8 +83,15 @@ def load_yaml(text: str, file: Path | None) -> tuple[Any, LineMap, list[Problem]
     lines = LineMap()
     problems: list[Problem] = []
     if len(text) > MAX_CHARACTERS:
-        problems.append(Problem(file, None, "", f"the file is larger than {MAX_CHARACTERS:,} "
-                                "characters", "a data file this size is not one we made"))
+        problems.append(
+            Problem(
+                file,
+                None,
+                "",
+                f"the file is larger than {MAX_CHARACTERS:,} characters",
+                "a data file this size is not one we made",
+            )
+        )
         return None, lines, problems
     try:
         problems.extend(_hazards(text, file))
@@ -97,8 +104,15 @@ def load_yaml(text: str, file: Path | None) -> tuple[Any, LineMap, list[Problem]
         message = exc.problem or str(exc)
         if exc.context:
             message = f"{exc.context}, {message}"
-        problems.append(Problem(file, line, "", f"YAML syntax error: {message}",
-                                "check indentation and quoting on this line and the one before"))
+        problems.append(
+            Problem(
+                file,
+                line,
+                "",
+                f"YAML syntax error: {message}",
+                "check indentation and quoting on this line and the one before",
+            )
+        )
         return None, lines, problems
     except yaml.YAMLError as exc:  # reader errors: bad encoding, control characters
         problems.append(Problem(file, None, "", f"YAML error: {exc}"))
@@ -120,59 +134,99 @@ def _hazards(text: str, file: Path | None) -> list[Problem]:
     for nodes, event in enumerate(yaml.parse(text, Loader=yaml.SafeLoader), start=1):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
-            problems.append(Problem(file, line, "", f"YAML alias *{event.anchor} is not "
-                                    "supported", "write the value out in full"))
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    "",
+                    f"YAML alias *{event.anchor} is not supported",
+                    "write the value out in full",
+                )
+            )
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                problems.append(Problem(file, line, "", f"the data is nested more than "
-                                        f"{MAX_DEPTH} levels deep"))
+                problems.append(
+                    Problem(
+                        file, line, "", f"the data is nested more than {MAX_DEPTH} levels deep"
+                    )
+                )
                 break
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
         if nodes > MAX_NODES:
-            problems.append(Problem(file, line, "", f"the file has more than {MAX_NODES:,} "
-                                    "values"))
+            problems.append(
+                Problem(file, line, "", f"the file has more than {MAX_NODES:,} values")
+            )
             break
     return problems
 
 
-def _convert(node: yaml.Node, path: tuple[Any, ...], file: Path | None, lines: LineMap,
-             problems: list[Problem]) -> Any:
+def _convert(
+    node: yaml.Node,
+    path: tuple[Any, ...],
+    file: Path | None,
+    lines: LineMap,
+    problems: list[Problem],
+) -> Any:
     line = node.start_mark.line + 1
     if path not in lines._lines:
         lines.add(path, line)
     if node.tag not in _PLAIN_TAGS:
-        problems.append(Problem(
-            file, line, format_path(path),
-            f"YAML tag {node.tag!r} is not allowed",
-            "data files hold plain text, lists and mappings; remove the tag"))
+        problems.append(
+            Problem(
+                file,
+                line,
+                format_path(path),
+                f"YAML tag {node.tag!r} is not allowed",
+                "data files hold plain text, lists and mappings; remove the tag",
+            )
+        )
         return None
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL_TAG and node.style is None:
             return None
         return node.value
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, i), file, lines, problems)
-                for i, item in enumerate(node.value)]
+        return [
+            _convert(item, (*path, i), file, lines, problems) for i, item in enumerate(node.value)
+        ]
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(Problem(file, key_node.start_mark.line + 1, format_path(path),
-                                        "a mapping key must be plain text"))
+                problems.append(
+                    Problem(
+                        file,
+                        key_node.start_mark.line + 1,
+                        format_path(path),
+                        "a mapping key must be plain text",
+                    )
+                )
                 continue
             key = key_node.value
             if key == "<<":
-                problems.append(Problem(file, key_node.start_mark.line + 1, format_path(path),
-                                        "YAML merge keys (<<) are not supported",
-                                        "write the fields out in full"))
+                problems.append(
+                    Problem(
+                        file,
+                        key_node.start_mark.line + 1,
+                        format_path(path),
+                        "YAML merge keys (<<) are not supported",
+                        "write the fields out in full",
+                    )
+                )
                 continue
             child = (*path, key)
             if key in result:
-                problems.append(Problem(file, key_node.start_mark.line + 1, format_path(child),
-                                        f"duplicate key {key!r}",
-                                        f"it is already given on line {lines.line(child)}"))
+                problems.append(
+                    Problem(
+                        file,
+                        key_node.start_mark.line + 1,
+                        format_path(child),
+                        f"duplicate key {key!r}",
+                        f"it is already given on line {lines.line(child)}",
+                    )
+                )
                 continue
             lines.add(child, value_node.start_mark.line + 1, key_node.start_mark.line + 1)
             result[key] = _convert(value_node, child, file, lines, problems)

@@ -25,7 +25,7 @@ from .files import fsync_folder, sha256_of, write_atomic
 
 STAGING_PREFIX = ".aifi-legal-staging-"
 JOURNAL_FILE = ".aifi-legal-journal.json"
-_BACKUP = "replaced"   # below the staging folder: files the commit replaced, until it is done
+_BACKUP = "replaced"  # below the staging folder: files the commit replaced, until it is done
 
 
 @dataclass(frozen=True)
@@ -46,9 +46,10 @@ def staging_folder(out: Path) -> Path:
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
     except OSError as exc:
-        raise OutputError(f"cannot create the staging folder {folder}: {exc.strerror or exc}",
-                          hint="check that the output folder is writable; nothing was "
-                               "written") from None
+        raise OutputError(
+            f"cannot create the staging folder {folder}: {exc.strerror or exc}",
+            hint="check that the output folder is writable; nothing was written",
+        ) from None
     return folder
 
 
@@ -77,8 +78,9 @@ def uninterrupted() -> Iterator[None]:
 def commit(out: Path, moves: list[Move]) -> None:
     """Perform `moves` in order, journaled; on a failure undo those done and raise OutputError."""
     journal = out / JOURNAL_FILE
-    write_atomic(journal, json.dumps({"moves": [asdict(m) for m in moves]}, indent=1)
-                 .encode("utf-8"))
+    write_atomic(
+        journal, json.dumps({"moves": [asdict(m) for m in moves]}, indent=1).encode("utf-8")
+    )
     done: list[Move] = []
     with uninterrupted():
         try:
@@ -93,12 +95,14 @@ def commit(out: Path, moves: list[Move]) -> None:
                 journal.unlink(missing_ok=True)
                 what = "every file is as it was before the build"
             else:
-                what = ("some files could not be put back; the next build completes the "
-                        f"commit from the journal {journal}")
-            raise OutputError(f"cannot move {out / failed.target} into place: "
-                              f"{exc.strerror or exc}; {what}",
-                              hint="check that the output folder is writable and no file "
-                                   "in it is open in Word") from None
+                what = (
+                    "some files could not be put back; the next build completes the "
+                    f"commit from the journal {journal}"
+                )
+            raise OutputError(
+                f"cannot move {out / failed.target} into place: {exc.strerror or exc}; {what}",
+                hint="check that the output folder is writable and no file in it is open in Word",
+            ) from None
         journal.unlink()
         fsync_folder(out)
 
@@ -115,16 +119,19 @@ def recover(out: Path) -> list[str]:
         try:
             moves = [Move(**m) for m in json.loads(journal.read_text("utf-8"))["moves"]]
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise OutputError(f"the journal {journal} of an interrupted build cannot be read: "
-                              f"{exc}", hint="compare the folder with its manifest.json files, "
-                              "then remove the journal") from None
+            raise OutputError(
+                f"the journal {journal} of an interrupted build cannot be read: {exc}",
+                hint="compare the folder with its manifest.json files, then remove the journal",
+            ) from None
         for move in moves:
             _forward(out, move)
         _sync(out, moves)
         journal.unlink()
         fsync_folder(out)
-        notes.append(f"completed the interrupted commit of an earlier build ({len(moves)} "
-                     f"file move(s) from {journal.name})")
+        notes.append(
+            f"completed the interrupted commit of an earlier build ({len(moves)} "
+            f"file move(s) from {journal.name})"
+        )
     for stale in sorted(out.glob(f"{STAGING_PREFIX}*")):
         remove_folder(stale)
         notes.append(f"removed the staging folder {stale.name} of an interrupted build")
@@ -137,13 +144,17 @@ def _forward(out: Path, move: Move) -> None:
     if target.is_file() and sha256_of(target) == move.sha256:
         return  # moved before the interruption (its source may hold a newer file by now)
     if not source.exists():
-        raise OutputError(f"{source} is missing and {target} is not the file the commit put "
-                          "there", hint="compare the folder with its manifest.json files "
-                          f"and the register, then remove {out / JOURNAL_FILE}")
+        raise OutputError(
+            f"{source} is missing and {target} is not the file the commit put there",
+            hint="compare the folder with its manifest.json files "
+            f"and the register, then remove {out / JOURNAL_FILE}",
+        )
     actual = sha256_of(source)
     if actual != move.sha256:
-        raise OutputError(f"{source} changed during the build: sha256 {actual}, expected "
-                          f"{move.sha256}", hint="build again; nothing was moved over it")
+        raise OutputError(
+            f"{source} changed during the build: sha256 {actual}, expected {move.sha256}",
+            hint="build again; nothing was moved over it",
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     if move.backup is not None and target.exists():
         backup = out / move.backup
@@ -151,8 +162,9 @@ def _forward(out: Path, move: Move) -> None:
         os.rename(target, backup)
     elif target.exists():
         # Planned onto a free name (an archive name): never replace what is there now.
-        raise OutputError(f"{target} appeared during the build; it is left as it is",
-                          hint="build again")
+        raise OutputError(
+            f"{target} appeared during the build; it is left as it is", hint="build again"
+        )
     os.rename(source, target)
 
 

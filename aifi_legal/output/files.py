@@ -26,9 +26,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             Path(temp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}",
-                          hint="check that the output folder is writable and the file is not "
-                               "open in Word") from None
+        raise OutputError(
+            f"cannot write {path}: {exc.strerror or exc}",
+            hint="check that the output folder is writable and the file is not open in Word",
+        ) from None
 
 
 def sha256_of(path: Path) -> str:

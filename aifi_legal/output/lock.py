@@ -30,18 +30,24 @@ def folder_lock(folder: str | Path, *, shared: bool = False) -> Iterator[None]:
         yield
         return
     if folder.is_symlink() and not folder.exists():
-        raise OutputError(f"cannot write into {folder}: it is a link to "
-                          f"{os.readlink(folder)}, which does not exist",
-                          hint="name another output folder (out=), or remove the link")
+        raise OutputError(
+            f"cannot write into {folder}: it is a link to "
+            f"{os.readlink(folder)}, which does not exist",
+            hint="name another output folder (out=), or remove the link",
+        )
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"cannot write into {folder}: it is a file, not a folder",
-                          hint="name another output folder (out=), or move the file away")
+        raise OutputError(
+            f"cannot write into {folder}: it is a file, not a folder",
+            hint="name another output folder (out=), or move the file away",
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise OutputError(f"cannot lock {folder}: {exc.strerror or exc}",
-                          hint="check that the output folder is writable") from None
+        raise OutputError(
+            f"cannot lock {folder}: {exc.strerror or exc}",
+            hint="check that the output folder is writable",
+        ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield

@@ -49,17 +49,25 @@ def manifest_entries(folder: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
-def manifest_bytes(source: DocumentSource, folder: Path, hospital_id: str,
-                   built: list[BuiltDocument], kept: dict[str, dict[str, Any]],
-                   gone: set[str]) -> bytes:
+def manifest_bytes(
+    source: DocumentSource,
+    folder: Path,
+    hospital_id: str,
+    built: list[BuiltDocument],
+    kept: dict[str, dict[str, Any]],
+    gone: set[str],
+) -> bytes:
     """The folder's new manifest.
 
     `built` and `kept` entries, and the earlier entries of files that stay (not rebuilt, not in
     `gone`, still there).
     """
     rebuilt = {doc.path.name for doc in built} | set(kept)
-    documents = {name: doc for name, doc in manifest_entries(folder).items()
-                 if name not in rebuilt and name not in gone and (folder / name).is_file()}
+    documents = {
+        name: doc
+        for name, doc in manifest_entries(folder).items()
+        if name not in rebuilt and name not in gone and (folder / name).is_file()
+    }
     documents.update(kept)
     for doc in built:
         documents[doc.path.name] = entry_of(source, doc)
@@ -69,8 +77,9 @@ def manifest_bytes(source: DocumentSource, folder: Path, hospital_id: str,
         "data": {"file": source.workspace.data.name, "sha256": source.data_sha256},
         "documents": [documents[k] for k in sorted(documents)],
     }
-    return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True)
-            + "\n").encode("utf-8")
+    return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode(
+        "utf-8"
+    )
 
 
 def entry_of(source: DocumentSource, doc: BuiltDocument) -> dict[str, Any]:
@@ -84,8 +93,10 @@ def entry_of(source: DocumentSource, doc: BuiltDocument) -> dict[str, Any]:
         "sha256": doc.sha256,
         "pdf": doc.pdf,
         "template": {"file": template.name, "sha256": sha256_of(template)},
-        "clauses": [{"id": cid, "version": version,
-                     "sha256": source.library[cid].sha256} for cid, version in doc.clauses],
+        "clauses": [
+            {"id": cid, "version": version, "sha256": source.library[cid].sha256}
+            for cid, version in doc.clauses
+        ],
     }
 
 

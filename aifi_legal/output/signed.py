@@ -53,7 +53,8 @@ def signed_index(register: Register) -> dict[str, SignedIndex]:
     index: dict[str, SignedIndex] = defaultdict(SignedIndex)
     for (hospital, document_id, stem), found in shas.items():
         index[hospital].by_stem.setdefault(stem, []).append(
-            SignedDocument(document_id, stem, frozenset(found)))
+            SignedDocument(document_id, stem, frozenset(found))
+        )
     return index
 
 
@@ -80,7 +81,8 @@ def on_disk(folder: Path, stem: str) -> OnDisk:
     if shas[".pdf"] is not None:
         try:
             source = read_document_info((folder / f"{stem}.pdf").read_bytes()).get(
-                "/AIFISourceSha256")
+                "/AIFISourceSha256"
+            )
         except (PdfError, OSError):
             source = None
     return OnDisk(shas, source)

@@ -14,18 +14,29 @@ from .convert import SOFFICE_PACKAGE, convert_to_pdf, find_soffice
 from .layout import SignatureSlot
 from .prepare import prepare_pdf
 from .read import (
-                   FieldState,
-                   PageChange,
-                   compare_pages,
-                   page_texts,
-                   read_document_info,
-                   signature_fields,
+    FieldState,
+    PageChange,
+    compare_pages,
+    page_texts,
+    read_document_info,
+    signature_fields,
 )
 from .verify import SignatureCheck, verify_signatures
 
 __all__ = [
-    "SOFFICE_PACKAGE", "ConversionError", "FieldState", "PageChange", "PdfError",
-    "SignatureCheck", "SignatureSlot", "compare_pages", "convert_to_pdf", "find_soffice",
-    "page_texts", "prepare_pdf", "read_document_info", "signature_fields",
+    "SOFFICE_PACKAGE",
+    "ConversionError",
+    "FieldState",
+    "PageChange",
+    "PdfError",
+    "SignatureCheck",
+    "SignatureSlot",
+    "compare_pages",
+    "convert_to_pdf",
+    "find_soffice",
+    "page_texts",
+    "prepare_pdf",
+    "read_document_info",
+    "signature_fields",
     "verify_signatures",
 ]

@@ -35,19 +35,29 @@ def find_soffice() -> str:
         if found:
             return found
     # Installations that do not put soffice on the PATH (tarball, macOS app).
-    candidates = ["/usr/lib/libreoffice/program/soffice",
-                  *sorted(glob.glob("/opt/libreoffice*/program/soffice"), reverse=True),
-                  "/Applications/LibreOffice.app/Contents/MacOS/soffice"]
+    candidates = [
+        "/usr/lib/libreoffice/program/soffice",
+        *sorted(glob.glob("/opt/libreoffice*/program/soffice"), reverse=True),
+        "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    ]
     for candidate in candidates:
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
-    raise ConversionError("LibreOffice is not installed: `soffice` was not found on the PATH",
-                   hint=f"install it, on Debian or Ubuntu with `apt-get install "
-                        f"{SOFFICE_PACKAGE} fonts-liberation2`, or from libreoffice.org")
+    raise ConversionError(
+        "LibreOffice is not installed: `soffice` was not found on the PATH",
+        hint=f"install it, on Debian or Ubuntu with `apt-get install "
+        f"{SOFFICE_PACKAGE} fonts-liberation2`, or from libreoffice.org",
+    )
 
 
-def convert_to_pdf(docx_files: list[Path], out_dir: Path, *, workers: int = 2,
-                   timeout: float = 300, work_dir: Path | None = None) -> dict[Path, Path]:
+def convert_to_pdf(
+    docx_files: list[Path],
+    out_dir: Path,
+    *,
+    workers: int = 2,
+    timeout: float = 300,
+    work_dir: Path | None = None,
+) -> dict[Path, Path]:
     """Convert DOCX files to PDF with LibreOffice headless; returns {docx: pdf}.
 
     Each PDF keeps the file's place below the folder the inputs share: files from one folder
@@ -60,12 +70,13 @@ def convert_to_pdf(docx_files: list[Path], out_dir: Path, *, workers: int = 2,
     """
     if workers < 1:
         raise ConversionError(f"workers must be at least 1, not {workers}")
-    sources: dict[Path, Path] = {}            # resolved -> as given, first occurrence
+    sources: dict[Path, Path] = {}  # resolved -> as given, first occurrence
     for given in docx_files:
         path = Path(given)
         if not path.is_file():
-            raise ConversionError(f"cannot convert {path}: no such file",
-                           hint="build the documents first")
+            raise ConversionError(
+                f"cannot convert {path}: no such file", hint="build the documents first"
+            )
         sources.setdefault(path.resolve(), path)
     if not sources:
         return {}
@@ -79,8 +90,10 @@ def convert_to_pdf(docx_files: list[Path], out_dir: Path, *, workers: int = 2,
     if work_dir is not None:
         Path(work_dir).mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=len(batches)) as pool:
-        futures = [pool.submit(_run_soffice, soffice, files, timeout, running, work_dir)
-                   for files in batches]
+        futures = [
+            pool.submit(_run_soffice, soffice, files, timeout, running, work_dir)
+            for files in batches
+        ]
         try:
             for future in futures:
                 done, problems = future.result()
@@ -94,10 +107,12 @@ def convert_to_pdf(docx_files: list[Path], out_dir: Path, *, workers: int = 2,
             raise
     if failed:
         names = "; ".join(f"{sources[p]} ({why})" for p, why in sorted(failed.items()))
-        raise ConversionError(f"LibreOffice could not convert {len(failed)} of {len(sources)} "
-                       f"file{'s' if len(sources) != 1 else ''}: {names}",
-                       hint="open the file in LibreOffice Writer to see whether it loads; "
-                            "nothing was written")
+        raise ConversionError(
+            f"LibreOffice could not convert {len(failed)} of {len(sources)} "
+            f"file{'s' if len(sources) != 1 else ''}: {names}",
+            hint="open the file in LibreOffice Writer to see whether it loads; "
+            "nothing was written",
+        )
 
     result: dict[Path, Path] = {}
     for resolved, target in targets.items():
@@ -116,8 +131,10 @@ def _pdf_targets(sources: list[Path], out_dir: Path) -> dict[Path, Path]:
         # casefold: on macOS and Windows a.pdf and A.pdf are one file
         key = str(target).casefold()
         if key in seen:
-            raise ConversionError(f"{seen[key]} and {source} would both become {target}",
-                           hint="rename one of them or convert them in separate calls")
+            raise ConversionError(
+                f"{seen[key]} and {source} would both become {target}",
+                hint="rename one of them or convert them in separate calls",
+            )
         seen[key] = source
     return targets
 
@@ -133,9 +150,13 @@ def _batches(sources: list[Path], count: int) -> list[list[Path]]:
     return [b for b in batches if b]
 
 
-def _run_soffice(soffice: str, files: list[Path], timeout: float,
-                 running: set[subprocess.Popen],
-                 work_dir: Path | None) -> tuple[dict[Path, bytes], dict[Path, str]]:
+def _run_soffice(
+    soffice: str,
+    files: list[Path],
+    timeout: float,
+    running: set[subprocess.Popen],
+    work_dir: Path | None,
+) -> tuple[dict[Path, bytes], dict[Path, str]]:
     """Convert one worker's files in one soffice call, with a profile of its own."""
     done: dict[Path, bytes] = {}
     failed: dict[Path, str] = {}
@@ -156,21 +177,32 @@ def _run_soffice(soffice: str, files: list[Path], timeout: float,
         # Two soffice processes sharing a profile make one of them fail: one profile each.
         # A file URI needs an absolute path (the output folder may be given relative).
         profile = Path(temp, "profile").absolute().as_uri()
-        command = [soffice, f"-env:UserInstallation={profile}",
-                   "--headless", "--norestore", "--nolockcheck",
-                   "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
-                   *(str(staged / f"{names[f]}{f.suffix}") for f in files)]
+        command = [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            str(outdir),
+            *(str(staged / f"{names[f]}{f.suffix}") for f in files),
+        ]
         try:
             watchdog, pipe = _start_watchdog()
         except OSError as exc:
-            return {}, {f: f"cannot start {sys.executable}: {exc.strerror or exc}"
-                        for f in files}
+            return {}, {f: f"cannot start {sys.executable}: {exc.strerror or exc}" for f in files}
         running.add(watchdog)
         try:
             try:
-                process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
-                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                           process_group=watchdog.pid)
+                process = subprocess.Popen(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    process_group=watchdog.pid,
+                )
             except OSError as exc:
                 return {}, {f: f"cannot start {soffice}: {exc.strerror or exc}" for f in files}
             try:
@@ -194,8 +226,9 @@ def _run_soffice(soffice: str, files: list[Path], timeout: float,
                 done[source] = data
             else:
                 reason = "no PDF produced" if not data else "incomplete PDF"
-                failed[source] = f"{reason}, exit code {process.returncode}" + \
-                    (f": {message}" if message else "")
+                failed[source] = f"{reason}, exit code {process.returncode}" + (
+                    f": {message}" if message else ""
+                )
     return done, failed
 
 
@@ -203,9 +236,13 @@ def _start_watchdog() -> tuple[subprocess.Popen, int]:
     """The leader of a new process group for one soffice call, and our end of its pipe."""
     read, write = os.pipe()
     try:
-        watchdog = subprocess.Popen([sys.executable, "-c", _WATCHDOG], stdin=read,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    process_group=0)
+        watchdog = subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG],
+            stdin=read,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            process_group=0,
+        )
     except BaseException:
         os.close(write)
         raise
@@ -221,6 +258,9 @@ def _signal_group(process: subprocess.Popen) -> None:
 
 
 def _last_line(stderr: bytes) -> str:
-    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()
-             if line.strip() and "javaldx" not in line]   # javaldx: harmless Java notice
+    lines = [
+        line.strip()
+        for line in stderr.decode("utf-8", "replace").splitlines()
+        if line.strip() and "javaldx" not in line
+    ]  # javaldx: harmless Java notice
     return lines[-1][:200] if lines else ""

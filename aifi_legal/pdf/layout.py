@@ -51,9 +51,9 @@ NEW_LINE_RISE = 0.5
 class SignatureSlot:
     """Where one signatory signs: a field name and the text printed below the signature line."""
 
-    field_name: str      # e.g. "sig_ziekenhuis_1"
-    anchor_text: str     # e.g. "Naam: dr. Hanneke Zwartveld"
-    signatory: str       # the field's tooltip (/TU)
+    field_name: str  # e.g. "sig_ziekenhuis_1"
+    anchor_text: str  # e.g. "Naam: dr. Hanneke Zwartveld"
+    signatory: str  # the field's tooltip (/TU)
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class _Run:
 class Place:
     """Where a field goes: a page (0-based) and a rectangle in page space."""
 
-    page: int            # 0-based
+    page: int  # 0-based
     rect: tuple[float, float, float, float]
 
 
@@ -78,8 +78,14 @@ def _mul(m1: list[float], m2: list[float]) -> list[float]:
     """The matrix product m1 x m2 of two PDF matrices [a b c d e f]."""
     a1, b1, c1, d1, e1, f1 = m1
     a2, b2, c2, d2, e2, f2 = m2
-    return [a1 * a2 + b1 * c2, a1 * b2 + b1 * d2, c1 * a2 + d1 * c2, c1 * b2 + d1 * d2,
-            e1 * a2 + f1 * c2 + e2, e1 * b2 + f1 * d2 + f2]
+    return [
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    ]
 
 
 def _page_runs(page) -> list[_Run]:
@@ -95,11 +101,26 @@ def _page_runs(page) -> list[_Run]:
     return runs
 
 
-_SAME = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
-                       "\u2032": "'", "`": "'", "\u00b4": "'",
-                       "\u201c": '"', "\u201d": '"', "\u201e": '"',
-                       "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
-                       "\u2014": "-", "\u00ad": None})
+_SAME = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00ad": None,
+    }
+)
 
 
 def _normal(char: str) -> str:
@@ -117,8 +138,8 @@ class _PageText:
     """
 
     chars: str
-    owner: tuple[int, ...]        # run index of each character
-    word_end: tuple[bool, ...]    # whitespace or a new line follows the character
+    owner: tuple[int, ...]  # run index of each character
+    word_end: tuple[bool, ...]  # whitespace or a new line follows the character
 
     @classmethod
     def of(cls, runs: list[_Run]) -> _PageText:
@@ -131,9 +152,12 @@ class _PageText:
                 if word_end:
                     word_end[-1] = True
                 continue
-            if previous is not None and word_end and \
-                    abs(run.y - previous.y) > NEW_LINE_RISE * max(run.size, 1.0):
-                word_end[-1] = True       # the run starts a new line
+            if (
+                previous is not None
+                and word_end
+                and abs(run.y - previous.y) > NEW_LINE_RISE * max(run.size, 1.0)
+            ):
+                word_end[-1] = True  # the run starts a new line
             previous = run
             for char in run.text:
                 if char.isspace():
@@ -157,8 +181,9 @@ class _PageText:
         start = self.chars.find(needle) if needle else -1
         while start != -1:
             end = start + len(needle)
-            if (start == 0 or self.word_end[start - 1]) and \
-                    (end == len(self.chars) or self.word_end[end - 1]):
+            if (start == 0 or self.word_end[start - 1]) and (
+                end == len(self.chars) or self.word_end[end - 1]
+            ):
                 found.append((start, self.owner[start]))
             start = self.chars.find(needle, start + 1)
         return found
@@ -251,13 +276,17 @@ def place_slots(reader, slots: list[SignatureSlot]) -> dict[str, Place]:
     places: dict[str, Place] = {}
     taken: set[tuple[int, int]] = set()
     for slot in sorted(slots, key=lambda s: -len(s.anchor_text)):
-        candidates = sorted((c for c in found[slot.anchor_text] if (c[1], c[2]) not in taken),
-                            key=lambda c: (c[0], c[1], c[2]))
+        candidates = sorted(
+            (c for c in found[slot.anchor_text] if (c[1], c[2]) not in taken),
+            key=lambda c: (c[0], c[1], c[2]),
+        )
         if not candidates:
-            raise PdfError(f"cannot place signature field {slot.field_name}: the text "
-                           f"{slot.anchor_text!r} is not in the PDF",
-                           hint="the signature page must show the signatory's name as "
-                                "generated; regenerate the document")
+            raise PdfError(
+                f"cannot place signature field {slot.field_name}: the text "
+                f"{slot.anchor_text!r} is not in the PDF",
+                hint="the signature page must show the signatory's name as "
+                "generated; regenerate the document",
+            )
         _, index, start, run, line = candidates[0]
         taken.add((index, start))
         places[slot.field_name] = Place(index, _field_rect(run, line, runs[index]))
@@ -267,11 +296,15 @@ def place_slots(reader, slots: list[SignatureSlot]) -> dict[str, Place]:
 def _line_above(anchor: _Run, lines: list[tuple[float, float, float]]):
     """The nearest horizontal line above the anchor that runs over the anchor's start."""
     size = anchor.size or 10.0
-    above = [line for line in lines
-             if anchor.y + LINE_MIN_RISE * size < line[2]
-             <= anchor.y + max(LINE_MAX_RISE * size, LINE_MAX_RISE_POINTS)
-             and line[0] - LINE_START_SLACK <= anchor.x + 1
-             and line[1] >= anchor.x + LINE_MIN_OVERLAP]
+    above = [
+        line
+        for line in lines
+        if anchor.y + LINE_MIN_RISE * size
+        < line[2]
+        <= anchor.y + max(LINE_MAX_RISE * size, LINE_MAX_RISE_POINTS)
+        and line[0] - LINE_START_SLACK <= anchor.x + 1
+        and line[1] >= anchor.x + LINE_MIN_OVERLAP
+    ]
     return min(above, key=lambda line: line[2]) if above else None
 
 
@@ -280,8 +313,11 @@ def _field_rect(anchor: _Run, line, runs: list[_Run]) -> tuple[float, float, flo
     size = anchor.size or 10.0
     if line is not None:
         x0, bottom = line[0], line[2] + 1.0
-        width = (min(FIELD_WIDTH, line[1] - line[0]) if line[1] - line[0] >= MIN_FIELD_LINE
-                 else FIELD_WIDTH)
+        width = (
+            min(FIELD_WIDTH, line[1] - line[0])
+            if line[1] - line[0] >= MIN_FIELD_LINE
+            else FIELD_WIDTH
+        )
     else:
         x0, bottom, width = anchor.x, anchor.y + LINE_ABOVE_ANCHOR * size + 1.0, FIELD_WIDTH
     # The nearest text above the line within the field's width (a party's name) caps the

@@ -37,15 +37,23 @@ _DRAFT_FONT = "/AIFIConceptFont"
 _DRAFT_STATE = "/AIFIConceptState"
 # The stamp: its opacity (the text under it stays readable), its length as a share of the
 # page's diagonal, and its grey level.
-DRAFT_KEY = "/AIFIDraft"     # the info entry marking a CONCEPT-stamped draft
+DRAFT_KEY = "/AIFIDraft"  # the info entry marking a CONCEPT-stamped draft
 DRAFT_OPACITY = 0.35
 DRAFT_DIAGONAL_SHARE = 0.6
 DRAFT_GREY = 0.55
 
 
-def prepare_pdf(pdf: bytes, *, title: str, subject: str, document_id: str, source_sha256: str,
-                slots: list[SignatureSlot], draft: bool = False,
-                created: datetime | None = None) -> bytes:
+def prepare_pdf(
+    pdf: bytes,
+    *,
+    title: str,
+    subject: str,
+    document_id: str,
+    source_sha256: str,
+    slots: list[SignatureSlot],
+    draft: bool = False,
+    created: datetime | None = None,
+) -> bytes:
     """Add document properties, an empty signature field per slot and, for a draft, CONCEPT.
 
     Each field sits on its signatory's signature line, found above the slot's anchor text.
@@ -60,20 +68,32 @@ def prepare_pdf(pdf: bytes, *, title: str, subject: str, document_id: str, sourc
     with reading():
         existing = sig_fields(reader)
         if any(field_state(name, field).signed for name, field in existing):
-            raise PdfError("the PDF is already signed; adding fields would break the signature",
-                           hint="prepare the PDF before anyone signs it")
+            raise PdfError(
+                "the PDF is already signed; adding fields would break the signature",
+                hint="prepare the PDF before anyone signs it",
+            )
         clash = sorted({name for name, _ in existing} & set(names))
         if clash:
             raise PdfError(f"the PDF already has a signature field named {', '.join(clash)}")
         places = place_slots(reader, slots)
         writer = pypdf.PdfWriter(clone_from=reader)
-        info = {key: value for key, value in (reader.metadata or {}).items()
-                if key not in ("/CreationDate", "/ModDate")}
-        info.update({"/Title": title, "/Subject": subject, "/Author": AUTHOR,
-                     "/Keywords": "AIFI", "/AIFIDocumentId": document_id,
-                     "/AIFISourceSha256": source_sha256})
+        info = {
+            key: value
+            for key, value in (reader.metadata or {}).items()
+            if key not in ("/CreationDate", "/ModDate")
+        }
+        info.update(
+            {
+                "/Title": title,
+                "/Subject": subject,
+                "/Author": AUTHOR,
+                "/Keywords": "AIFI",
+                "/AIFIDocumentId": document_id,
+                "/AIFISourceSha256": source_sha256,
+            }
+        )
         if draft:
-            info[DRAFT_KEY] = "true"   # intake refuses a signed draft by this entry
+            info[DRAFT_KEY] = "true"  # intake refuses a signed draft by this entry
         if created is not None:
             info["/CreationDate"] = info["/ModDate"] = _pdf_date(created)
         writer.metadata = info
@@ -130,25 +150,36 @@ def _add_fields(writer, slots: list[SignatureSlot], places: dict[str, Place]) ->
         # An empty appearance: viewers draw their "click to sign" box themselves, and PDF 2.0
         # wants an appearance for every visible widget.
         appearance = DecodedStreamObject()
-        appearance.update({
-            NameObject("/Type"): NameObject("/XObject"),
-            NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0),
-                                              FloatObject(round(x1 - x0, 2)),
-                                              FloatObject(round(y1 - y0, 2))])})
+        appearance.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject(
+                    [
+                        FloatObject(0),
+                        FloatObject(0),
+                        FloatObject(round(x1 - x0, 2)),
+                        FloatObject(round(y1 - y0, 2)),
+                    ]
+                ),
+            }
+        )
         appearance.set_data(b"")
-        field = DictionaryObject({
-            NameObject("/FT"): NameObject("/Sig"),
-            NameObject("/Type"): NameObject("/Annot"),
-            NameObject("/Subtype"): NameObject("/Widget"),
-            NameObject("/T"): TextStringObject(slot.field_name),
-            NameObject("/TU"): TextStringObject(slot.signatory),
-            NameObject("/F"): NumberObject(4),    # print
-            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in place.rect]),
-            NameObject("/P"): page.indirect_reference,
-            NameObject("/AP"): DictionaryObject({
-                NameObject("/N"): _new_object(writer, appearance)}),
-        })
+        field = DictionaryObject(
+            {
+                NameObject("/FT"): NameObject("/Sig"),
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Widget"),
+                NameObject("/T"): TextStringObject(slot.field_name),
+                NameObject("/TU"): TextStringObject(slot.signatory),
+                NameObject("/F"): NumberObject(4),  # print
+                NameObject("/Rect"): ArrayObject([FloatObject(v) for v in place.rect]),
+                NameObject("/P"): page.indirect_reference,
+                NameObject("/AP"): DictionaryObject(
+                    {NameObject("/N"): _new_object(writer, appearance)}
+                ),
+            }
+        )
         reference = _new_object(writer, field)
         annotations = page.get("/Annots")
         if annotations is None:
@@ -160,16 +191,28 @@ def _add_fields(writer, slots: list[SignatureSlot], places: dict[str, Place]) ->
 
 def _stamp_draft(writer) -> None:
     """A large diagonal light-grey CONCEPT over every page, in Helvetica-Bold (no font file)."""
-    font = _new_object(writer, DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"),
-        NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica-Bold"),
-        NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
+    font = _new_object(
+        writer,
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica-Bold"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            }
+        ),
+    )
     # Translucent, so the text under the stamp stays readable.
-    state = _new_object(writer, DictionaryObject({
-        NameObject("/Type"): NameObject("/ExtGState"),
-        NameObject("/ca"): FloatObject(DRAFT_OPACITY),
-        NameObject("/CA"): FloatObject(DRAFT_OPACITY)}))
+    state = _new_object(
+        writer,
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/ExtGState"),
+                NameObject("/ca"): FloatObject(DRAFT_OPACITY),
+                NameObject("/CA"): FloatObject(DRAFT_OPACITY),
+            }
+        ),
+    )
     em = sum(_HELVETICA_BOLD[c] for c in DRAFT_TEXT) / 1000
     for page in writer.pages:
         box = page.cropbox
@@ -182,9 +225,11 @@ def _stamp_draft(writer) -> None:
         dx, dy = -em * size / 2, -_HELVETICA_BOLD_CAP_HEIGHT / 1000 * size / 2
         tx = left + width / 2 + cos * dx - sin * dy
         ty = bottom + height / 2 + sin * dx + cos * dy
-        stamp = (f"\nQ q {_DRAFT_STATE} gs {DRAFT_GREY} g BT {_DRAFT_FONT} {size:.2f} Tf "
-                 f"{cos:.5f} {sin:.5f} {-sin:.5f} {cos:.5f} {tx:.2f} {ty:.2f} Tm "
-                 f"({DRAFT_TEXT}) Tj ET Q\n").encode("ascii")
+        stamp = (
+            f"\nQ q {_DRAFT_STATE} gs {DRAFT_GREY} g BT {_DRAFT_FONT} {size:.2f} Tf "
+            f"{cos:.5f} {sin:.5f} {-sin:.5f} {cos:.5f} {tx:.2f} {ty:.2f} Tm "
+            f"({DRAFT_TEXT}) Tj ET Q\n"
+        ).encode("ascii")
         _add_resource(page, "/Font", _DRAFT_FONT, font)
         _add_resource(page, "/ExtGState", _DRAFT_STATE, state)
         # Wrap the page's own content in q ... Q so its graphics state cannot move the stamp.
@@ -193,10 +238,16 @@ def _stamp_draft(writer) -> None:
         after = DecodedStreamObject()
         after.set_data(stamp)
         contents = page.get("/Contents")
-        existing = [] if contents is None else list(contents.get_object()) \
-            if isinstance(contents.get_object(), ArrayObject) else [contents]
+        existing = (
+            []
+            if contents is None
+            else list(contents.get_object())
+            if isinstance(contents.get_object(), ArrayObject)
+            else [contents]
+        )
         page[NameObject("/Contents")] = ArrayObject(
-            [_new_object(writer, before), *existing, _new_object(writer, after)])
+            [_new_object(writer, before), *existing, _new_object(writer, after)]
+        )
 
 
 def _add_resource(page, kind: str, name: str, reference) -> None:
@@ -206,11 +257,13 @@ def _add_resource(page, kind: str, name: str, reference) -> None:
         resources = node.get("/Resources")
         parent = node.get("/Parent")
         node = parent.get_object() if parent is not None else None
-    own = DictionaryObject(dict(resources.get_object())) if resources is not None \
+    own = (
+        DictionaryObject(dict(resources.get_object()))
+        if resources is not None
         else DictionaryObject()
+    )
     group = own.get(kind)
-    group = DictionaryObject(dict(group.get_object())) if group is not None \
-        else DictionaryObject()
+    group = DictionaryObject(dict(group.get_object())) if group is not None else DictionaryObject()
     group[NameObject(name)] = reference
     own[NameObject(kind)] = group
     page[NameObject("/Resources")] = own
@@ -218,6 +271,7 @@ def _add_resource(page, kind: str, name: str, reference) -> None:
 
 # pypdf has no public API for these two; each private use sits here, and
 # tests/test_pdf.py fails when pypdf changes them.
+
 
 def _new_object(writer: pypdf.PdfWriter, obj: PdfObject) -> IndirectObject:
     """Add an object to the writer as an indirect object (pypdf's private `_add_object`)."""

@@ -35,6 +35,7 @@ class FieldState:
     signing_time: str | None
     byte_range: tuple[int, ...] | None
 
+
 @dataclass(frozen=True)
 class PageChange:
     """A page whose text differs between two PDFs."""
@@ -67,11 +68,20 @@ def reading(what: str = "the file") -> Iterator[None]:
             yield
     except PdfError:
         raise
-    except (pypdf.errors.PyPdfError, ValueError, KeyError, TypeError, AttributeError,
-            IndexError, RecursionError, AssertionError) as exc:
-        raise PdfError(f"{what} is not a readable PDF: {exc}",
-                       hint="check that it is the PDF file, not a scan or another format") \
-            from None
+    except (
+        pypdf.errors.PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        AssertionError,
+    ) as exc:
+        raise PdfError(
+            f"{what} is not a readable PDF: {exc}",
+            hint="check that it is the PDF file, not a scan or another format",
+        ) from None
 
 
 def reader_of(pdf: bytes, what: str = "the file") -> pypdf.PdfReader:
@@ -79,13 +89,16 @@ def reader_of(pdf: bytes, what: str = "the file") -> pypdf.PdfReader:
     if not isinstance(pdf, (bytes, bytearray)):
         raise PdfError(f"{what}: expected the PDF's bytes, got {type(pdf).__name__}")
     if b"%PDF-" not in bytes(pdf[:1024]):
-        raise PdfError(f"{what} is not a PDF (no %PDF- header)",
-                       hint="check that it is the PDF file, not a Word document or a scan")
+        raise PdfError(
+            f"{what} is not a PDF (no %PDF- header)",
+            hint="check that it is the PDF file, not a Word document or a scan",
+        )
     with reading(what):
         reader = pypdf.PdfReader(io.BytesIO(pdf), strict=False)
         if reader.is_encrypted:
-            raise PdfError(f"{what} is encrypted",
-                           hint="ask for the PDF without a password or restrictions")
+            raise PdfError(
+                f"{what} is encrypted", hint="ask for the PDF without a password or restrictions"
+            )
         reader.pages  # noqa: B018 - parses the page tree now, inside the error handling
     return reader
 
@@ -95,8 +108,10 @@ def read_document_info(pdf: bytes) -> dict[str, str]:
     reader = reader_of(pdf)
     with reading():
         info: dict[Any, Any] = dict(reader.metadata or {})
-        return {str(key): str(value.get_object() if hasattr(value, "get_object") else value)
-                for key, value in info.items()}
+        return {
+            str(key): str(value.get_object() if hasattr(value, "get_object") else value)
+            for key, value in info.items()
+        }
 
 
 def page_texts(pdf: bytes) -> list[str]:
@@ -158,17 +173,22 @@ def field_state(name: str, field: Any) -> FieldState:
     """A field's state from its dictionary: signed when it has a signature value."""
     value: Any = field.get("/V")
     value = value.get_object() if value is not None else None
-    if value is None or not hasattr(value, "get") or \
-            ("/ByteRange" not in value and "/Contents" not in value):
+    if (
+        value is None
+        or not hasattr(value, "get")
+        or ("/ByteRange" not in value and "/Contents" not in value)
+    ):
         return FieldState(name, False, None, None, None)
     sub_filter = value.get("/SubFilter")
     signing_time = value.get("/M")
     byte_range = value.get("/ByteRange")
     return FieldState(
-        name, True,
+        name,
+        True,
         str(sub_filter) if sub_filter is not None else None,
         str(signing_time) if signing_time is not None else None,
-        tuple(int(x) for x in byte_range.get_object()) if byte_range is not None else None)
+        tuple(int(x) for x in byte_range.get_object()) if byte_range is not None else None,
+    )
 
 
 def sig_fields(reader) -> list[tuple[str, Any]]:
@@ -181,12 +201,17 @@ def sig_fields(reader) -> list[tuple[str, Any]]:
 
     def walk(node: Any, prefix: str, inherited_type: Any, depth: int) -> None:
         node = node.get_object()
-        if id(node) in seen or depth > MAX_FIELD_DEPTH:   # malformed files can loop
+        if id(node) in seen or depth > MAX_FIELD_DEPTH:  # malformed files can loop
             return
         seen.add(id(node))
         partial = node.get("/T")
-        name = f"{prefix}.{partial}" if prefix and partial is not None else \
-            str(partial) if partial is not None else prefix
+        name = (
+            f"{prefix}.{partial}"
+            if prefix and partial is not None
+            else str(partial)
+            if partial is not None
+            else prefix
+        )
         field_type = node.get("/FT", inherited_type)
         kids = [kid.get_object() for kid in node.get("/Kids", [])]
         if any("/T" in kid for kid in kids):

@@ -29,8 +29,15 @@ _INFO_KEYS = frozenset({"/ModDate", "/Producer"})
 # Keys under which new objects belong to the signature rather than to the document.
 _SIGNATURE_KEYS = ("/V", "/AP")
 _CATALOG_DATA_KEYS = ("/Metadata", "/DSS")
-_READ_ERRORS = (HankoPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError,
-                RecursionError)
+_READ_ERRORS = (
+    HankoPdfError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    RecursionError,
+)
 
 
 @dataclass
@@ -48,14 +55,14 @@ def check_revisions(pdf: bytes, base: bytes) -> RevisionReport:
     """
     with quiet():
         try:
-            base_revisions = PdfFileReader(io.BytesIO(base), strict=False) \
-                .xrefs.total_revisions
+            base_revisions = PdfFileReader(io.BytesIO(base), strict=False).xrefs.total_revisions
             reader = PdfFileReader(io.BytesIO(pdf), strict=False)
             return _check(reader, len(pdf), base_revisions)
         except _READ_ERRORS as exc:
-            raise PdfError(f"the revisions of the PDF cannot be read: {exc}",
-                           hint="ask for the signed PDF as the signing application saved it") \
-                from None
+            raise PdfError(
+                f"the revisions of the PDF cannot be read: {exc}",
+                hint="ask for the signed PDF as the signing application saved it",
+            ) from None
 
 
 def _check(reader: PdfFileReader, size: int, base_revisions: int) -> RevisionReport:
@@ -76,8 +83,7 @@ def _check(reader: PdfFileReader, size: int, base_revisions: int) -> RevisionRep
         if signed is None:
             problems.append("it adds no signature to any of our signature fields")
         elif len(made) != 1 or made[0].field_name != signed:
-            problems.append(f"its signature value in {signed} is not a signature of this "
-                            "revision")
+            problems.append(f"its signature value in {signed} is not a signature of this revision")
         else:
             report.signed_fields.append(signed)
         report.problems.extend(f"revision {number} added to our PDF: {p}" for p in problems)
@@ -90,10 +96,12 @@ def _check(reader: PdfFileReader, size: int, base_revisions: int) -> RevisionRep
             report.problems.append(
                 f"there are unsigned bytes after the last signature ({size - start - length} "
                 f"byte(s) after byte {start + length}): only a file that ends with a "
-                "signature is accepted")
+                "signature is accepted"
+            )
     elif total > base_revisions:
-        report.problems.append(f"the last revision added to our PDF (revision "
-                               f"{total - base_revisions}) is not signed")
+        report.problems.append(
+            f"the last revision added to our PDF (revision {total - base_revisions}) is not signed"
+        )
     return report
 
 
@@ -134,10 +142,10 @@ def _page_roles(resolver: Any) -> dict[tuple[int, int], str]:
         number += 1
         roles[_key(ref)] = f"page {number}"
         contents = node.raw_get("/Contents") if "/Contents" in node else None
-        parts = contents.get_object() if isinstance(contents, generic.IndirectObject) \
-            else contents
-        if isinstance(contents, generic.IndirectObject) and \
-                not isinstance(parts, generic.ArrayObject):
+        parts = contents.get_object() if isinstance(contents, generic.IndirectObject) else contents
+        if isinstance(contents, generic.IndirectObject) and not isinstance(
+            parts, generic.ArrayObject
+        ):
             roles[_key(contents)] = f"the content of page {number}"
         elif isinstance(parts, generic.ArrayObject):
             for part in parts:
@@ -149,9 +157,14 @@ def _page_roles(resolver: Any) -> dict[tuple[int, int], str]:
     return roles
 
 
-def _judge(reader: PdfFileReader, revision: int, before: Any, after: Any,
-           ours: dict[tuple[int, int], str],
-           pages: dict[tuple[int, int], str]) -> tuple[list[str], str | None]:
+def _judge(
+    reader: PdfFileReader,
+    revision: int,
+    before: Any,
+    after: Any,
+    ours: dict[tuple[int, int], str],
+    pages: dict[tuple[int, int], str],
+) -> tuple[list[str], str | None]:
     """The problems of one revision, and the one field of ours it signs (None: none)."""
     problems: list[str] = []
     xrefs = reader.xrefs
@@ -164,18 +177,18 @@ def _judge(reader: PdfFileReader, revision: int, before: Any, after: Any,
         problems.append("it encrypts the document")
     if xrefs.refs_freed_in_revision(revision):
         problems.append("it deletes objects of the document")
-    containers = {_key(r) for r in xrefs.object_streams_used_in(revision)} | \
-        {_key(r) for r in xrefs.xref_stream_refs}
+    containers = {_key(r) for r in xrefs.object_streams_used_in(revision)} | {
+        _key(r) for r in xrefs.xref_stream_refs
+    }
     root_key = _key(before.trailer_view.raw_get("/Root"))
     info_ref = before.trailer_view.raw_get("/Info") if "/Info" in before.trailer_view else None
     info_key = _key(info_ref) if info_ref is not None else None
     acroform_ref = before.root.raw_get("/AcroForm") if "/AcroForm" in before.root else None
-    acroform_key = _key(acroform_ref) if isinstance(acroform_ref, generic.IndirectObject) \
-        else None
+    acroform_key = _key(acroform_ref) if isinstance(acroform_ref, generic.IndirectObject) else None
     metadata = before.root.raw_get("/Metadata") if "/Metadata" in before.root else None
     metadata_key = _key(metadata) if isinstance(metadata, generic.IndirectObject) else None
     signed: list[str] = []
-    anchors: list[Any] = []     # where the objects that belong to the signature hang
+    anchors: list[Any] = []  # where the objects that belong to the signature hang
     new: set[tuple[int, int]] = set()
     for ref in xrefs.explicit_refs_in_revision(revision):
         key = (ref.idnum, ref.generation)
@@ -189,12 +202,15 @@ def _judge(reader: PdfFileReader, revision: int, before: Any, after: Any,
             name = ours[key]
             changed = _changed_keys(old, now)
             if "/V" in old:
-                problems.append(f"it changes the signature field {name} after it was "
-                                f"signed ({_keys(changed)})")
+                problems.append(
+                    f"it changes the signature field {name} after it was signed ({_keys(changed)})"
+                )
                 continue
             if changed - _FIELD_KEYS:
-                problems.append(f"it changes the signature field {name} "
-                                f"({_keys(changed - _FIELD_KEYS)}), not only its signature")
+                problems.append(
+                    f"it changes the signature field {name} "
+                    f"({_keys(changed - _FIELD_KEYS)}), not only its signature"
+                )
             if "/V" in now:
                 signed.append(name)
                 anchors.extend(now.raw_get(k) for k in _SIGNATURE_KEYS if k in now)
@@ -208,29 +224,33 @@ def _judge(reader: PdfFileReader, revision: int, before: Any, after: Any,
         elif key == info_key:
             changed = _changed_keys(old, now)
             if changed - _INFO_KEYS:
-                problems.append(f"it changes the document properties "
-                                f"({_keys(changed - _INFO_KEYS)})")
+                problems.append(
+                    f"it changes the document properties ({_keys(changed - _INFO_KEYS)})"
+                )
         elif key == acroform_key:
             changed = _changed_keys(old, now)
             if changed - _ACROFORM_KEYS:
-                problems.append(f"it changes the form ({_keys(changed - _ACROFORM_KEYS)}): "
-                                "a field was added, removed or filled in")
+                problems.append(
+                    f"it changes the form ({_keys(changed - _ACROFORM_KEYS)}): "
+                    "a field was added, removed or filled in"
+                )
             anchors.extend(now.raw_get(k) for k in ("/DR",) if k in now)
         elif key == metadata_key:
             continue  # the XMP metadata stream: the signing application's own record
         elif key in pages:
             problems.append(f"it changes {pages[key]}" + _what_changed(old, now))
         else:
-            problems.append(f"it changes {_describe(now, key)}, which a signature "
-                            "does not touch")
+            problems.append(f"it changes {_describe(now, key)}, which a signature does not touch")
     if len(signed) > 1:
         problems.append(f"it signs {len(signed)} fields at once ({', '.join(signed)})")
     # New objects are allowed only as parts of the signature (its value, its appearance,
     # their fonts) or of the signing application's metadata.
     belonging = _reachable(anchors, new)
     for key in sorted(new - belonging):
-        problems.append(f"it adds {_describe(after.get_object(generic.Reference(*key)), key)}"
-                        ", which is not part of a signature")
+        problems.append(
+            f"it adds {_describe(after.get_object(generic.Reference(*key)), key)}"
+            ", which is not part of a signature"
+        )
     return problems, signed[0] if len(signed) == 1 else None
 
 
@@ -262,12 +282,12 @@ def _reachable(anchors: Iterable[Any], new: set[tuple[int, int]]) -> set[tuple[i
 
 
 def _changed_keys(old: Any, new: Any) -> set[str]:
-    if not isinstance(old, generic.DictionaryObject) or \
-            not isinstance(new, generic.DictionaryObject):
+    if not isinstance(old, generic.DictionaryObject) or not isinstance(
+        new, generic.DictionaryObject
+    ):
         return {"(the whole object)"}
     changed = {str(k) for k in set(old) ^ set(new)}
-    changed |= {str(k) for k in set(old) & set(new)
-                if not _same(old.raw_get(k), new.raw_get(k))}
+    changed |= {str(k) for k in set(old) & set(new) if not _same(old.raw_get(k), new.raw_get(k))}
     old_data = old.data if isinstance(old, generic.StreamObject) else None
     new_data = new.data if isinstance(new, generic.StreamObject) else None
     if old_data != new_data:
@@ -278,8 +298,11 @@ def _changed_keys(old: Any, new: Any) -> set[str]:
 def _same(a: Any, b: Any) -> bool:
     """Whether two PDF values are equal, references compared by number (not resolved)."""
     if isinstance(a, generic.IndirectObject) or isinstance(b, generic.IndirectObject):
-        return isinstance(a, generic.IndirectObject) and \
-            isinstance(b, generic.IndirectObject) and _key(a) == _key(b)
+        return (
+            isinstance(a, generic.IndirectObject)
+            and isinstance(b, generic.IndirectObject)
+            and _key(a) == _key(b)
+        )
     if isinstance(a, generic.DictionaryObject) and isinstance(b, generic.DictionaryObject):
         return not _changed_keys(a, b)
     if isinstance(a, list) and isinstance(b, list):

@@ -48,8 +48,10 @@ def verify_signatures(pdf: bytes, *, trust_roots: Iterable[bytes] = ()) -> list[
     fetched from the network. A PDF pyHanko cannot read raises PdfError.
     """
     if not isinstance(pdf, (bytes, bytearray)) or b"%PDF-" not in bytes(pdf[:1024]):
-        raise PdfError("the file is not a PDF (no %PDF- header)",
-                       hint="check that it is the PDF file, not a Word document or a scan")
+        raise PdfError(
+            "the file is not a PDF (no %PDF- header)",
+            hint="check that it is the PDF file, not a Word document or a scan",
+        )
     roots = []
     for data in trust_roots:
         try:
@@ -58,18 +60,20 @@ def verify_signatures(pdf: bytes, *, trust_roots: Iterable[bytes] = ()) -> list[
             root = x509.Certificate.load(data)
             root.subject  # noqa: B018 - asn1crypto parses lazily; fail here, not later
         except (ValueError, TypeError) as exc:
-            raise PdfError(f"a trust root is not a certificate: {exc}",
-                           hint="give certificates in DER or PEM form") from None
+            raise PdfError(
+                f"a trust root is not a certificate: {exc}",
+                hint="give certificates in DER or PEM form",
+            ) from None
         roots.append(root)
     with quiet():
         try:
             reader = PdfFileReader(io.BytesIO(bytes(pdf)), strict=False)
             signatures = list(reader.embedded_signatures)
-        except (HankoPdfError, ValueError, KeyError, TypeError, IndexError,
-                AttributeError) as exc:
-            raise PdfError(f"the PDF cannot be read to check its signatures: {exc}",
-                           hint="ask for the signed PDF as the signing application saved it") \
-                from None
+        except (HankoPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+            raise PdfError(
+                f"the PDF cannot be read to check its signatures: {exc}",
+                hint="ask for the signed PDF as the signing application saved it",
+            ) from None
         # No fetching: revocation is soft-fail and nothing leaves the machine.
         context = ValidationContext(trust_roots=roots, allow_fetching=False)
         return _run(_validate_all(signatures, context))
@@ -79,13 +83,22 @@ async def _validate_all(signatures: list, context) -> list[SignatureCheck]:
     checks = []
     for signature in signatures:
         if signature.sig_object_type == "/DocTimeStamp":
-            continue   # a time stamp on the document, not anybody's signature
+            continue  # a time stamp on the document, not anybody's signature
         name = signature.field_name
         try:
             status = await async_validate_pdf_signature(signature, context)
         except Exception as exc:
-            checks.append(SignatureCheck(name, False, False, False, None, None,
-                                         f"the signature cannot be validated: {exc}"))
+            checks.append(
+                SignatureCheck(
+                    name,
+                    False,
+                    False,
+                    False,
+                    None,
+                    None,
+                    f"the signature cannot be validated: {exc}",
+                )
+            )
             continue
         checks.append(_check_from_status(name, status))
     return checks
@@ -107,11 +120,16 @@ def _check_from_status(name: str, status) -> SignatureCheck:
     level = status.modification_level
     # After a signature, later revisions may only add signatures (form filling) or
     # validation data (LTA updates); pyHanko's difference analysis tells which it was.
-    allowed = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES,
-               ModificationLevel.FORM_FILLING)
+    allowed = (
+        ModificationLevel.NONE,
+        ModificationLevel.LTA_UPDATES,
+        ModificationLevel.FORM_FILLING,
+    )
     covers = coverage == SignatureCoverageLevel.ENTIRE_FILE or (
-        coverage == SignatureCoverageLevel.ENTIRE_REVISION and level in allowed
-        and status.docmdp_ok is not False)
+        coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and level in allowed
+        and status.docmdp_ok is not False
+    )
     problem = None
     if not status.intact:
         problem = "the signed bytes were changed after signing"
@@ -129,12 +147,13 @@ def _check_from_status(name: str, status) -> SignatureCheck:
     signer = None
     with contextlib.suppress(AttributeError, KeyError, TypeError, ValueError):
         common_name = status.signing_cert.subject.native.get("common_name")
-        if isinstance(common_name, list):   # a name may repeat an attribute
+        if isinstance(common_name, list):  # a name may repeat an attribute
             common_name = common_name[-1] if common_name else None
         signer = str(common_name) if common_name else None
     when = status.signer_reported_dt
     stamp = getattr(status, "timestamp_validity", None)
     if stamp is not None and stamp.intact and stamp.valid:
-        when = stamp.timestamp   # a time-stamp authority's time beats the signer's clock
-    return SignatureCheck(name, intact, covers and intact, bool(status.trusted), signer,
-                          when, problem)
+        when = stamp.timestamp  # a time-stamp authority's time beats the signer's clock
+    return SignatureCheck(
+        name, intact, covers and intact, bool(status.trusted), signer, when, problem
+    )

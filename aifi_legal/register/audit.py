@@ -25,21 +25,33 @@ def unplaced(source: DocumentSource, register: Register) -> list[Problem]:
     for line, event in register.read_numbered():
         where = (register.path, line)
         if event.hospital not in known:
-            problems.append(Problem(*where, "hospital", f"hospital {event.hospital!r} is not "
-                                    "in the data"))
+            problems.append(
+                Problem(*where, "hospital", f"hospital {event.hospital!r} is not in the data")
+            )
             continue
         hospital = portfolio.hospital(event.hospital)
         refs = {_VERSION.sub("", r.id): r for r in source.documents_of(hospital)}
         ref = refs.get(_VERSION.sub("", event.document_id))
         if ref is None or ref.kind != event.kind:
-            problems.append(Problem(*where, "document_id", f"{event.document_id!r} is not a "
-                                    f"{event.kind} of {event.hospital} in any version"))
+            problems.append(
+                Problem(
+                    *where,
+                    "document_id",
+                    f"{event.document_id!r} is not a "
+                    f"{event.kind} of {event.hospital} in any version",
+                )
+            )
             continue
         if event.signatory is None:
             continue
         names = [r.name for r in signature_roles(portfolio, ref)]
         if not any(same_name(name, event.signatory) for name in names):
-            problems.append(Problem(*where, "signatory", f"{event.signatory!r} does not sign "
-                                    f"the {event.kind} of {event.hospital}",
-                                    "signatories now: " + "; ".join(names)))
+            problems.append(
+                Problem(
+                    *where,
+                    "signatory",
+                    f"{event.signatory!r} does not sign the {event.kind} of {event.hospital}",
+                    "signatories now: " + "; ".join(names),
+                )
+            )
     return problems

@@ -44,8 +44,9 @@ class IntakeResult:
         if self.accepted:
             who = ", ".join(e.signatory or "" for e in self.recorded) or "nothing new"
             return [f"{self.file}: accepted ({self.document_id}); recorded: {who}"]
-        return [f"{self.file}: REFUSED" + (f" ({self.document_id})" if self.document_id
-                                           else "")] + [f"  {p}" for p in self.problems]
+        return [
+            f"{self.file}: REFUSED" + (f" ({self.document_id})" if self.document_id else "")
+        ] + [f"  {p}" for p in self.problems]
 
 
 @dataclass
@@ -63,17 +64,24 @@ class IntakeReport:
         """One verdict per file, then the counts."""
         lines = [line for r in self.results for line in r.lines()]
         refused = sum(not r.accepted for r in self.results)
-        lines.append(f"{len(self.results)} file(s): {len(self.results) - refused} accepted, "
-                     f"{refused} refused.")
+        lines.append(
+            f"{len(self.results)} file(s): {len(self.results) - refused} accepted, "
+            f"{refused} refused."
+        )
         return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
         return f"<IntakeReport {len(self.results)} files, ok={self.ok}>"
 
 
-def intake(source: DocumentSource, register: Register, files: list[Path], out: Path,
-           trust_roots: list[bytes] | tuple[bytes, ...] = (),
-           accept_signers: Iterable[str] = ()) -> IntakeReport:
+def intake(
+    source: DocumentSource,
+    register: Register,
+    files: list[Path],
+    out: Path,
+    trust_roots: list[bytes] | tuple[bytes, ...] = (),
+    accept_signers: Iterable[str] = (),
+) -> IntakeReport:
     """Check each returned PDF and record its new signatures; see the module docstring.
 
     `trust_roots` (certificates, DER or PEM) decide which signatures count as trusted, and so
@@ -94,8 +102,14 @@ def intake(source: DocumentSource, register: Register, files: list[Path], out: P
     return report
 
 
-def _check(source: DocumentSource, register: Register, path: Path, out: Path,
-           trust_roots: list[bytes], accept_signers: tuple[str, ...]) -> IntakeResult:
+def _check(
+    source: DocumentSource,
+    register: Register,
+    path: Path,
+    out: Path,
+    trust_roots: list[bytes],
+    accept_signers: tuple[str, ...],
+) -> IntakeResult:
     result = IntakeResult(path, accepted=False)
     try:
         returned = path.read_bytes()
@@ -111,15 +125,18 @@ def _check(source: DocumentSource, register: Register, path: Path, out: Path,
     result.document_id = document_id
     ref = source.document_index().get(document_id or "")
     if ref is None:
-        result.problems.append("unknown document: no document id that aifi-legal generated "
-                               "for the current data" + (f" ({document_id})" if document_id
-                                                         else ""))
+        result.problems.append(
+            "unknown document: no document id that aifi-legal generated "
+            "for the current data" + (f" ({document_id})" if document_id else "")
+        )
         return result
     result.hospital, result.document = ref.hospital_id, ref.stem
     original_path = ref.path(out, ".pdf")
     if not original_path.is_file():
-        result.problems.append(f"the PDF we sent is not in {original_path.parent}; name the "
-                               "folder the PDFs were built in (out=)")
+        result.problems.append(
+            f"the PDF we sent is not in {original_path.parent}; name the "
+            "folder the PDFs were built in (out=)"
+        )
         return result
     original = original_path.read_bytes()
     if returned == original:
@@ -133,8 +150,10 @@ def _check(source: DocumentSource, register: Register, path: Path, out: Path,
         for change in changes:
             result.problems.append(f"page {change.page} was changed:\n{change.diff}")
         if not changes:
-            result.problems.append("the bytes of the PDF we sent were changed (the text reads "
-                                   "the same): only signatures appended to our PDF are accepted")
+            result.problems.append(
+                "the bytes of the PDF we sent were changed (the text reads "
+                "the same): only signatures appended to our PDF are accepted"
+            )
         return result
     try:
         checks = verify_signatures(returned, trust_roots=trust_roots)
@@ -146,33 +165,45 @@ def _check(source: DocumentSource, register: Register, path: Path, out: Path,
         return result
     result.problems += revisions.problems
     if info.get(DRAFT_KEY):
-        result.problems.append("the PDF is a draft (stamped CONCEPT): a draft is not signed; "
-                               "build the PDF without draft and send that")
+        result.problems.append(
+            "the PDF is a draft (stamped CONCEPT): a draft is not signed; "
+            "build the PDF without draft and send that"
+        )
     entry = manifest_entries(ref.folder(out)).get(ref.file_name) or {}
     if info.get("/AIFISourceSha256") != entry.get("sha256"):
-        result.problems.append("the PDF was made from an earlier version of the document; "
-                               "build again with pdf")
+        result.problems.append(
+            "the PDF was made from an earlier version of the document; build again with pdf"
+        )
     roles = {r.field_name: r for r in signature_roles(source.portfolio, ref)}
-    exceptions = {c.field_name: c.signer for c in checks if c.field_name in roles
-                  and not _signed_by(roles[c.field_name].name, c.signer)}
+    exceptions = {
+        c.field_name: c.signer
+        for c in checks
+        if c.field_name in roles and not _signed_by(roles[c.field_name].name, c.signer)
+    }
     for check in checks:
         if check.field_name not in roles:
             result.problems.append(f"signature in unknown field {check.field_name!r}")
             continue
         expected = roles[check.field_name].name
         if check.field_name in exceptions and not any(
-                same_name(name, check.signer or "") for name in accept_signers):
+            same_name(name, check.signer or "") for name in accept_signers
+        ):
             result.problems.append(
                 f"the signature in {check.field_name} is made with the certificate of "
                 f"{check.signer or 'nobody named'!r}, but {expected} signs there; if that is "
-                "deliberate, name the certificate in accept_signers=")
+                "deliberate, name the certificate in accept_signers="
+            )
         if not check.intact:
-            result.problems.append(f"the signature in {check.field_name} "
-                                   f"({roles[check.field_name].name}) is broken: "
-                                   f"{check.problem or 'the signed bytes were changed'}")
+            result.problems.append(
+                f"the signature in {check.field_name} "
+                f"({roles[check.field_name].name}) is broken: "
+                f"{check.problem or 'the signed bytes were changed'}"
+            )
         elif not check.covers_document:
-            result.problems.append(f"the signature in {check.field_name} does not cover the "
-                                   f"document: {check.problem or 'content was added after it'}")
+            result.problems.append(
+                f"the signature in {check.field_name} does not cover the "
+                f"document: {check.problem or 'content was added after it'}"
+            )
     result.problems += _time_problems(checks, source.portfolio.consortium.documents.date)
     if result.problems:
         return result
@@ -183,16 +214,25 @@ def _check(source: DocumentSource, register: Register, path: Path, out: Path,
         if role.name in already and already[role.name].event == "signed":
             continue  # the same signature fed in twice records nothing new
         when = check.signing_time.date() if check.signing_time else _now().date()
-        result.recorded.append(new_event(
-            event="signed", hospital=ref.hospital_id, kind=ref.kind, document=ref.pdf_name,
-            document_id=ref.id, version=ref.version,
-            document_sha256=hashlib.sha256(original).hexdigest(), signatory=role.name,
-            field=check.field_name, date=when,
-            # Integrity is verified here; trust is a separate policy: an untrusted certificate
-            # is recorded as a simple electronic signature.
-            method="advanced" if check.trusted else "simple",
-            evidence_sha256=evidence,
-            note=_note(check.signer, check.field_name in exceptions)))
+        result.recorded.append(
+            new_event(
+                event="signed",
+                hospital=ref.hospital_id,
+                kind=ref.kind,
+                document=ref.pdf_name,
+                document_id=ref.id,
+                version=ref.version,
+                document_sha256=hashlib.sha256(original).hexdigest(),
+                signatory=role.name,
+                field=check.field_name,
+                date=when,
+                # Integrity is verified here; trust is a separate policy: an untrusted certificate
+                # is recorded as a simple electronic signature.
+                method="advanced" if check.trusted else "simple",
+                evidence_sha256=evidence,
+                note=_note(check.signer, check.field_name in exceptions),
+            )
+        )
     result.accepted = True
     return result
 
@@ -215,13 +255,17 @@ def _time_problems(checks: list, document_date: date) -> list[str]:
         if when is None:
             continue
         if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)   # a time without a zone is read as UTC
+            when = when.replace(tzinfo=UTC)  # a time without a zone is read as UTC
         if when > latest:
-            problems.append(f"the signature in {check.field_name} claims to be made in the "
-                            f"future ({when:%Y-%m-%d %H:%M} UTC): the signing time is false")
+            problems.append(
+                f"the signature in {check.field_name} claims to be made in the "
+                f"future ({when:%Y-%m-%d %H:%M} UTC): the signing time is false"
+            )
         elif when.date() < document_date:
-            problems.append(f"the signature in {check.field_name} was made on {when:%Y-%m-%d}, "
-                            f"before the document's date {document_date:%Y-%m-%d}")
+            problems.append(
+                f"the signature in {check.field_name} was made on {when:%Y-%m-%d}, "
+                f"before the document's date {document_date:%Y-%m-%d}"
+            )
     return problems
 
 

@@ -65,9 +65,10 @@ def append_events(path: str | Path, events: Iterable[Event]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
     except OSError as exc:
-        raise OutputError(f"cannot write the signature register {path}: "
-                          f"{exc.strerror or exc}", hint="check that the register's folder "
-                          "is writable") from None
+        raise OutputError(
+            f"cannot write the signature register {path}: {exc.strerror or exc}",
+            hint="check that the register's folder is writable",
+        ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         size = os.fstat(fd).st_size
@@ -108,8 +109,9 @@ def read_numbered(path: str | Path) -> list[tuple[int, Event]]:
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
     except OSError as exc:
-        raise LedgerError([Problem(path, None, "", f"cannot read the register: "
-                                   f"{exc.strerror or exc}")]) from None
+        raise LedgerError(
+            [Problem(path, None, "", f"cannot read the register: {exc.strerror or exc}")]
+        ) from None
     for number, line in enumerate(raw.split(b"\n"), start=1):
         if not line.strip():
             continue
@@ -132,11 +134,20 @@ def _check_file(path: Path) -> None:
     Appending to /dev/null would "succeed" and record nothing.
     """
     if path.is_symlink() and not path.exists():
-        raise LedgerError([Problem(path, None, "", "the register is a link to a file that "
-                                   "does not exist")])
+        raise LedgerError(
+            [Problem(path, None, "", "the register is a link to a file that does not exist")]
+        )
     if path.exists() and not path.is_file():
-        raise LedgerError([Problem(path, None, "", "the register is not a regular file (a "
-                                   "folder or a device)", )])
+        raise LedgerError(
+            [
+                Problem(
+                    path,
+                    None,
+                    "",
+                    "the register is not a regular file (a folder or a device)",
+                )
+            ]
+        )
 
 
 def signature_state(events: Iterable[Event]) -> dict[tuple[str, str], dict[str, Event]]:
@@ -177,8 +188,11 @@ class Register:
 
     def signed_documents(self) -> set[tuple[str, str]]:
         """(hospital id, document id) of every document with a signature that counts."""
-        return {key for key, latest in self.state().items()
-                if any(e.event == "signed" for e in latest.values())}
+        return {
+            key
+            for key, latest in self.state().items()
+            if any(e.event == "signed" for e in latest.values())
+        }
 
     def __repr__(self) -> str:
         return f"<Register {self.path}>"

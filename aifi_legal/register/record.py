@@ -15,82 +15,148 @@ from .ledger import METHODS, Event, Register, new_event
 from .roles import SignatureRole, signature_roles
 
 
-def record(source: DocumentSource, register: Register, hospital: str, kind: str, *,
-           event: str = "signed", signatory: str | None = None,
-           date: date_type | str | None = None, method: str | None = None,
-           file: str | Path | None = None, processor: str | None = None,
-           out: str | Path = "out", note: str | None = None) -> Event:
+def record(
+    source: DocumentSource,
+    register: Register,
+    hospital: str,
+    kind: str,
+    *,
+    event: str = "signed",
+    signatory: str | None = None,
+    date: date_type | str | None = None,
+    method: str | None = None,
+    file: str | Path | None = None,
+    processor: str | None = None,
+    out: str | Path = "out",
+    note: str | None = None,
+) -> Event:
     """Record an event for one signatory of one built document; see `Project.record`."""
     # A build running in `out` is waited for: the manifest and the files are read as one.
     with folder_lock(out, shared=True):
-        return _record(source, register, hospital, kind, event=event, signatory=signatory,
-                       date=date, method=method, file=file, processor=processor, out=out,
-                       note=note)
+        return _record(
+            source,
+            register,
+            hospital,
+            kind,
+            event=event,
+            signatory=signatory,
+            date=date,
+            method=method,
+            file=file,
+            processor=processor,
+            out=out,
+            note=note,
+        )
 
 
-def _record(source: DocumentSource, register: Register, hospital: str, kind: str, *,
-            event: str, signatory: str | None, date: date_type | str | None,
-            method: str | None, file: str | Path | None, processor: str | None,
-            out: str | Path, note: str | None) -> Event:
+def _record(
+    source: DocumentSource,
+    register: Register,
+    hospital: str,
+    kind: str,
+    *,
+    event: str,
+    signatory: str | None,
+    date: date_type | str | None,
+    method: str | None,
+    file: str | Path | None,
+    processor: str | None,
+    out: str | Path,
+    note: str | None,
+) -> Event:
     ref = source.ref(hospital, kind, processor)
     roles = signature_roles(source.portfolio, ref)
     if not roles and event != "sent":
-        raise UsageError(f"the {kind} of {ref.hospital_id} is the draft for the FG's advice: "
-                         "nobody signs or declines it", argument="kind",
-                         value=kind, hint="record the FG's advice in the data (dpia.advice_date, "
-                         "advice_summary, advice_handling) and build the version for adoption")
+        raise UsageError(
+            f"the {kind} of {ref.hospital_id} is the draft for the FG's advice: "
+            "nobody signs or declines it",
+            argument="kind",
+            value=kind,
+            hint="record the FG's advice in the data (dpia.advice_date, "
+            "advice_summary, advice_handling) and build the version for adoption",
+        )
     role = None
     if event != "sent" or signatory is not None:
         role = _signatory_role(roles, signatory) if signatory else None
         if role is None:
-            raise UsageError(f"{signatory!r} does not sign this {kind}" if signatory
-                             else f"a {event} event needs a signatory", argument="signatory",
-                             value=signatory,
-                             hint="signatories: " + "; ".join(r.name for r in roles))
+            raise UsageError(
+                f"{signatory!r} does not sign this {kind}"
+                if signatory
+                else f"a {event} event needs a signatory",
+                argument="signatory",
+                value=signatory,
+                hint="signatories: " + "; ".join(r.name for r in roles),
+            )
     if event in ("signed", "declined") and method is None:
-        raise UsageError(f"a {event} event needs a method", argument="method",
-                         hint="methods: " + ", ".join(METHODS))
+        raise UsageError(
+            f"a {event} event needs a method",
+            argument="method",
+            hint="methods: " + ", ".join(METHODS),
+        )
     entry = manifest_entries(ref.folder(out)).get(ref.file_name)
     if entry is None or entry.get("document_id") != ref.id:
-        raise UsageError(f"{ref.file_name} of {ref.hospital_id} (version {ref.version}) has "
-                         f"not been built in {out}", argument="out", value=str(out),
-                         hint="build the documents first, or name the folder they were "
-                              "built in")
+        raise UsageError(
+            f"{ref.file_name} of {ref.hospital_id} (version {ref.version}) has "
+            f"not been built in {out}",
+            argument="out",
+            value=str(out),
+            hint="build the documents first, or name the folder they were built in",
+        )
     for changed, expected, actual in verify_entry(ref.folder(out), entry):
-        raise UsageError(f"{changed} is not the file that was built: sha256 {actual or '(gone)'}, "
-                         f"the manifest records {expected}; nothing was recorded",
-                         argument="out", value=str(out),
-                         hint="build again (a signed original is kept), or restore the file "
-                              "that was sent for signing")
+        raise UsageError(
+            f"{changed} is not the file that was built: sha256 {actual or '(gone)'}, "
+            f"the manifest records {expected}; nothing was recorded",
+            argument="out",
+            value=str(out),
+            hint="build again (a signed original is kept), or restore the file "
+            "that was sent for signing",
+        )
     pdf = entry.get("pdf") or {}
     evidence = None
     if file is not None:
         try:
             evidence = hashlib.sha256(Path(file).read_bytes()).hexdigest()
         except OSError as exc:
-            raise UsageError(f"cannot read {file}: {exc.strerror or exc}", argument="file",
-                             value=str(file)) from None
+            raise UsageError(
+                f"cannot read {file}: {exc.strerror or exc}", argument="file", value=str(file)
+            ) from None
     try:
         when = date_type.fromisoformat(str(date)) if date else _today()
     except ValueError:
-        raise UsageError(f"{date!r} is not a date written as YYYY-MM-DD", argument="date",
-                         value=date) from None
+        raise UsageError(
+            f"{date!r} is not a date written as YYYY-MM-DD", argument="date", value=date
+        ) from None
     document_date = source.portfolio.consortium.documents.date
     if when > _today():
-        raise UsageError(f"the date {when} is in the future", argument="date", value=str(when),
-                         hint="give the day the event happened (today or earlier)")
+        raise UsageError(
+            f"the date {when} is in the future",
+            argument="date",
+            value=str(when),
+            hint="give the day the event happened (today or earlier)",
+        )
     # Sending ahead of the date printed on the document is normal; signing before it is not.
     if event == "signed" and when < document_date:
-        raise UsageError(f"the date {when} is before the document's date {document_date}",
-                         argument="date", value=str(when),
-                         hint="give the day the event happened (on or after the "
-                              "document's date)")
+        raise UsageError(
+            f"the date {when} is before the document's date {document_date}",
+            argument="date",
+            value=str(when),
+            hint="give the day the event happened (on or after the document's date)",
+        )
     recorded = new_event(
-        event=event, hospital=ref.hospital_id, kind=kind,
-        document=pdf.get("file") or ref.file_name, document_id=ref.id, version=ref.version,
+        event=event,
+        hospital=ref.hospital_id,
+        kind=kind,
+        document=pdf.get("file") or ref.file_name,
+        document_id=ref.id,
+        version=ref.version,
         document_sha256=pdf.get("sha256") or entry.get("sha256"),
-        signatory=role.name if role else None, field=None, date=when, method=method,
-        evidence_sha256=evidence, note=note)
+        signatory=role.name if role else None,
+        field=None,
+        date=when,
+        method=method,
+        evidence_sha256=evidence,
+        note=note,
+    )
     register.append([recorded])
     return recorded
 

@@ -20,12 +20,12 @@ from ..word.conventions import signature_anchor
 class SignatureRole:
     """One signatory of one document and where they sign."""
 
-    party: str          # the party's key in the document: ziekenhuis, aifi, verwerker
+    party: str  # the party's key in the document: ziekenhuis, aifi, verwerker
     name: str
     function: str
     capacity: str
-    order: int          # 1 signs first; signatories with the same order sign in any order
-    field_name: str     # the PDF signature field, e.g. sig_ziekenhuis_2
+    order: int  # 1 signs first; signatories with the same order sign in any order
+    field_name: str  # the PDF signature field, e.g. sig_ziekenhuis_2
 
     @property
     def anchor_text(self) -> str:
@@ -54,7 +54,14 @@ def signature_roles(portfolio: Portfolio, ref: DocumentRef) -> list[SignatureRol
     for order, party in enumerate(ref.document_kind.parties, start=1):
         signatories = party_of(portfolio, ref, party).signatories_for(ref.kind)
         for index, signatory in enumerate(signatories, start=1):
-            roles.append(SignatureRole(
-                party=party, name=signatory.name, function=signatory.function,
-                capacity=signatory.capacity, order=order, field_name=f"sig_{party}_{index}"))
+            roles.append(
+                SignatureRole(
+                    party=party,
+                    name=signatory.name,
+                    function=signatory.function,
+                    capacity=signatory.capacity,
+                    order=order,
+                    field_name=f"sig_{party}_{index}",
+                )
+            )
     return roles

@@ -26,7 +26,13 @@ from .ledger import Event, signature_state
 from .roles import SignatureRole, signature_roles
 
 NOT_BUILT, CONCEPT, READY, PARTLY, SIGNED, DECLINED = (
-    "not built", "concept", "ready to sign", "partly signed", "signed", "declined")
+    "not built",
+    "concept",
+    "ready to sign",
+    "partly signed",
+    "signed",
+    "declined",
+)
 CHANGED = "changed after build"  # the file's bytes are not the manifest's: build again
 AWAITING_ADVICE = "awaiting FG advice"  # a draft DPIA: nobody signs it until the FG advised
 
@@ -37,14 +43,14 @@ class DocumentStatus:
 
     group: int
     hospital: str
-    document: str       # file name without extension, e.g. verwerkersovereenkomst-nordlicht
+    document: str  # file name without extension, e.g. verwerkersovereenkomst-nordlicht
     kind: str
     document_id: str
     status: str
     signed: tuple[str, ...]
     missing: tuple[str, ...]
     declined: tuple[str, ...]
-    due: date           # the last day of the legal pillar for the hospital's group
+    due: date  # the last day of the legal pillar for the hospital's group
     overdue: bool
     out_of_order: tuple[str, ...] = ()  # signed before everyone who signs first had signed
 
@@ -57,8 +63,8 @@ class GroupStatus:
     start_date: date
     legal_due: date
     hospitals: int
-    through: int        # hospitals with every document signed
-    overdue: int        # hospitals not through after the legal pillar's last day
+    through: int  # hospitals with every document signed
+    overdue: int  # hospitals not through after the legal pillar's last day
 
 
 @dataclass
@@ -71,26 +77,47 @@ class StatusReport:
 
     def records(self) -> list[dict[str, Any]]:
         """One dict per document, for `pandas.DataFrame(report.records())`."""
-        return [{**asdict(d), "signed": ", ".join(d.signed), "missing": ", ".join(d.missing),
-                 "declined": ", ".join(d.declined), "due": d.due.isoformat(),
-                 "out_of_order": ", ".join(d.out_of_order)} for d in self.documents]
+        return [
+            {
+                **asdict(d),
+                "signed": ", ".join(d.signed),
+                "missing": ", ".join(d.missing),
+                "declined": ", ".join(d.declined),
+                "due": d.due.isoformat(),
+                "out_of_order": ", ".join(d.out_of_order),
+            }
+            for d in self.documents
+        ]
 
     def to_json(self) -> str:
         """The JSON form: {today, documents, groups}."""
-        return json.dumps({"today": self.today.isoformat(),
-                           "documents": [{**asdict(d), "due": d.due.isoformat()}
-                                         for d in self.documents],
-                           "groups": [{**asdict(g), "start_date": g.start_date.isoformat(),
-                                       "legal_due": g.legal_due.isoformat()}
-                                      for g in self.groups]},
-                          indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                {
+                    "today": self.today.isoformat(),
+                    "documents": [{**asdict(d), "due": d.due.isoformat()} for d in self.documents],
+                    "groups": [
+                        {
+                            **asdict(g),
+                            "start_date": g.start_date.isoformat(),
+                            "legal_due": g.legal_due.isoformat(),
+                        }
+                        for g in self.groups
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
 
     def to_csv(self) -> str:
         """One CSV row per document, the columns of `records()`."""
         buffer = io.StringIO()
         rows = self.records()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["hospital"],
-                                lineterminator="\n")
+        writer = csv.DictWriter(
+            buffer, fieldnames=list(rows[0]) if rows else ["hospital"], lineterminator="\n"
+        )
         writer.writeheader()
         writer.writerows(rows)
         return buffer.getvalue()
@@ -99,10 +126,12 @@ class StatusReport:
         """Per group, per hospital, per document, for a terminal."""
         lines = [f"Status on {self.today.isoformat()}"]
         for group in self.groups:
-            lines.append(f"Group {group.group} (start {group.start_date.isoformat()}, legal "
-                         f"pillar due {group.legal_due.isoformat()}): {group.through} of "
-                         f"{group.hospitals} hospital(s) through the legal pillar"
-                         + (f", {group.overdue} overdue" if group.overdue else ""))
+            lines.append(
+                f"Group {group.group} (start {group.start_date.isoformat()}, legal "
+                f"pillar due {group.legal_due.isoformat()}): {group.through} of "
+                f"{group.hospitals} hospital(s) through the legal pillar"
+                + (f", {group.overdue} overdue" if group.overdue else "")
+            )
             hospitals = dict.fromkeys(d.hospital for d in self.documents if d.group == group.group)
             for hospital in hospitals:
                 lines.append(f"  {hospital}")
@@ -134,18 +163,30 @@ def legal_due(programme: Programme, start: date) -> date:
     return last_day_before(add_months(start, programme.planning.legal.last))
 
 
-def status(source: DocumentSource, out: Path, events: Iterable[Event], *,
-           hospitals: str | Iterable[str] = (), group: int | None = None,
-           today: date | None = None) -> StatusReport:
+def status(
+    source: DocumentSource,
+    out: Path,
+    events: Iterable[Event],
+    *,
+    hospitals: str | Iterable[str] = (),
+    group: int | None = None,
+    today: date | None = None,
+) -> StatusReport:
     """The status of every selected hospital's documents on `today` (default: today)."""
     # A build running in `out` is waited for, so that no half-committed folder is read.
     with folder_lock(out, shared=True):
         return _status(source, out, events, hospitals=hospitals, group=group, today=today)
 
 
-def _status(source: DocumentSource, out: Path, events: Iterable[Event], *,
-            hospitals: str | Iterable[str], group: int | None,
-            today: date | None) -> StatusReport:
+def _status(
+    source: DocumentSource,
+    out: Path,
+    events: Iterable[Event],
+    *,
+    hospitals: str | Iterable[str],
+    group: int | None,
+    today: date | None,
+) -> StatusReport:
     today = today or date.today()
     report = StatusReport(today)
     events = list(events)
@@ -178,25 +219,49 @@ def _status(source: DocumentSource, out: Path, events: Iterable[Event], *,
                 value = CHANGED
             elif signed:
                 value = PARTLY
-            elif (hospital.id, ref.id) in sent or (entry is not None and built
-                                                   and entry.get("pdf")
-                                                   and not entry["pdf"].get("draft")):
+            elif (hospital.id, ref.id) in sent or (
+                entry is not None and built and entry.get("pdf") and not entry["pdf"].get("draft")
+            ):
                 value = READY
             elif built:
                 value = CONCEPT
             else:
                 value = NOT_BUILT
-            report.documents.append(DocumentStatus(
-                hospital.group, hospital.id, ref.stem, ref.kind, ref.id, value, signed, missing,
-                declined, due, today > due and value != SIGNED, out_of_order))
+            report.documents.append(
+                DocumentStatus(
+                    hospital.group,
+                    hospital.id,
+                    ref.stem,
+                    ref.kind,
+                    ref.id,
+                    value,
+                    signed,
+                    missing,
+                    declined,
+                    due,
+                    today > due and value != SIGNED,
+                    out_of_order,
+                )
+            )
     for number in sorted({h.group for h in selected}):
         start = portfolio.group(number).start_date
         members = [h.id for h in selected if h.group == number]
-        through = [h for h in members if all(d.status == SIGNED for d in report.documents
-                                             if d.hospital == h)]
+        through = [
+            h
+            for h in members
+            if all(d.status == SIGNED for d in report.documents if d.hospital == h)
+        ]
         due = legal_due(programme, start)
-        report.groups.append(GroupStatus(number, start, due, len(members), len(through),
-                                         len(members) - len(through) if today > due else 0))
+        report.groups.append(
+            GroupStatus(
+                number,
+                start,
+                due,
+                len(members),
+                len(through),
+                len(members) - len(through) if today > due else 0,
+            )
+        )
     return report
 
 

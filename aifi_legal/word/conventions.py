@@ -46,6 +46,7 @@ def is_contents_style(name: str | None) -> bool:
     """Whether a paragraph style (by name, any case) is one of a table of contents."""
     return bool(name and _CONTENTS_STYLE.fullmatch(name.lower()))
 
+
 # Headings that number articles, chapters and annexes (compared in lower case: Word and
 # LibreOffice may change the case of a built-in style's name).
 NUMBERED_HEADING_STYLES = frozenset(STYLES[r].lower() for r in ("heading", "annex_heading"))
@@ -76,7 +77,7 @@ def clause_of_bookmark(name: str) -> str | None:
     """The clause id of an aifi_ bookmark; LibreOffice may add "_Copy_1" to a duplicate."""
     if not name.startswith(BOOKMARK_PREFIX):
         return None
-    name = re.sub(r"_Copy_\d+$", "", name[len(BOOKMARK_PREFIX):])
+    name = re.sub(r"_Copy_\d+$", "", name[len(BOOKMARK_PREFIX) :])
     return name.replace("_", "-")
 
 

@@ -44,20 +44,26 @@ PART_KINDS = (
     (re.compile(r"word/footnotes\.xml"), "footnote"),
     (re.compile(r"word/endnotes\.xml"), "endnote"),
 )
-CHANGE_TAGS = {"ins": "insertion", "del": "deletion", "moveFrom": "move", "moveTo": "move",
-               "rPrChange": "formatting change", "pPrChange": "formatting change"}
+CHANGE_TAGS = {
+    "ins": "insertion",
+    "del": "deletion",
+    "moveFrom": "move",
+    "moveTo": "move",
+    "rPrChange": "formatting change",
+    "pPrChange": "formatting change",
+}
 
 
 @dataclass(frozen=True)
 class DocParagraph:
     """One paragraph as a reader finds it, with where it sits."""
 
-    part: str            # body, header, footer, footnote, endnote
-    part_name: str       # the zip entry, e.g. word/header2.xml
-    index: int           # position among the part's paragraphs
-    text: str            # visible text: insertions in, deletions out
-    style: str | None    # style name (not id)
-    clause: str | None   # clause id from the enclosing aifi_ bookmark
+    part: str  # body, header, footer, footnote, endnote
+    part_name: str  # the zip entry, e.g. word/header2.xml
+    index: int  # position among the part's paragraphs
+    text: str  # visible text: insertions in, deletions out
+    style: str | None  # style name (not id)
+    clause: str | None  # clause id from the enclosing aifi_ bookmark
     heading: str | None  # the body heading this paragraph falls under
     in_table: bool = False
     in_textbox: bool = False
@@ -137,8 +143,9 @@ def read_docx(path: str | Path) -> DocxContent:
             raise NotADocx("not a Word document: word/document.xml is missing")
         _check_sizes(infos)
         content.hazards.extend(_hazards(names))
-        parser = etree.XMLParser(recover=False, resolve_entities=False, no_network=True,
-                                 huge_tree=False)
+        parser = etree.XMLParser(
+            recover=False, resolve_entities=False, no_network=True, huge_tree=False
+        )
         roots: dict[str, etree._Element] = {}
         for name in names:
             if not name.endswith((".xml", ".rels")):
@@ -170,8 +177,9 @@ def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
         raise NotADocx(f"the file holds more than {MAX_PARTS:,} parts; not a document we made")
     total = sum(info.file_size for info in infos)
     if total > MAX_TOTAL_BYTES or any(i.file_size > MAX_PART_BYTES for i in infos):
-        raise NotADocx(f"the file unpacks to {total:,} bytes, more than a Word document "
-                       "holds (a zip bomb?)")
+        raise NotADocx(
+            f"the file unpacks to {total:,} bytes, more than a Word document holds (a zip bomb?)"
+        )
 
 
 def _read_capped(archive: zipfile.ZipFile, name: str) -> bytes:
@@ -194,11 +202,13 @@ def _hazards(names: list[str]) -> list[tuple[str, str, str]]:
         if lower.endswith("vbaproject.bin") or lower.endswith("vbadata.xml"):
             found.append(("integrity.macros", name, "the document contains macros (VBA)"))
         elif lower.startswith("word/activex/"):
-            found.append(("integrity.active-content", name,
-                          "the document contains ActiveX controls"))
+            found.append(
+                ("integrity.active-content", name, "the document contains ActiveX controls")
+            )
         elif lower.startswith("word/embeddings/"):
-            found.append(("integrity.active-content", name,
-                          "the document embeds another file or object"))
+            found.append(
+                ("integrity.active-content", name, "the document embeds another file or object")
+            )
     return found
 
 
@@ -213,11 +223,19 @@ def _external_relationships(roots: dict[str, etree._Element]) -> list[tuple[str,
                 continue
             kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
             if kind == "hyperlink":
-                continue   # a link a reader may follow; Word fetches nothing
-            rule = ("integrity.external-template" if kind == "attachedTemplate"
-                    else "integrity.external-content")
-            found.append((rule, name, f"the document loads {kind} from outside the file: "
-                          f"{rel.get('Target')!r}"))
+                continue  # a link a reader may follow; Word fetches nothing
+            rule = (
+                "integrity.external-template"
+                if kind == "attachedTemplate"
+                else "integrity.external-content"
+            )
+            found.append(
+                (
+                    rule,
+                    name,
+                    f"the document loads {kind} from outside the file: {rel.get('Target')!r}",
+                )
+            )
     return found
 
 
@@ -226,7 +244,7 @@ def _term_texts(root: etree._Element) -> dict[str, str]:
 
     Word and LibreOffice may renumber bookmark ids or write a start twice; names count.
     """
-    open_terms: dict[str, str] = {}       # w:id -> bookmark name
+    open_terms: dict[str, str] = {}  # w:id -> bookmark name
     texts: dict[str, list[str]] = {}
     for node in root.iter(f"{W}bookmarkStart", f"{W}bookmarkEnd", f"{W}t"):
         tag = etree.QName(node).localname
@@ -305,8 +323,9 @@ def _inside(node: etree._Element, tag: str, stop: etree._Element | None = None) 
     return False
 
 
-def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
-               style_names: dict[str, str]) -> None:
+def _read_part(
+    content: DocxContent, name: str, kind: str, root: etree._Element, style_names: dict[str, str]
+) -> None:
     open_bookmarks: dict[str, str] = {}  # w:id -> clause id
     opened_at: dict[str, int] = {}  # w:id -> paragraph count when the bookmark opened
     # The signature table is generated outside every clause; LibreOffice may move a clause's
@@ -315,8 +334,13 @@ def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
     current_clause: str | None = None
     heading: str | None = None
     index = 0
-    for node in root.iter(f"{W}p", f"{W}bookmarkStart", f"{W}bookmarkEnd", f"{W}tbl",
-                          *(f"{W}{tag}" for tag in CHANGE_TAGS)):
+    for node in root.iter(
+        f"{W}p",
+        f"{W}bookmarkStart",
+        f"{W}bookmarkEnd",
+        f"{W}tbl",
+        *(f"{W}{tag}" for tag in CHANGE_TAGS),
+    ):
         tag = etree.QName(node).localname
         if tag == "bookmarkStart":
             clause_id = clause_of_bookmark(node.get(f"{W}name") or "")
@@ -340,16 +364,25 @@ def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
                     current_clause = next(reversed(open_bookmarks.values()), None)
         elif tag == "tbl":
             if kind == "body" and not _inside(node, f"{W}tbl"):
-                table = [[normalise(CELL_SEPARATOR.join(paragraph_text(p)
-                                                        for p in cell.iter(f"{W}p")))
-                          for cell in row.iter(f"{W}tc")] for row in node.iter(f"{W}tr")]
+                table = [
+                    [
+                        normalise(
+                            CELL_SEPARATOR.join(paragraph_text(p) for p in cell.iter(f"{W}p"))
+                        )
+                        for cell in row.iter(f"{W}tc")
+                    ]
+                    for row in node.iter(f"{W}tr")
+                ]
                 content.tables.append(table)
                 if table and is_signature_table(table[0]):
                     signature_paragraphs.update(node.iter(f"{W}p"))
         elif tag in CHANGE_TAGS:
             text = "".join(t.text or "" for t in node.iter(f"{W}t", f"{W}delText"))
-            content.tracked_changes.append(TrackedChange(
-                kind, CHANGE_TAGS[tag], node.get(f"{W}author"), normalise(text), heading))
+            content.tracked_changes.append(
+                TrackedChange(
+                    kind, CHANGE_TAGS[tag], node.get(f"{W}author"), normalise(text), heading
+                )
+            )
         else:
             style_id = None
             ppr = node.find(f"{W}pPr")
@@ -360,18 +393,25 @@ def _read_part(content: DocxContent, name: str, kind: str, root: etree._Element,
             # A bookmark that opens inside this paragraph applies to it (iter visits the
             # paragraph before its children, so look ahead).
             for start in node.iter(f"{W}bookmarkStart"):
-                current_clause = clause_of_bookmark(start.get(f"{W}name") or "") or \
-                    current_clause
+                current_clause = clause_of_bookmark(start.get(f"{W}name") or "") or current_clause
             if kind == "body" and is_contents_style(style):
                 content.contents.append(normalise(text))
                 continue
             if kind == "body" and style and style.lower() in HEADING_STYLES and text.strip():
                 heading = normalise(text)
-            content.paragraphs.append(DocParagraph(
-                part=kind, part_name=name, index=index, text=text, style=style,
-                clause=None if node in signature_paragraphs else current_clause,
-                heading=heading if kind == "body" else None,
-                in_table=_inside(node, f"{W}tbl"), in_textbox=_inside(node, f"{W}txbxContent"),
-                in_content_control=_inside(node, f"{W}sdtContent"),
-                control_text=paragraph_text(node, controls=True)))
+            content.paragraphs.append(
+                DocParagraph(
+                    part=kind,
+                    part_name=name,
+                    index=index,
+                    text=text,
+                    style=style,
+                    clause=None if node in signature_paragraphs else current_clause,
+                    heading=heading if kind == "body" else None,
+                    in_table=_inside(node, f"{W}tbl"),
+                    in_textbox=_inside(node, f"{W}txbxContent"),
+                    in_content_control=_inside(node, f"{W}sdtContent"),
+                    control_text=paragraph_text(node, controls=True),
+                )
+            )
             index += 1

@@ -58,8 +58,10 @@ def column_widths(texts: list[list[str]], total: int = TEXT_WIDTH) -> list[int]:
     """
     count = max(len(row) for row in texts)
     columns = [[row[i] if i < len(row) else "" for row in texts] for i in range(count)]
-    least = [max((len(w) for cell in col for w in cell.split()), default=1) * CHAR_TWIPS
-             + CELL_MARGINS for col in columns]
+    least = [
+        max((len(w) for cell in col for w in cell.split()), default=1) * CHAR_TWIPS + CELL_MARGINS
+        for col in columns
+    ]
     wanted = [max(len(cell) for cell in col) * CHAR_TWIPS + CELL_MARGINS for col in columns]
     if sum(least) >= total:  # even the words do not fit: shrink them all alike
         widths = [w * total // sum(least) for w in least]
@@ -67,8 +69,10 @@ def column_widths(texts: list[list[str]], total: int = TEXT_WIDTH) -> list[int]:
         extra = [max(want - low, 0) for want, low in zip(wanted, least, strict=True)]
         room = total - sum(least)
         share = sum(extra) or 1
-        widths = [low + (room * more // share if sum(extra) else room // count)
-                  for low, more in zip(least, extra, strict=True)]
+        widths = [
+            low + (room * more // share if sum(extra) else room // count)
+            for low, more in zip(least, extra, strict=True)
+        ]
     widths[-1] += total - sum(widths)
     return widths
 
@@ -81,8 +85,8 @@ class _Body:
         self.parts: list[str] = []
         self.bookmark_id = 0
         self.clause_id: str | None = None  # the clause being written
-        self.terms = 0                     # terms written in it so far
-        self.new_page = False              # the next clause starts on a new page
+        self.terms = 0  # terms written in it so far
+        self.new_page = False  # the next clause starts on a new page
 
     def run(self, run: Run) -> str:
         """One run; a term from the data inside a bookmark that names its place."""
@@ -98,11 +102,20 @@ class _Body:
         self.terms += 1
         self.bookmark_id += 1
         name = term_bookmark(self.clause_id, self.terms)
-        return (f'<w:bookmarkStart w:id="{self.bookmark_id}" w:name="{name}"/>{xml}'
-                f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>')
+        return (
+            f'<w:bookmarkStart w:id="{self.bookmark_id}" w:name="{name}"/>{xml}'
+            f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>'
+        )
 
-    def paragraph(self, role: str, runs: tuple[Run, ...] | list[Run], label: str | None = None,
-                  *, before: str = "", after: str = "") -> str:
+    def paragraph(
+        self,
+        role: str,
+        runs: tuple[Run, ...] | list[Run],
+        label: str | None = None,
+        *,
+        before: str = "",
+        after: str = "",
+    ) -> str:
         xml = f'<w:p><w:pPr><w:pStyle w:val="{self.style_ids[role]}"/></w:pPr>{before}'
         if label:
             xml += self.run(Run(label)) + "<w:r><w:tab/></w:r>"
@@ -111,46 +124,62 @@ class _Body:
 
     def table(self, table: Table) -> str:
         width = max(len(row) for row in table.rows)
-        widths = column_widths([["".join(r.text for r in cell.runs) for cell in row]
-                                for row in table.rows])
+        widths = column_widths(
+            [["".join(r.text for r in cell.runs) for cell in row] for row in table.rows]
+        )
         grid = "".join(f'<w:gridCol w:w="{column}"/>' for column in widths)
         rows = []
         for index, row in enumerate(table.rows):
             cells = list(row) + [Cell(())] * (width - len(row))
             # A row never breaks across pages; the header row repeats on every page.
-            header = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if index == 0 \
+            header = (
+                "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+                if index == 0
                 else "<w:trPr><w:cantSplit/></w:trPr>"
+            )
             xml_cells = "".join(
                 f'<w:tc><w:tcPr><w:tcW w:w="{column}" w:type="dxa"/>'
-                + (f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.fill}"/>'
-                   if cell.fill else "")
+                + (
+                    f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.fill}"/>'
+                    if cell.fill
+                    else ""
+                )
                 + "</w:tcPr>"
-                + self.paragraph("table_text", tuple(replace(r, bold=r.bold or index == 0)
-                                                     for r in cell.runs))
-                + "</w:tc>" for cell, column in zip(cells, widths, strict=True))
+                + self.paragraph(
+                    "table_text", tuple(replace(r, bold=r.bold or index == 0) for r in cell.runs)
+                )
+                + "</w:tc>"
+                for cell, column in zip(cells, widths, strict=True)
+            )
             rows.append(f"<w:tr>{header}{xml_cells}</w:tr>")
-        return ('<w:tbl><w:tblPr>'
-                f'<w:tblStyle w:val="{self.style_ids["table"]}"/>'
-                f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
-                '<w:tblLayout w:type="fixed"/>'
-                '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
-                'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
-                f'</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
+        return (
+            "<w:tbl><w:tblPr>"
+            f'<w:tblStyle w:val="{self.style_ids["table"]}"/>'
+            f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
+            '<w:tblLayout w:type="fixed"/>'
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
+            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+            f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+        )
 
     def clause(self, rendered: RenderedClause) -> None:
         """Write one clause wrapped in a bookmark named after its id."""
         self.clause_id, self.terms = rendered.clause.id, 0
         self.bookmark_id += 1
-        start = (f'<w:bookmarkStart w:id="{self.bookmark_id}" '
-                 f'w:name="{bookmark_name(rendered.clause.id)}"/>')
+        start = (
+            f'<w:bookmarkStart w:id="{self.bookmark_id}" '
+            f'w:name="{bookmark_name(rendered.clause.id)}"/>'
+        )
         end = f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>'
         pieces: list[str] = []
         section = rendered.clause.head.section
         if rendered.heading or section in ("partijen", "overwegingen", "ondertekening"):
-            role = {"bijlage": "annex_heading", "ondertekening": "signature_heading"} \
-                .get(section, "heading")
-            pieces.append(self.paragraph(role, (Run(rendered.heading or
-                                                    rendered.clause.head.title),)))
+            role = {"bijlage": "annex_heading", "ondertekening": "signature_heading"}.get(
+                section, "heading"
+            )
+            pieces.append(
+                self.paragraph(role, (Run(rendered.heading or rendered.clause.head.title),))
+            )
         for block in rendered.blocks:
             if isinstance(block, Table):
                 pieces.append(self.table(block))
@@ -166,7 +195,7 @@ class _Body:
         if self.new_page:
             head, self.new_page = head + "<w:pageBreakBefore/>", False
         pieces[0] = f"{head}</w:pPr>{start}{rest}"
-        pieces[-1] = pieces[-1][:-len("</w:p>")] + end + "</w:p>"
+        pieces[-1] = pieces[-1][: -len("</w:p>")] + end + "</w:p>"
         self.parts.extend(pieces)
         self.clause_id = None
 
@@ -183,14 +212,20 @@ class _Body:
             if not rendered.heading or rendered.clause.head.section in UNLISTED_SECTIONS:
                 continue
             name = bookmark_name(rendered.clause.id)
-            page = ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-                    f'<w:r><w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText>'
-                    '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-                    '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
-            self.parts.append(self.paragraph(
-                "contents_entry", (Run(rendered.heading),),
-                before=f'<w:hyperlink w:anchor="{name}" w:history="1">',
-                after=f"<w:r><w:tab/></w:r>{page}</w:hyperlink>"))
+            page = (
+                '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+                f'<w:r><w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText>'
+                '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+            )
+            self.parts.append(
+                self.paragraph(
+                    "contents_entry",
+                    (Run(rendered.heading),),
+                    before=f'<w:hyperlink w:anchor="{name}" w:history="1">',
+                    after=f"<w:r><w:tab/></w:r>{page}</w:hyperlink>",
+                )
+            )
         self.new_page = True
 
     def signatures(self, parties: list[dict[str, Any]]) -> None:
@@ -203,20 +238,28 @@ class _Body:
             paragraphs = [self.paragraph("signature_party", (_run(party["legal_name"]),))]
             for signatory in party["signatories"]:
                 paragraphs.append(self.paragraph("signature_line", ()))
-                values = (signatory["name"], signatory["function"], signatory["capacity"],
-                          signatory["place"])
+                values = (
+                    signatory["name"],
+                    signatory["function"],
+                    signatory["capacity"],
+                    signatory["place"],
+                )
                 for label, value in zip(SIGNATORY_LABELS, values, strict=True):
-                    paragraphs.append(self.paragraph("signature_text",
-                                                     (Run(labelled(label, "")), _run(value))))
+                    paragraphs.append(
+                        self.paragraph("signature_text", (Run(labelled(label, "")), _run(value)))
+                    )
                 paragraphs.append(self.paragraph("signature_text", (Run(DATE_LINE),)))
-            cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{column}" w:type="dxa"/></w:tcPr>'
-                         f'{"".join(paragraphs)}</w:tc>')
+            cells.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{column}" w:type="dxa"/></w:tcPr>'
+                f"{''.join(paragraphs)}</w:tc>"
+            )
         grid = "".join(f'<w:gridCol w:w="{column}"/>' for column in widths)
         self.parts.append(
             f'<w:tbl><w:tblPr><w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
             '<w:tblLayout w:type="fixed"/></w:tblPr>'
-            f'<w:tblGrid>{grid}</w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr>'
-            f'{"".join(cells)}</w:tr></w:tbl>')
+            f"<w:tblGrid>{grid}</w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr>"
+            f"{''.join(cells)}</w:tr></w:tbl>"
+        )
         # Word requires a paragraph after a table at the end of a cell or section.
         self.parts.append(self.paragraph("text", ()))
 
@@ -235,8 +278,12 @@ def _style_ids(template: DocxTemplate, path: Path) -> dict[str, str]:
     by_name = {style.name: style.style_id for style in template.get_docx().styles}
     missing = [name for name in STYLES.values() if name not in by_name]
     if missing:
-        raise TemplateError([Problem(path, None, "", f"style {name!r} is missing from the "
-                                     "template") for name in missing])
+        raise TemplateError(
+            [
+                Problem(path, None, "", f"style {name!r} is missing from the template")
+                for name in missing
+            ]
+        )
     return {role: by_name[name] for role, name in STYLES.items()}
 
 
@@ -251,8 +298,9 @@ def render_docx(template_path: Path, document: AssembledDocument) -> bytes:
         template = DocxTemplate(str(template_path))
         template.init_docx()
     except Exception as exc:  # not a zip, not a DOCX
-        raise TemplateError([Problem(template_path, None, "",
-                                     f"cannot open the template: {exc}")]) from None
+        raise TemplateError(
+            [Problem(template_path, None, "", f"cannot open the template: {exc}")]
+        ) from None
     body = _Body(_style_ids(template, template_path))
     # The signature table follows the signature section and precedes the annexes; a document
     # that is not signed in its present state (a draft DPIA) has none.
@@ -274,8 +322,9 @@ def render_docx(template_path: Path, document: AssembledDocument) -> bytes:
         "document_title": _rich(meta["title"]),
         "hospital_name": _rich(hospital["legal_name"]),
         "aifi_name": _rich(context["aifi"]["legal_name"]),
-        "processor_name": _rich(context["verwerker"]["legal_name"] if "verwerker" in context
-                                else ""),
+        "processor_name": _rich(
+            context["verwerker"]["legal_name"] if "verwerker" in context else ""
+        ),
         "version": _rich(meta["version"]),
         "date": _rich(datum(meta["date"])),
         "document_id": _rich(meta["id"]),
@@ -285,8 +334,9 @@ def render_docx(template_path: Path, document: AssembledDocument) -> bytes:
     try:
         template.render(variables, jinja_env=_template_env(), autoescape=True)
     except Exception as exc:
-        raise TemplateError([Problem(template_path, None, "",
-                                     f"the template does not render: {exc}")]) from None
+        raise TemplateError(
+            [Problem(template_path, None, "", f"the template does not render: {exc}")]
+        ) from None
     _set_properties(template, context)
     buffer = io.BytesIO()
     template.save(buffer)
@@ -299,8 +349,11 @@ def render_docx(template_path: Path, document: AssembledDocument) -> bytes:
 
 def _set_properties(template: DocxTemplate, context: dict[str, Any]) -> None:
     meta = context["document"]
-    stamp = document_timestamp(meta["date"]) if not isinstance(meta["date"], str) \
+    stamp = (
+        document_timestamp(meta["date"])
+        if not isinstance(meta["date"], str)
         else datetime(2000, 1, 1)
+    )
     props = template.docx.core_properties  # get_docx() would reload the unrendered template
     props.title = f"{meta['title']} – {context['ziekenhuis']['legal_name']}"
     props.subject = f"AIFI {meta['title']}"
