@@ -7,7 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-TWO_HOSPITALS = FIXTURES / "two-hospitals" / "hospitals.yaml"
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+TWO_HOSPITALS = SCENARIOS / "two-hospitals" / "hospitals.yaml"
 EXAMPLE = ROOT / "hospitals.yaml"
 # LibreOffice, for the tests that convert or open documents (skipped where it is missing).
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

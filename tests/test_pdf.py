@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import SOFFICE
+from conftest import SOFFICE, TWO_HOSPITALS
 
 from aifi_legal.pdf import (
     PdfError,
@@ -65,7 +65,7 @@ def prepare(pdf: bytes, **changes) -> bytes:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     from aifi_legal import load_project
-    project = load_project(HERE / "fixtures" / "two-hospitals" / "hospitals.yaml")
+    project = load_project(TWO_HOSPITALS)
     return project.build(tmp_path_factory.mktemp("docx"))
 
 

@@ -9,9 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import SCENARIOS
 from test_golden import document_text
 
-SCENARIO = Path(__file__).resolve().parent / "scenarios" / "ct-volwassenen" / "hospitals.yaml"
+SCENARIO = SCENARIOS / "ct-volwassenen" / "hospitals.yaml"
 
 FORBIDDEN = {
     "children": r"\bkinder\w*|\bkind\b|\bkinds\b|minderjarig\w*|\bouders\b|\bjeugdig\w*",
