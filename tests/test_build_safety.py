@@ -50,6 +50,17 @@ def _signed(tmp_path: Path):
     return project, out, out / HOSPITAL / "intentieverklaring.docx"
 
 
+def test_sign_refuses_a_build_of_another_version(tmp_path):
+    """The data say 2.0, the folder holds 1.0: a signature must not land on the wrong version."""
+    old, out = _project(tmp_path), tmp_path / "out"
+    old.build(out, hospitals=[HOSPITAL], only="intentieverklaring")
+    new = _project(tmp_path, "2.0")
+    with pytest.raises(UsageError, match=r"\(version 2\.0\) has not been built in"):
+        new.record(HOSPITAL, "intentieverklaring", signatory=SIGNATORY, date="2027-04-08",
+                   method="paper", out=out)
+    assert new.register.read() == []
+
+
 @pytest.mark.parametrize("damage", ["deleted", "not json", "emptied documents"])
 def test_a_lost_or_damaged_manifest_does_not_let_build_overwrite_a_signed_document(
         tmp_path, damage):

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import ROOT, TWO_HOSPITALS
+from docxedit import DOCUMENT, in_xml, rewrite_docx
 from lxml import etree
 
 from aifi_legal.cli import cli
@@ -37,18 +38,9 @@ def copy(built, tmp_path):
     return target
 
 
-def edit(path: Path, change, part: str = "word/document.xml") -> None:
+def edit(path: Path, change, part: str = DOCUMENT) -> None:
     """Apply `change(root)` to one XML part of a DOCX, in place (as Word would save it)."""
-    with zipfile.ZipFile(path) as archive:
-        entries = {info: archive.read(info.filename) for info in archive.infolist()}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in entries.items():
-            if info.filename == part:
-                root = etree.fromstring(data)
-                change(root)
-                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                      standalone=True)
-            archive.writestr(info, data)
+    rewrite_docx(path, changes={part: in_xml(change)})
 
 
 def paragraphs_of(root, clause_id: str) -> list:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE
+from conftest import EXAMPLE, TWO_HOSPITALS
 
 from aifi_legal.errors import DataError
 from aifi_legal.inputs.portfolio import json_schema, load_portfolio, parse_portfolio
 
-BASE = EXAMPLE.read_text("utf-8")
+# Every mistake is made in the two-hospital scenario, never in the shipped example.
+BASE = TWO_HOSPITALS.read_text("utf-8")
 FILE = Path("hospitals.yaml")
 
 
@@ -45,39 +46,39 @@ def test_example_loads():
 
 
 def test_kvk_with_leading_zero_stays_text_even_unquoted():
-    text = edit('kvk: "09145532"', "kvk: 09145532")
+    text = edit('kvk: "05550123"', "kvk: 05550123")
     portfolio = parse_portfolio(text, FILE)
-    assert portfolio.hospital("maas-en-waal").kvk == "09145532"
+    assert portfolio.hospital("linde-en-eik").kvk == "05550123"
 
 
 def test_yes_no_and_dates_are_not_converted():
-    text = edit("short_name: Wadden Zorggroep", "short_name: no")
-    assert parse_portfolio(text, FILE).hospital("wadden-zorggroep").short_name == "no"
-    text = edit("seat: Leiden", "seat: 2026-01-01")
-    assert parse_portfolio(text, FILE).hospital("rijnstede").seat == "2026-01-01"
+    text = edit("short_name: Ziekenhuis Noord", "short_name: no")
+    assert parse_portfolio(text, FILE).hospital("den-bosch-noord").short_name == "no"
+    text = edit("seat: Zuidlaren", "seat: 2026-01-01")
+    assert parse_portfolio(text, FILE).hospital("linde-en-eik").seat == "2026-01-01"
 
 
 def test_short_kvk_names_file_line_and_path():
-    text = edit('kvk: "41087326"', 'kvk: "1234567"')
+    text = edit('kvk: "05550123"', 'kvk: "1234567"')
     line = line_of(text, 'kvk: "1234567"')
     assert problems(text) == [
         f"hospitals.yaml:{line}: hospitals[0].kvk: '1234567' is not 8 digits"]
 
 
 def test_all_problems_are_reported_at_once():
-    text = edit('kvk: "41087326"', 'kvk: "1234567"')
-    text = text.replace("postcode: 6651 LW", "postcode: 665 LW")
-    text = text.replace("email: fg@zandgoed.example.nl", "email: fg-at-zandgoed")
+    text = edit('kvk: "05550123"', 'kvk: "1234567"')
+    text = text.replace("postcode: 5211 XX", "postcode: 521 XX")
+    text = text.replace("email: fg@shn.example.nl", "email: fg-at-shn")
     found = problems(text)
     assert len(found) == 3
     assert "hospitals[0].kvk" in found[0]
-    assert "hospitals[1].address.postcode: '665 LW' is not a Dutch postcode" in found[1]
-    assert "hospitals[2].contacts.privacy_officer.email: 'fg-at-zandgoed' is not an e-mail" \
+    assert "hospitals[1].address.postcode: '521 XX' is not a Dutch postcode" in found[1]
+    assert "hospitals[1].contacts.privacy_officer.email: 'fg-at-shn' is not an e-mail" \
         in found[2]
 
 
 def test_yaml_syntax_error():
-    text = edit("    group: 1\n", "    group: [1\n")
+    text = edit("  group: 1\n", "  group: [1\n")
     [problem] = problems(text)
     assert problem.startswith("hospitals.yaml:") and "YAML syntax error" in problem
 
@@ -89,23 +90,24 @@ def test_empty_file():
 
 
 def test_unknown_key_with_did_you_mean():
-    text = edit("    legal_form: bv\n    seat: Leiden", "    legal_from: bv\n    seat: Leiden")
+    text = edit("  legal_form: stichting\n  seat: Zuidlaren",
+                "  legal_from: stichting\n  seat: Zuidlaren")
     found = problems(text)
     line = line_of(text, "legal_from")
-    assert f"hospitals.yaml:{line}: hospitals[4].legal_from: unknown field 'legal_from' " \
+    assert f"hospitals.yaml:{line}: hospitals[0].legal_from: unknown field 'legal_from' " \
         "(did you mean 'legal_form'?)" in found
-    assert any("hospitals[4].legal_form: required field is missing" in p for p in found)
+    assert any("hospitals[0].legal_form: required field is missing" in p for p in found)
 
 
 def test_missing_and_mistyped_fields():
-    text = edit("    solutions: [fractuurdetectie]\n", "    solutions: fractuurdetectie\n")
-    text = text.replace("    pay_per_use_funded_months: 12",
-                        "    pay_per_use_funded_months: twaalf")
+    text = edit("  solutions:\n  - skeletleeftijd\n", "  solutions: skeletleeftijd\n")
+    text = text.replace("    pay_per_use_funded_months: 17",
+                        "    pay_per_use_funded_months: zeventien")
     found = problems(text)
-    assert any("hospitals[1].solutions: expected a list, got 'fractuurdetectie'" in p
+    assert any("hospitals[1].solutions: expected a list, got 'skeletleeftijd'" in p
                for p in found)
     assert any("consortium.programme.pay_per_use_funded_months: expected a whole number, got "
-               "'twaalf'" in p for p in found)
+               "'zeventien'" in p for p in found)
 
 
 def test_invalid_date():
@@ -115,71 +117,74 @@ def test_invalid_date():
 
 
 def test_duplicate_hospital_id_and_unknown_solution():
-    text = edit("id: maas-en-waal", "id: st-jozef-dalwijk")
-    marieke = "\n    signatories:\n      - name: drs. Marieke"
-    text = text.replace("solutions: [skeletleeftijd]" + marieke,
-                        "solutions: [botleeftijd]" + marieke)
+    text = edit("id: den-bosch-noord", "id: linde-en-eik")
+    text = text.replace("  - fractuurdetectie\n  signatories:",
+                        "  - botleeftijd\n  signatories:")
     found = problems(text)
-    assert any("hospitals[1].id: duplicate hospital id 'st-jozef-dalwijk' "
+    assert any("hospitals[1].id: duplicate hospital id 'linde-en-eik' "
                "(hospitals[0] has the same hospital id)" in p for p in found)
-    assert any("hospitals[2].solutions[0]: solution 'botleeftijd' is not offered by the "
+    assert any("hospitals[0].solutions[0]: solution 'botleeftijd' is not offered by the "
                "consortium" in p for p in found)
 
 
 def test_object_constructing_tag_is_refused():
-    text = edit("short_name: Rijnstede Kliniek",
+    text = edit("short_name: Ziekenhuis Noord",
                 "short_name: !!python/object/apply:os.system ['echo hacked']")
     [problem] = problems(text)
-    assert "hospitals[4].short_name: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system'" \
+    assert "hospitals[1].short_name: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system'" \
         " is not allowed" in problem
 
 
 def test_two_hospitals_with_one_kvk_number_or_one_legal_name_are_refused():
-    text = edit('    kvk: "09145532"', '    kvk: "41087326"')
-    text = text.replace("legal_name: Stichting Ziekenhuis Maas & Waal",
-                        "legal_name: Stichting Sint-Jozef Ziekenhuis Dalwijk")
+    text = edit('  kvk: "17009988"', '  kvk: "05550123"')
+    text = text.replace("legal_name: Stichting Ziekenhuis 's-Hertogenbosch Noord",
+                        'legal_name: Stichting Zorggroep Linde & Eik <Zuid> "De Boog"')
     found = problems(text)
-    assert any("hospitals[1].kvk: duplicate KvK number '41087326' (hospitals[0] has the same "
+    assert any("hospitals[1].kvk: duplicate KvK number '05550123' (hospitals[0] has the same "
                "KvK number)" in p for p in found), found
-    assert any("hospitals[1].legal_name: duplicate legal name 'Stichting Sint-Jozef Ziekenhuis "
-               "Dalwijk' (hospitals[0] has the same legal name)" in p for p in found), found
+    assert any("hospitals[1].legal_name: duplicate legal name 'Stichting Zorggroep Linde & Eik "
+               "<Zuid> \"De Boog\"' (hospitals[0] has the same legal name)" in p
+               for p in found), found
 
 
 def test_duplicate_key():
-    text = edit("    group: 2\n    solutions: [fractuurdetectie]\n",
-                "    group: 2\n    group: 1\n    solutions: [fractuurdetectie]\n")
+    text = edit("  group: 2\n  solutions:\n", "  group: 2\n  group: 1\n  solutions:\n")
     found = problems(text)
-    assert any("hospitals[4].group: duplicate key 'group'" in p for p in found)
+    assert any("hospitals[1].group: duplicate key 'group'" in p for p in found)
 
 
 def test_joint_signatory_needs_a_second():
-    text = edit("      - name: ir. Gerrit-Jan Oosterhuis\n        function: lid Raad van Bestuur\n"
-                "        authority: jointly\n", "")
+    text = edit("  - name: Ingrid Sønnesyn\n    function: lid Raad van Bestuur\n"
+                "    authority: jointly\n    place: Rosmalen\n", "")
     found = problems(text)
-    assert any("hospitals[2]: drs. Marieke van 't Hof is authorised jointly, so a second "
+    assert any("hospitals[1]: drs. Bart van 't Veld is authorised jointly, so a second "
                "jointly authorised signatory is needed" in p for p in found)
 
 
 def test_processor_references_and_sub_processor_fields():
-    text = edit("    group: 2\n    solutions: [fractuurdetectie]\n",
-                "    group: 2\n    solutions: [fractuurdetectie]\n    processors: [noordlicht]\n")
-    text = text.replace("    breach_notification_hours: 24\n",
-                        "    breach_notification_hours: 96\n")
+    text = edit("  group: 2\n  solutions:\n  - skeletleeftijd\n",
+                "  group: 2\n  solutions:\n  - skeletleeftijd\n  processors: [noordlicht]\n")
+    text = text.replace("  breach_notification_hours: 49\n",
+                        "  breach_notification_hours: 96\n")
     found = problems(text)
-    assert any("hospitals[4].processors[0]: processor 'noordlicht' is not defined under "
+    assert any("hospitals[1].processors[0]: processor 'noordlicht' is not defined under "
                "processors" in p for p in found)
     assert any("processors[0].breach_notification_hours: must be at most 72, got 96" in p
                for p in found)
 
 
+# The sole signatory of the first hospital (Linde & Eik), who signs every kind.
+CHLOE = "  - name: Chloë d'Ancona-Brûlé\n    function: voorzitter Raad van Bestuur\n" \
+    "    authority: alone\n"
+
+
 def test_every_kind_needs_a_signatory_with_authority():
-    text = edit("        signs: [dpia]\n", "        signs: [intentieverklaring]\n")
+    text = edit(CHLOE, CHLOE + "    signs: [intentieverklaring, deelnameovereenkomst, "
+                "verwerkersovereenkomst]\n")
     found = problems(text)
-    assert any("hospitals[4].signatories: no signatory may sign the dpia" in p for p in found)
-    text = edit("        signs: [intentieverklaring, deelnameovereenkomst, "
-                "verwerkersovereenkomst]\n",
-                "        signs: [intentieverklaring, deelnameovereenkomst, dpa]\n")
-    assert any("hospitals[4].signatories[0].signs[2]: 'dpa' is not allowed" in p
+    assert any("hospitals[0].signatories: no signatory may sign the dpia" in p for p in found)
+    text = edit(CHLOE, CHLOE + "    signs: [intentieverklaring, deelnameovereenkomst, dpa]\n")
+    assert any("hospitals[0].signatories[0].signs[2]: 'dpa' is not allowed" in p
                for p in problems(text))
 
 
@@ -190,9 +195,8 @@ def test_document_kinds_in_the_model_match_the_kinds():
 
 
 def test_group_must_exist():
-    text = edit("    group: 2\n    solutions: [fractuurdetectie]\n",
-                "    group: 7\n    solutions: [fractuurdetectie]\n")
-    assert any("hospitals[4].group: group 7 is not defined under groups" in p
+    text = edit("  group: 2\n  solutions:\n", "  group: 7\n  solutions:\n")
+    assert any("hospitals[1].group: group 7 is not defined under groups" in p
                for p in problems(text))
 
 
@@ -219,104 +223,112 @@ def test_schema_is_json_schema_of_the_file():
 # --- the terms of the agreements: validators of the new facts ----------------------------------
 
 def test_funding_period_is_a_real_date_range():
-    text = edit('funding_period: {start: "2026-01-01", end: "2030-12-31"}',
-                'funding_period: {start: "2026-01-01", end: "2025-12-31"}')
+    text = edit('    funding_period:\n      start: "2026-02-01"\n      end: "2031-01-31"\n',
+                '    funding_period:\n      start: "2026-02-01"\n      end: "2026-01-31"\n')
     line = line_of(text, "funding_period:")
     assert any(p.startswith(f"hospitals.yaml:{line}: consortium.programme.funding_period: end "
-                            "2025-12-31 is not after start 2026-01-01") for p in problems(text))
+                            "2026-01-31 is not after start 2026-02-01") for p in problems(text))
+
+
+VAT = '      vat:\n        treatment: inclusief\n        rate_percent: "9"\n'
 
 
 def test_vat_treatment_needs_a_matching_rate():
-    text = edit('vat: {treatment: exclusief, rate_percent: "21"}', 'vat: {treatment: exclusief}')
-    assert any("consortium.programme.tariffs.vat: VAT exclusief needs rate_percent" in p
+    text = edit(VAT, "      vat:\n        treatment: inclusief\n")
+    assert any("consortium.programme.tariffs.vat: VAT inclusief needs rate_percent" in p
                for p in problems(text))
-    text = edit('vat: {treatment: exclusief, rate_percent: "21"}',
-                'vat: {treatment: vrijgesteld, rate_percent: "21"}')
+    text = edit(VAT, '      vat:\n        treatment: vrijgesteld\n        rate_percent: "9"\n')
     assert any("tariffs.vat: a VAT-exempt tariff has no rate_percent" in p for p in problems(text))
 
 
 def test_availability_and_priorities_are_bounded_and_ordered():
-    text = edit('availability_percent: "99.5"', 'availability_percent: "85"')
+    text = edit('availability_percent: "98.7"', 'availability_percent: "85"')
     assert any("processors[0].service_levels.availability_percent: must be at least 90, got 85"
                in p for p in problems(text))
-    text = edit("response_minutes: 240, resolution_hours: 72",
-                "response_minutes: 240, resolution_hours: 6")
+    text = edit("response_minutes: 112\n      resolution_hours: 107\n",
+                "response_minutes: 112\n      resolution_hours: 6\n")
     assert any("processors[0].service_levels: P3 has a shorter response or resolution time "
                "than P2" in p for p in problems(text))
 
 
 def test_processor_terms_must_fit_together():
-    text = edit("      subprocessor_breach_hours: 12\n", "      subprocessor_breach_hours: 30\n")
+    # subprocessor_breach_hours is 44 and at most 48: the processor's own term comes down to it.
+    text = edit("  breach_notification_hours: 49\n", "  breach_notification_hours: 44\n")
     assert any("processors[0]: terms.subprocessor_breach_hours must be shorter than "
                "breach_notification_hours" in p for p in problems(text))
-    text = edit("    insurance_cover: \"2500000.00\"\n    service_desk:",
-                "    insurance_cover: \"1000.00\"\n    service_desk:")
+    text = edit('  insurance_cover: "4100000.00"\n', '  insurance_cover: "1000.00"\n')
     assert any("processors[0]: insurance_cover is lower than the liability_cap" in p
                for p in problems(text))
-    text = edit('infrastructure_agreement: {date: "2026-09-15", end: "2031-06-30"',
-                'infrastructure_agreement: {date: "2026-09-15", end: "2031-05-31"')
-    line = line_of(text, "  - id: nordlicht")
+    # The funding period ends 2031-01-31; with a transition of 28 months: 2033-05-31.
+    text = edit('    date: "2026-08-20"\n    end: "2033-06-30"\n',
+                '    date: "2026-08-20"\n    end: "2033-04-30"\n')
+    line = line_of(text, "- id: nordlicht")
     assert f"hospitals.yaml:{line}: processors[0]: infrastructure_agreement.end is before the " \
-        "end of the funding period plus the transition period (2031-06-30)" in problems(text)
+        "end of the funding period plus the transition period (2033-05-31)" in problems(text)
 
 
 def test_every_retention_row_is_present_and_the_key_table_outlives_the_logs():
-    text = edit("      key_table_months: 18\n", "")
-    assert any("hospitals[3].retention.key_table_months: required field is missing" in p
+    text = edit("    key_table_months: 89\n", "")
+    assert any("hospitals[0].retention.key_table_months: required field is missing" in p
                for p in problems(text))
-    text = edit("      gateway_log_months: 18\n      key_table_months: 18\n",
-                "      gateway_log_months: 18\n      key_table_months: 14\n")
-    assert any("hospitals[3].retention: key_table_months is shorter than gateway_log_months" in p
+    text = edit("    gateway_log_months: 92\n    key_table_months: 93\n",
+                "    gateway_log_months: 92\n    key_table_months: 90\n")
+    assert any("hospitals[1].retention: key_table_months is shorter than gateway_log_months" in p
                for p in problems(text))
-    text = edit("    log_retention_months: 12\n", "    log_retention_months: 16\n")
+    text = edit("  log_retention_months: 48\n", "  log_retention_months: 90\n")
     assert any("hospitals[0]: retention.key_table_months is shorter than the "
                "log_retention_months of processor 'nordlicht'" in p for p in problems(text))
 
 
 def test_volumes_follow_the_chosen_solutions():
-    text = edit("      - {solution: fractuurdetectie, studies_per_year: 9000, children_per_year: "
-                "1500}\n", "      - {solution: skeletleeftijd, studies_per_year: 9000, "
-                "children_per_year: 1500}\n")
+    text = edit("  - solution: fractuurdetectie\n    studies_per_year: 7300\n",
+                "  - solution: skeletleeftijd\n    studies_per_year: 7300\n")
     found = problems(text)
-    assert any("hospitals[1]: volumes[0]: 'skeletleeftijd' is not one of the hospital's "
+    assert any("hospitals[0]: volumes[0]: 'skeletleeftijd' is not one of the hospital's "
                "solutions" in p for p in found)
-    text = edit("children_per_year: 380}", "children_per_year: 381}")
-    assert any("hospitals[5].volumes[0]: children_per_year exceeds studies_per_year" in p
+    text = edit("    studies_per_year: 410\n    children_per_year: 410\n",
+                "    studies_per_year: 410\n    children_per_year: 411\n")
+    assert any("hospitals[1].volumes[0]: children_per_year exceeds studies_per_year" in p
                for p in problems(text))
 
 
 def test_children_are_expected_only_for_a_solution_that_involves_them():
-    text = edit("    patients: volwassenen en kinderen vanaf twee jaar\n"
-                "    involves_children: true",
-                "    patients: volwassenen\n    involves_children: false")
+    text = edit("  patients: volwassenen en kinderen vanaf twee jaar\n"
+                "  involves_children: true",
+                "  patients: volwassenen\n  involves_children: false")
     assert any("hospitals[0]: volumes[0].children_per_year: Fractuurdetectie is not used for "
                "children" in p for p in problems(text))
 
 
 def test_the_fg_advice_is_all_or_nothing():
-    advice = "\n        Het ziekenhuis volgt het advies. De publicatie"
-    text = edit(f"      advice_handling: >-{advice}", f"      advice_deviations: >-{advice}")
-    assert any("hospitals[2].dpia: an advice (advice_date) needs advice_summary and "
+    text = edit("    advice_handling: >-\n      Het ziekenhuis volgt het advies: de informatie "
+                "aan ouders staat vóór de ingebruikname op de\n      website.\n", "")
+    assert any("hospitals[1].dpia: an advice (advice_date) needs advice_summary and "
                "advice_handling" in p for p in problems(text))
-    text = edit('      advice_date: "2026-12-02"\n', "")
-    assert any("hospitals[2].dpia: advice_summary, advice_handling and advice_deviations need "
+    text = edit('    advice_date: "2026-11-25"\n', "")
+    assert any("hospitals[1].dpia: advice_summary, advice_handling and advice_deviations need "
                "the advice_date" in p for p in problems(text))
 
 
 def test_a_proxy_must_cover_the_estimated_value_of_the_participation():
-    text = edit('        proxy_limit: "100000.00"', '        proxy_limit: "10000.00"')
-    [problem] = [p for p in problems(text) if "proxy_limit" in p]
-    assert "hospitals[4]: signatories[0].proxy_limit 10000.00 is below the estimated value of " \
-        "the participation agreement (27830 euro including VAT)" in problem
-    text = edit("        function: statutair directeur\n        authority: alone\n",
-                "        function: statutair directeur\n        authority: alone\n"
-                "        proxy_limit: \"5.00\"\n")
-    assert any("hospitals[4].signatories[1]: proxy_limit is only for a signatory with authority: "
+    def proxy(limit: str) -> str:
+        return edit(CHLOE, CHLOE.replace("authority: alone", "authority: proxy")
+                    + "    proxy_scope: volmacht van de raad van toezicht van 3 november 2026\n"
+                    + f'    proxy_limit: "{limit}"\n')
+    # 2.65 euro x 7300 studies x 22 paid months / 12, the tariffs including VAT.
+    assert parse_portfolio(proxy("35466.00"), FILE).hospital("linde-en-eik") \
+        .signatories[0].proxy_limit == 35466
+    [problem] = [p for p in problems(proxy("10000.00")) if "proxy_limit" in p]
+    assert "hospitals[0]: signatories[0].proxy_limit 10000.00 is below the estimated value of " \
+        "the participation agreement (35466 euro including VAT)" in problem
+    text = edit(CHLOE, CHLOE + "    proxy_limit: \"5.00\"\n")
+    assert any("hospitals[0].signatories[0]: proxy_limit is only for a signatory with authority: "
                "proxy" in p for p in problems(text))
 
 
 def test_dicom_tags_are_written_as_tags():
-    text = edit('{name: PatientSex, tag: "(0010,0040)"', '{name: PatientSex, tag: "0010,0040"')
+    text = edit("- name: PatientSex\n      tag: (0010,0040)\n",
+                "- name: PatientSex\n      tag: 0010,0040\n")
     assert any("pseudonymisation.kept[6].tag: '0010,0040' is not a DICOM tag" in p
                for p in problems(text))
 

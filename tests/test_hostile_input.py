@@ -16,6 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, TWO_HOSPITALS
+from docxedit import DOCUMENT, rewrite_docx
 
 from aifi_legal import ClauseError, DataError, DocumentRef, LedgerError, load_project
 from aifi_legal.assembly import jinja
@@ -173,15 +174,6 @@ def built(tmp_path_factory):
     return project, out / "linde-en-eik" / "intentieverklaring.docx"
 
 
-def rewritten(source: Path, target: Path, extra: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
-        for info in old.infolist():
-            new.writestr(info, old.read(info.filename))
-        for name, data in extra.items():
-            new.writestr(name, data)
-    return target
-
-
 @pytest.mark.parametrize(("extra", "rule"), [
     ({"word/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro"}, "integrity.macros"),
     ({"word/_rels/settings.xml.rels":
@@ -193,7 +185,7 @@ def rewritten(source: Path, target: Path, extra: dict[str, bytes]) -> Path:
 ])
 def test_macros_and_linked_templates_are_errors(built, tmp_path, extra, rule):
     project, docx = built
-    report = project.check([rewritten(docx, tmp_path / "x.docx", extra)])
+    report = project.check([rewrite_docx(docx, tmp_path / "x.docx", added=extra)])
     assert rule in {f.rule for f in report.errors}
 
 
@@ -305,13 +297,12 @@ def test_a_name_typed_in_another_unicode_form_is_the_same_name(built, tmp_path, 
     project, docx = built
     before = {(f.rule, f.message) for f in project.check([docx]).findings}
     nfd = tmp_path / "nfd.docx"
-    with zipfile.ZipFile(docx) as old, zipfile.ZipFile(nfd, "w") as new:
-        for info in old.infolist():
-            data = old.read(info.filename)
-            if info.filename == "word/document.xml":
-                data = unicodedata.normalize("NFD", data.decode()).encode()
-                assert data != old.read(info.filename)
-            new.writestr(info, data)
+    def decomposed(data: bytes) -> bytes:
+        changed = unicodedata.normalize("NFD", data.decode()).encode()
+        assert changed != data
+        return changed
+
+    rewrite_docx(docx, nfd, changes={DOCUMENT: decomposed})
     assert {(f.rule, f.message) for f in project.check([nfd]).findings} == before
     out = docx.parent.parent
     monkeypatch.setattr("aifi_legal.register.record._today", lambda: date(2027, 6, 1))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import zipfile
 from datetime import date
 
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SOFFICE, TWO_HOSPITALS
+from docxedit import DOCUMENT, replace_once, rewrite_docx
 from pdfsigning import frozen_clock, make_signer, sign_field  # noqa: F401 - autouse clock
 
 from aifi_legal import load_project
@@ -99,13 +99,8 @@ def test_a_pdf_with_edited_text_is_refused_naming_the_page(project, sent, tmp_pa
     # Someone edits the DOCX and makes a PDF of it with our properties.
     edited = tmp_path / "intentieverklaring.docx"
     shutil.copyfile(root / "out" / "den-bosch-noord" / "intentieverklaring.docx", edited)
-    with zipfile.ZipFile(edited) as archive:
-        entries = {n: archive.read(n) for n in archive.namelist()}
-    entries["word/document.xml"] = entries["word/document.xml"].replace(
-        b"Rechtbank Midden-Nederland", b"Rechtbank Amsterdam")
-    with zipfile.ZipFile(edited, "w") as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
+    rewrite_docx(edited, changes={
+        DOCUMENT: replace_once("Rechtbank Midden-Nederland", "Rechtbank Amsterdam")})
     converted = convert_to_pdf([edited], tmp_path / "pdf")[edited]
     info = read_document_info(original.read_bytes())
     forged = prepare_pdf(converted.read_bytes(), title=info["/Title"], subject=info["/Subject"],

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SOFFICE, TWO_HOSPITALS
+from docxedit import DOCUMENT, replace_once, rewrite_docx
 
 from aifi_legal.pdf import (
     PdfError,
@@ -97,14 +98,7 @@ def second_run(built, tmp_path_factory):
 
 
 def _edit_docx(source: Path, target: Path, old: str, new: str) -> None:
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w",
-                                                         zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "word/document.xml":
-                assert data.count(old.encode()) == 1
-                data = data.replace(old.encode(), new.encode())
-            zout.writestr(item, data)
+    rewrite_docx(source, target, changes={DOCUMENT: replace_once(old, new)})
 
 
 def _pdf(converted, stem: str, hospital: str = HOSPITAL) -> bytes:
