@@ -15,8 +15,11 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite tests/golden/*.txt from the current clause library")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/*.txt from the current clause library",
+    )
 
 
 @pytest.fixture
@@ -27,12 +30,14 @@ def update_golden(request) -> bool:
 @pytest.fixture(scope="session")
 def fixture_project():
     from aifi_legal import load_project
+
     return load_project(TWO_HOSPITALS, ROOT / "clauses", ROOT / "templates")
 
 
 @pytest.fixture(scope="session")
 def example_project():
     from aifi_legal import load_project
+
     return load_project(EXAMPLE, ROOT / "clauses", ROOT / "templates")
 
 

@@ -28,7 +28,7 @@ def frozen_clock(monkeypatch):
 
 @dataclass(frozen=True)
 class SigningIdentity:
-    signer: object          # pyhanko.sign.signers.SimpleSigner
+    signer: object  # pyhanko.sign.signers.SimpleSigner
     certificate_der: bytes
 
 
@@ -44,35 +44,54 @@ def make_signer(common_name: str = "Test Ondertekenaar") -> SigningIdentity:
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "aifi-legal tests")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "aifi-legal tests"),
+        ]
+    )
     now = datetime.now(UTC)
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name)
+        .subject_name(name)
+        .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(max(now, NOW) + timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
-                                     key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, key_cert_sign=False,
-                                     crl_sign=False, encipher_only=False,
-                                     decipher_only=False), critical=True)
-        .sign(key, hashes.SHA256()))
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
     der = certificate.public_bytes(serialization.Encoding.DER)
-    pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption())
+    pkcs8 = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     cert = asn1_x509.Certificate.load(der)
-    signer = signers.SimpleSigner(signing_cert=cert,
-                                  signing_key=keys.PrivateKeyInfo.load(pkcs8),
-                                  cert_registry=SimpleCertificateStore.from_certs([cert]))
+    signer = signers.SimpleSigner(
+        signing_cert=cert,
+        signing_key=keys.PrivateKeyInfo.load(pkcs8),
+        cert_registry=SimpleCertificateStore.from_certs([cert]),
+    )
     return SigningIdentity(signer, der)
 
 
-def sign_field(pdf: bytes, field_name: str, signer: SigningIdentity,
-               at: datetime = SIGNED_AT) -> bytes:
+def sign_field(
+    pdf: bytes, field_name: str, signer: SigningIdentity, at: datetime = SIGNED_AT
+) -> bytes:
     """Sign the existing empty field `field_name` as an incremental update; returns the file.
 
     The signature claims the signing time `at`, as a signing application with its clock set
@@ -89,8 +108,12 @@ def sign_field(pdf: bytes, field_name: str, signer: SigningIdentity,
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     with mock.patch.object(pdf_signer, "datetime", Clock):
-        out = signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name=field_name),
-                               signer=signer.signer, existing_fields_only=True)
+        out = signers.sign_pdf(
+            writer,
+            signers.PdfSignatureMetadata(field_name=field_name),
+            signer=signer.signer,
+            existing_fields_only=True,
+        )
     return out.getvalue()
 
 
@@ -108,10 +131,15 @@ def draw_white_box(pdf: bytes, page: int = 0, text: str = "") -> bytes:
     resources = None
     if text:
         drawing += b" BT /FAttack 12 Tf 60 700 Td (" + text.encode("latin-1") + b") Tj ET"
-        font = writer.add_object(generic.DictionaryObject({
-            generic.NameObject("/Type"): generic.NameObject("/Font"),
-            generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
-            generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica")}))
+        font = writer.add_object(
+            generic.DictionaryObject(
+                {
+                    generic.NameObject("/Type"): generic.NameObject("/Font"),
+                    generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+                    generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
+                }
+            )
+        )
         fonts = generic.DictionaryObject({generic.NameObject("/FAttack"): font})
         resources = generic.DictionaryObject({generic.NameObject("/Font"): fonts})
     stream = writer.add_object(generic.StreamObject(stream_data=drawing))
@@ -127,18 +155,22 @@ def add_annotation(pdf: bytes, subtype: str = "/FreeText", page: int = 0) -> byt
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    annotation = generic.DictionaryObject({
-        generic.NameObject("/Type"): generic.NameObject("/Annot"),
-        generic.NameObject("/Subtype"): generic.NameObject(subtype),
-        generic.NameObject("/Rect"): generic.ArrayObject(
-            [generic.FloatObject(v) for v in (50, 600, 550, 800)]),
-        generic.NameObject("/Contents"): generic.TextStringObject("Vervalt: zie bijlage"),
-        generic.NameObject("/DA"): generic.TextStringObject("/Helv 12 Tf 0 g"),
-        generic.NameObject("/C"): generic.ArrayObject([generic.FloatObject(1)] * 3),
-        generic.NameObject("/IC"): generic.ArrayObject([generic.FloatObject(1)] * 3),
-    })
-    writer.register_annotation(writer.find_page_for_modification(page)[0],
-                               writer.add_object(annotation))
+    annotation = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject(subtype),
+            generic.NameObject("/Rect"): generic.ArrayObject(
+                [generic.FloatObject(v) for v in (50, 600, 550, 800)]
+            ),
+            generic.NameObject("/Contents"): generic.TextStringObject("Vervalt: zie bijlage"),
+            generic.NameObject("/DA"): generic.TextStringObject("/Helv 12 Tf 0 g"),
+            generic.NameObject("/C"): generic.ArrayObject([generic.FloatObject(1)] * 3),
+            generic.NameObject("/IC"): generic.ArrayObject([generic.FloatObject(1)] * 3),
+        }
+    )
+    writer.register_annotation(
+        writer.find_page_for_modification(page)[0], writer.add_object(annotation)
+    )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -34,8 +34,11 @@ def all_text(path) -> str:
 
 def test_every_document_of_every_fixture_hospital_is_written(fixture_build):
     paths = sorted(str(d.path.relative_to(fixture_build.out)) for d in fixture_build.documents)
-    assert paths == sorted(f"{h}/{DocumentRef(kind, h, '1.0', 'nordlicht').file_name}"
-                           for h in ("linde-en-eik", "den-bosch-noord") for kind in KINDS)
+    assert paths == sorted(
+        f"{h}/{DocumentRef(kind, h, '1.0', 'nordlicht').file_name}"
+        for h in ("linde-en-eik", "den-bosch-noord")
+        for kind in KINDS
+    )
     for hospital in ("linde-en-eik", "den-bosch-noord"):
         assert (fixture_build.out / hospital / "manifest.json").is_file()
 
@@ -43,12 +46,18 @@ def test_every_document_of_every_fixture_hospital_is_written(fixture_build):
 def test_signatories_per_kind(fixture_build):
     """Hospital first, then AIFI or the processor; the DPIA is adopted by the hospital alone."""
     expected = {
-        "intentieverklaring": ["Stichting Ziekenhuis 's-Hertogenbosch Noord",
-                               "Stichting Samenwerkingsverband AIFI"],
-        "deelnameovereenkomst": ["Stichting Ziekenhuis 's-Hertogenbosch Noord",
-                                 "Stichting Samenwerkingsverband AIFI"],
-        "verwerkersovereenkomst": ["Stichting Ziekenhuis 's-Hertogenbosch Noord",
-                                   "Nordlicht Zorginfrastructuur B.V."],
+        "intentieverklaring": [
+            "Stichting Ziekenhuis 's-Hertogenbosch Noord",
+            "Stichting Samenwerkingsverband AIFI",
+        ],
+        "deelnameovereenkomst": [
+            "Stichting Ziekenhuis 's-Hertogenbosch Noord",
+            "Stichting Samenwerkingsverband AIFI",
+        ],
+        "verwerkersovereenkomst": [
+            "Stichting Ziekenhuis 's-Hertogenbosch Noord",
+            "Nordlicht Zorginfrastructuur B.V.",
+        ],
         "dpia": ["Stichting Ziekenhuis 's-Hertogenbosch Noord"],
     }
     for document in fixture_build.documents:
@@ -70,14 +79,20 @@ def test_every_xml_part_parses_strictly(fixture_build):
 
 
 def test_names_with_special_characters_come_out_intact(fixture_build):
-    linde = next(d for d in fixture_build.documents
-                 if d.hospital_id == "linde-en-eik" and d.kind == "deelnameovereenkomst")
+    linde = next(
+        d
+        for d in fixture_build.documents
+        if d.hospital_id == "linde-en-eik" and d.kind == "deelnameovereenkomst"
+    )
     text = all_text(linde.path)
     name = 'Stichting Zorggroep Linde & Eik <Zuid> "De Boog"'
     assert text.count(name) >= 4  # title page, header, parties, signature page
     assert "Chloë d'Ancona-Brûlé" in text
-    noord = next(d for d in fixture_build.documents
-                 if d.hospital_id == "den-bosch-noord" and d.kind == "intentieverklaring")
+    noord = next(
+        d
+        for d in fixture_build.documents
+        if d.hospital_id == "den-bosch-noord" and d.kind == "intentieverklaring"
+    )
     text = all_text(noord.path)
     assert "Stichting Ziekenhuis 's-Hertogenbosch Noord" in text
     assert "Ingrid Sønnesyn" in text and "drs. Bart van 't Veld" in text
@@ -101,13 +116,22 @@ def test_documents_open_with_python_docx_and_use_styles(fixture_build):
 
 
 def test_header_and_footer_name_document_hospital_version_and_id(fixture_build):
-    document = next(d for d in fixture_build.documents if d.hospital_id == "den-bosch-noord"
-                    and d.kind == "deelnameovereenkomst")
+    document = next(
+        d
+        for d in fixture_build.documents
+        if d.hospital_id == "den-bosch-noord" and d.kind == "deelnameovereenkomst"
+    )
     with zipfile.ZipFile(document.path) as archive:
-        headers = [archive.read(n).decode() for n in archive.namelist()
-                   if re.fullmatch(r"word/header\d+\.xml", n)]
-        footers = [archive.read(n).decode() for n in archive.namelist()
-                   if re.fullmatch(r"word/footer\d+\.xml", n)]
+        headers = [
+            archive.read(n).decode()
+            for n in archive.namelist()
+            if re.fullmatch(r"word/header\d+\.xml", n)
+        ]
+        footers = [
+            archive.read(n).decode()
+            for n in archive.namelist()
+            if re.fullmatch(r"word/footer\d+\.xml", n)
+        ]
     assert any("Deelnameovereenkomst" in h and "Noord" in h for h in headers)
     footer = next(f for f in footers if "NUMPAGES" in f)
     assert "AIFI-DNO-DEN-BOSCH-NOORD-V1.0" in footer and " PAGE " in footer
@@ -128,8 +152,11 @@ def test_each_clause_is_bookmarked_by_id(fixture_build):
 
 
 def test_signature_page_lists_every_signatory(fixture_build):
-    document = next(d for d in fixture_build.documents if d.hospital_id == "den-bosch-noord"
-                    and d.kind == "intentieverklaring")
+    document = next(
+        d
+        for d in fixture_build.documents
+        if d.hospital_id == "den-bosch-noord" and d.kind == "intentieverklaring"
+    )
     opened = docx.Document(str(document.path))
     cells = [c.text for t in opened.tables for row in t.rows for c in row.cells]
     signature = next(c for c in cells if "Naam: drs. Bart van 't Veld" in c)
@@ -146,8 +173,9 @@ def test_same_inputs_give_identical_bytes(fixture_project, fixture_build, tmp_pa
         assert first.path != second.path
         assert first.path.read_bytes() == second.path.read_bytes()
     for hospital in ("linde-en-eik", "den-bosch-noord"):
-        assert (fixture_build.out / hospital / "manifest.json").read_bytes() == \
-            (tmp_path / hospital / "manifest.json").read_bytes()
+        assert (fixture_build.out / hospital / "manifest.json").read_bytes() == (
+            tmp_path / hospital / "manifest.json"
+        ).read_bytes()
     with zipfile.ZipFile(again.documents[0].path) as archive:
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
@@ -164,13 +192,16 @@ def test_manifest_records_inputs_and_outputs(fixture_project, fixture_build):
     for kind, entry in kinds.items():
         data = (folder / entry["file"]).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
-        assert entry["template"]["sha256"] == hashlib.sha256(
-            (ROOT / "templates" / KINDS[kind].template).read_bytes()).hexdigest()
+        assert (
+            entry["template"]["sha256"]
+            == hashlib.sha256((ROOT / "templates" / KINDS[kind].template).read_bytes()).hexdigest()
+        )
         assert all(re.fullmatch(r"\d+\.\d+\.\d+", c["version"]) for c in entry["clauses"])
     # The manifest lists exactly the clauses the document holds, not the library's.
     assembled = fixture_project.assemble("deelnameovereenkomst", "linde-en-eik")
-    assert [c["id"] for c in kinds["deelnameovereenkomst"]["clauses"]] == \
-        [r.clause.id for r in assembled.clauses]
+    assert [c["id"] for c in kinds["deelnameovereenkomst"]["clauses"]] == [
+        r.clause.id for r in assembled.clauses
+    ]
 
 
 def test_building_one_kind_keeps_the_others_in_the_manifest(fixture_project, tmp_path):
@@ -183,8 +214,9 @@ def test_building_one_kind_keeps_the_others_in_the_manifest(fixture_project, tmp
 def test_selection_by_hospital_group_and_kind(fixture_project, tmp_path):
     result = fixture_project.build(tmp_path, group=2, only=["deelnameovereenkomst"])
     assert [d.path.name for d in result.documents] == ["deelnameovereenkomst.docx"]
-    assert [(d.hospital_id, d.kind) for d in result.documents] == \
-        [("den-bosch-noord", "deelnameovereenkomst")]
+    assert [(d.hospital_id, d.kind) for d in result.documents] == [
+        ("den-bosch-noord", "deelnameovereenkomst")
+    ]
     with pytest.raises(UsageError, match="unknown hospital 'linde-en-ek'") as caught:
         fixture_project.build(tmp_path, hospitals=["linde-en-ek"])
     assert "did you mean 'linde-en-eik'" in caught.value.hint
@@ -196,12 +228,16 @@ def test_selection_by_hospital_group_and_kind(fixture_project, tmp_path):
 
 def test_model_documents_highlight_hospital_fields(fixture_project, tmp_path):
     result = fixture_project.build(tmp_path, model=True)
-    assert sorted(str(d.path.relative_to(tmp_path)) for d in result.documents) == \
-        sorted(f"model/{DocumentRef(kind, None, '1.0', 'nordlicht').file_name}" for kind in KINDS)
+    assert sorted(str(d.path.relative_to(tmp_path)) for d in result.documents) == sorted(
+        f"model/{DocumentRef(kind, None, '1.0', 'nordlicht').file_name}" for kind in KINDS
+    )
     with zipfile.ZipFile(tmp_path / "model" / "deelnameovereenkomst.docx") as archive:
         xml = archive.read("word/document.xml").decode()
-    assert re.search(r'<w:highlight w:val="yellow"/></w:rPr><w:t xml:space="preserve">'
-                     r'\[ziekenhuis\.legal_name\]</w:t>', xml)
+    assert re.search(
+        r'<w:highlight w:val="yellow"/></w:rPr><w:t xml:space="preserve">'
+        r"\[ziekenhuis\.legal_name\]</w:t>",
+        xml,
+    )
     assert "Linde" not in all_text(tmp_path / "model" / "deelnameovereenkomst.docx")
     assert not (tmp_path / "model" / "manifest.json").exists()
 
@@ -214,7 +250,8 @@ def test_failed_build_writes_nothing_and_keeps_earlier_files(tmp_path):
     broken = tmp_path / "templates"
     broken.mkdir()
     (broken / "intentieverklaring.docx").write_bytes(
-        (ROOT / "templates" / "intentieverklaring.docx").read_bytes())
+        (ROOT / "templates" / "intentieverklaring.docx").read_bytes()
+    )
     (broken / "deelnameovereenkomst.docx").write_bytes(b"not a zip")
     project = load_project(TWO_HOSPITALS, ROOT / "clauses", broken)
     with pytest.raises(TemplateError, match="cannot open the template"):
@@ -234,10 +271,14 @@ def test_template_without_a_style_is_refused(fixture_project, tmp_path):
     source = ROOT / "templates" / "intentieverklaring.docx"
     templates = tmp_path / "templates"
     templates.mkdir()
-    rewrite_docx(source, templates / "intentieverklaring.docx", changes={
-        "word/styles.xml": replace_once('w:val="AIFI Lid"', 'w:val="Mijn Lid"')})
+    rewrite_docx(
+        source,
+        templates / "intentieverklaring.docx",
+        changes={"word/styles.xml": replace_once('w:val="AIFI Lid"', 'w:val="Mijn Lid"')},
+    )
     (templates / "deelnameovereenkomst.docx").write_bytes(
-        (ROOT / "templates" / "deelnameovereenkomst.docx").read_bytes())
+        (ROOT / "templates" / "deelnameovereenkomst.docx").read_bytes()
+    )
     project = load_project(TWO_HOSPITALS, ROOT / "clauses", templates)
     with pytest.raises(TemplateError) as caught:
         project.build(tmp_path / "out")

@@ -36,17 +36,27 @@ def _project(tmp_path: Path, version: str = "1.0"):
 
 
 def _snapshot(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and not p.name.startswith(".aifi-legal.lock")
-            and not p.relative_to(out).parts[0].startswith(STAGING_PREFIX)}
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+        and not p.name.startswith(".aifi-legal.lock")
+        and not p.relative_to(out).parts[0].startswith(STAGING_PREFIX)
+    }
 
 
 def _signed(tmp_path: Path):
     """A built folder whose den-bosch-noord intentieverklaring is signed in the register."""
     project, out = _project(tmp_path), tmp_path / "out"
     project.build(out, hospitals=[HOSPITAL])
-    project.record(HOSPITAL, "intentieverklaring", signatory=SIGNATORY, date="2027-04-08",
-                   method="paper", out=out)
+    project.record(
+        HOSPITAL,
+        "intentieverklaring",
+        signatory=SIGNATORY,
+        date="2027-04-08",
+        method="paper",
+        out=out,
+    )
     return project, out, out / HOSPITAL / "intentieverklaring.docx"
 
 
@@ -56,14 +66,21 @@ def test_sign_refuses_a_build_of_another_version(tmp_path):
     old.build(out, hospitals=[HOSPITAL], only="intentieverklaring")
     new = _project(tmp_path, "2.0")
     with pytest.raises(UsageError, match=r"\(version 2\.0\) has not been built in"):
-        new.record(HOSPITAL, "intentieverklaring", signatory=SIGNATORY, date="2027-04-08",
-                   method="paper", out=out)
+        new.record(
+            HOSPITAL,
+            "intentieverklaring",
+            signatory=SIGNATORY,
+            date="2027-04-08",
+            method="paper",
+            out=out,
+        )
     assert new.register.read() == []
 
 
 @pytest.mark.parametrize("damage", ["deleted", "not json", "emptied documents"])
 def test_a_lost_or_damaged_manifest_does_not_let_build_overwrite_a_signed_document(
-        tmp_path, damage):
+    tmp_path, damage
+):
     project, out, signed = _signed(tmp_path)
     signed_bytes = signed.read_bytes()
     # The data change, so a rebuild would give different bytes under the same document id.
@@ -104,7 +121,7 @@ def test_a_build_with_one_blocked_target_writes_nothing(tmp_path):
     _, out, _ = _signed(tmp_path)
     before = _snapshot(out)
     blocked = out / "linde-en-eik" / "dpia.docx"
-    blocked.mkdir(parents=True)   # a folder where a document goes
+    blocked.mkdir(parents=True)  # a folder where a document goes
     before = _snapshot(out)
     with pytest.raises(OutputError, match="something that is not a file is in its place"):
         _project(tmp_path, "1.1").build(out)
@@ -135,7 +152,7 @@ def test_an_interrupted_commit_is_completed_by_the_next_run(tmp_path, monkeypatc
 
     def dying_rename(source, target):
         calls["n"] += 1
-        if calls["n"] == 3:   # killed in the middle of the commit
+        if calls["n"] == 3:  # killed in the middle of the commit
             raise KeyboardInterrupt
         real_rename(source, target)
 
@@ -157,8 +174,19 @@ def test_an_interrupted_commit_is_completed_by_the_next_run(tmp_path, monkeypatc
 
 
 def _build_command(data: Path, ledger: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "aifi_legal", "build", "--data", str(data), "--ledger",
-            str(ledger), "--out", str(out), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "aifi_legal",
+        "build",
+        "--data",
+        str(data),
+        "--ledger",
+        str(ledger),
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
 def _env() -> dict[str, str]:
@@ -177,9 +205,13 @@ def test_a_killed_pdf_build_leaves_the_earlier_files_and_no_libreoffice(tmp_path
     before = _snapshot(out)
     newer = _project(tmp_path, "1.1")
     process = subprocess.Popen(
-        _build_command(newer.workspace.data, newer.workspace.ledger, out, "--pdf",
-                       "--hospital", HOSPITAL),
-        env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _build_command(
+            newer.workspace.data, newer.workspace.ledger, out, "--pdf", "--hospital", HOSPITAL
+        ),
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120
     while not list(out.glob(f"{STAGING_PREFIX}*/.convert/*")):  # LibreOffice is converting
         assert process.poll() is None, process.communicate()
@@ -194,11 +226,15 @@ def test_a_killed_pdf_build_leaves_the_earlier_files_and_no_libreoffice(tmp_path
         time.sleep(0.2)
     assert _soffice_of(out) == []
     assert _snapshot(out) == before
-    if how == signal.SIGTERM:   # cleanup ran: nothing left behind
+    if how == signal.SIGTERM:  # cleanup ran: nothing left behind
         assert not list(out.glob(f"{STAGING_PREFIX}*"))
     result = subprocess.run(
-        _build_command(newer.workspace.data, newer.workspace.ledger, out, "--hospital",
-                       HOSPITAL), env=_env(), capture_output=True, text=True, timeout=300)
+        _build_command(newer.workspace.data, newer.workspace.ledger, out, "--hospital", HOSPITAL),
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     if how == signal.SIGKILL:
         assert "Repaired: removed the staging folder" in result.stdout
@@ -208,20 +244,34 @@ def test_a_killed_pdf_build_leaves_the_earlier_files_and_no_libreoffice(tmp_path
 def test_concurrent_builds_into_one_folder_lose_no_manifest_entry(tmp_path):
     project = _project(tmp_path)
     out = tmp_path / "out"
-    commands = [_build_command(project.workspace.data, project.workspace.ledger, out,
-                               "--hospital", hospital, "--only", kind)
-                for hospital in ("linde-en-eik", HOSPITAL)
-                for kind in ("intentieverklaring", "deelnameovereenkomst", "dpia")]
-    processes = [subprocess.Popen(c, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                 for c in commands]
+    commands = [
+        _build_command(
+            project.workspace.data,
+            project.workspace.ledger,
+            out,
+            "--hospital",
+            hospital,
+            "--only",
+            kind,
+        )
+        for hospital in ("linde-en-eik", HOSPITAL)
+        for kind in ("intentieverklaring", "deelnameovereenkomst", "dpia")
+    ]
+    processes = [
+        subprocess.Popen(c, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for c in commands
+    ]
     for process in processes:
         _, err = process.communicate(timeout=300)
         assert process.returncode == 0, err.decode()
     for hospital in ("linde-en-eik", HOSPITAL):
         manifest = json.loads((out / hospital / "manifest.json").read_text())
         files = {d["file"]: d["sha256"] for d in manifest["documents"]}
-        assert sorted(files) == ["deelnameovereenkomst.docx", "dpia.docx",
-                                 "intentieverklaring.docx"]
+        assert sorted(files) == [
+            "deelnameovereenkomst.docx",
+            "dpia.docx",
+            "intentieverklaring.docx",
+        ]
         for name, sha in files.items():
             assert hashlib.sha256((out / hospital / name).read_bytes()).hexdigest() == sha
 
@@ -232,8 +282,14 @@ def test_sign_refuses_a_file_changed_behind_the_manifest(tmp_path):
     target = out / HOSPITAL / "intentieverklaring.docx"
     target.write_bytes(target.read_bytes() + b"\0")
     with pytest.raises(UsageError, match="is not the file that was built: sha256 ") as caught:
-        project.record(HOSPITAL, "intentieverklaring", signatory=SIGNATORY, date="2027-04-08",
-                       method="paper", out=out)
+        project.record(
+            HOSPITAL,
+            "intentieverklaring",
+            signatory=SIGNATORY,
+            date="2027-04-08",
+            method="paper",
+            out=out,
+        )
     assert hashlib.sha256(target.read_bytes()).hexdigest() in caught.value.message
     assert project.register.state() == {}
 

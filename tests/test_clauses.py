@@ -39,9 +39,12 @@ def portfolio():
 def build(portfolio, hospital_id, root=BASIC):
     library = load_clauses(root)
     hospital = portfolio.hospital(hospital_id) if hospital_id else None
-    return assemble(library, "intentieverklaring",
-                    build_context(portfolio, hospital, "intentieverklaring"),
-                    who=f" (hospital {hospital_id})")
+    return assemble(
+        library,
+        "intentieverklaring",
+        build_context(portfolio, hospital, "intentieverklaring"),
+        who=f" (hospital {hospital_id})",
+    )
 
 
 def copy_library(tmp_path: Path) -> Path:
@@ -69,8 +72,15 @@ def test_filters_format_dutch():
     assert opsomming(["A"]) == "A"
     assert add_months(date(2028, 2, 29), 12) == date(2029, 2, 28)
     assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
-    assert [woorden(n) for n in (1, 5, 12, 21, 22, 40, 100)] == \
-        ["een", "vijf", "twaalf", "eenentwintig", "tweeëntwintig", "veertig", "honderd"]
+    assert [woorden(n) for n in (1, 5, 12, 21, 22, 40, 100)] == [
+        "een",
+        "vijf",
+        "twaalf",
+        "eenentwintig",
+        "tweeëntwintig",
+        "veertig",
+        "honderd",
+    ]
 
 
 def test_statutory_terms_are_marked_and_data_terms_written_with_their_unit():
@@ -95,15 +105,17 @@ def test_articles_are_numbered_and_references_resolved(portfolio):
     ]
     doel = articles[1]
     assert doel.blocks[0].text == "2.1 Dit artikel verwijst naar artikel 3 en naar Bijlage 1."
-    assert doel.blocks[1].text == ("2.2 De financiering loopt tot en met 31 januari 2031; de "
-                                   "opzegtermijn is 33 maanden vanaf 11 januari 2027.")
+    assert doel.blocks[1].text == (
+        "2.2 De financiering loopt tot en met 31 januari 2031; de "
+        "opzegtermijn is 33 maanden vanaf 11 januari 2027."
+    )
     # A single paragraph is not numbered.
     assert articles[2].blocks[0].label is None
     assert articles[2].blocks[0].text == "Het plafond is €\xa0175.000,00."
 
 
 def test_condition_excludes_clause_and_renumbers(portfolio):
-    without = build(portfolio, "linde-en-eik")   # fractuurdetectie only
+    without = build(portfolio, "linde-en-eik")  # fractuurdetectie only
     with_ = build(portfolio, "den-bosch-noord")  # skeletleeftijd
     assert "t-kinderen" in without.excluded
     assert "t-kinderen" not in [c.clause.id for c in without.clauses]
@@ -116,15 +128,18 @@ def test_recitals_are_lettered_except_lead_lines(portfolio):
     document = build(portfolio, "linde-en-eik")
     [recitals] = document.section("overwegingen")
     assert [(b.label, b.role) for b in recitals.blocks] == [
-        (None, "text"), ("A.", "recital"), ("B.", "recital"), (None, "text")]
+        (None, "text"),
+        ("A.", "recital"),
+        ("B.", "recital"),
+        (None, "text"),
+    ]
     assert recitals.blocks[2].text == "B. Het Ziekenhuis kiest Fractuurdetectie."
 
 
 def test_parties_are_numbered_and_names_kept_intact(portfolio):
     document = build(portfolio, "linde-en-eik")
     [parties] = document.section("partijen")
-    assert parties.blocks[2].text == \
-        '2. Stichting Zorggroep Linde & Eik <Zuid> "De Boog".'
+    assert parties.blocks[2].text == '2. Stichting Zorggroep Linde & Eik <Zuid> "De Boog".'
 
 
 def test_definitions_are_collected_sorted_and_rendered(portfolio):
@@ -160,16 +175,20 @@ def test_model_document_marks_hospital_fields(portfolio):
 
 
 def test_reference_to_missing_clause_names_both(portfolio, tmp_path):
-    path, [problem] = problems_after_appending(portfolio, tmp_path,
-                                               "\nZie {{ ref('t-bestaat-niet') }}.\n")
+    path, [problem] = problems_after_appending(
+        portfolio, tmp_path, "\nZie {{ ref('t-bestaat-niet') }}.\n"
+    )
     assert problem.file == path and problem.line == 10
-    assert "clause 't-kosten' refers to clause 't-bestaat-niet', which does not exist" \
+    assert (
+        "clause 't-kosten' refers to clause 't-bestaat-niet', which does not exist"
         in problem.message
+    )
 
 
 def test_reference_to_excluded_clause_is_an_error(portfolio, tmp_path):
-    path, problems = problems_after_appending(portfolio, tmp_path,
-                                              "\nZie {{ ref('t-kinderen') }}.\n")
+    path, problems = problems_after_appending(
+        portfolio, tmp_path, "\nZie {{ ref('t-kinderen') }}.\n"
+    )
     build(portfolio, "den-bosch-noord", path.parent)  # included there: fine
     message = problems[0].message
     assert "clause 't-kosten' refers to clause 't-kinderen', which is not included" in message
@@ -178,7 +197,8 @@ def test_reference_to_excluded_clause_is_an_error(portfolio, tmp_path):
 
 def test_undefined_variable_names_file_and_line(portfolio, tmp_path):
     path, [problem] = problems_after_appending(
-        portfolio, tmp_path, "\n\nDe KvK is {{ ziekenhuis.kvk_nummer }}.\n")
+        portfolio, tmp_path, "\n\nDe KvK is {{ ziekenhuis.kvk_nummer }}.\n"
+    )
     assert (problem.file, problem.line) == (path, 11)
     assert "kvk_nummer" in problem.message
 
@@ -194,22 +214,24 @@ def test_template_syntax_error_names_file_and_line(portfolio, tmp_path):
 
 
 def test_sandbox_refuses_attribute_tricks(portfolio, tmp_path):
-    _, [problem] = problems_after_appending(portfolio, tmp_path,
-                                            "\n{{ ''.__class__.__mro__ }}\n")
+    _, [problem] = problems_after_appending(portfolio, tmp_path, "\n{{ ''.__class__.__mro__ }}\n")
     assert "SecurityError: access to attribute '__class__'" in problem.message
 
 
 def test_bad_clause_heads_are_all_reported(tmp_path):
     root = copy_library(tmp_path)
-    (root / "50-kosten.md").write_text("---\nid: t-kosten\nversion: 1\ntitle: Kosten\n"
-                                       "documents: [intentieverklring]\norder: 30\n"
-                                       "titel: x\n---\nTekst.\n")
+    (root / "50-kosten.md").write_text(
+        "---\nid: t-kosten\nversion: 1\ntitle: Kosten\n"
+        "documents: [intentieverklring]\norder: 30\n"
+        "titel: x\n---\nTekst.\n"
+    )
     (root / "90-dubbel.md").write_text((BASIC / "40-doel.md").read_text())
     (root / "95-geen-kop.md").write_text("Alleen tekst.\n")
     with pytest.raises(ClauseError) as caught:
         load_clauses(root)
-    found = {(p.file.name, p.line, p.path): f"{p.message} ({p.hint})"
-             for p in caught.value.problems}
+    found = {
+        (p.file.name, p.line, p.path): f"{p.message} ({p.hint})" for p in caught.value.problems
+    }
     assert "does not have the form" in found[("50-kosten.md", 3, "version")]
     assert "did you mean 'intentieverklaring'" in found[("50-kosten.md", 5, "documents")]
     assert "did you mean 'title'" in found[("50-kosten.md", 7, "titel")]
@@ -220,8 +242,11 @@ def test_bad_clause_heads_are_all_reported(tmp_path):
 def test_duplicate_definition_names_both_clauses(portfolio, tmp_path):
     root = copy_library(tmp_path)
     path = root / "50-kosten.md"
-    path.write_text(path.read_text().replace("order: 30\n",
-                                             "order: 30\ndefines:\n  AI-oplossing: iets anders\n"))
+    path.write_text(
+        path.read_text().replace(
+            "order: 30\n", "order: 30\ndefines:\n  AI-oplossing: iets anders\n"
+        )
+    )
     with pytest.raises(ClauseError) as caught:
         build(portfolio, "linde-en-eik", root)
     [problem] = caught.value.problems
@@ -231,45 +256,65 @@ def test_duplicate_definition_names_both_clauses(portfolio, tmp_path):
 
 def test_lists_restart_lettering_under_each_subheading():
     from aifi_legal.assembly.blocks import parse_blocks as _parse
+
     blocks = _parse("## Eerste\n\n- een\n- twee\n\n## Tweede\n\n- drie\n", "bijlage", "1")
     assert [(b.label, b.text) for b in blocks] == [
-        (None, "Eerste"), ("a.", "a. een"), ("b.", "b. twee"), (None, "Tweede"),
-        ("a.", "a. drie")]
+        (None, "Eerste"),
+        ("a.", "a. een"),
+        ("b.", "b. twee"),
+        (None, "Tweede"),
+        ("a.", "a. drie"),
+    ]
 
 
 def test_failing_risk_condition_names_the_register(tmp_path):
     from conftest import ROOT
 
     from aifi_legal import load_project
+
     clauses = copy_library(tmp_path)
     (clauses / "risicos.yaml").write_text(
         "risks:\n  - id: R1\n    title: T\n    description: D\n    origin: O\n"
         "    likelihood: laag\n    likelihood_reason: L\n    impact: hoog\n"
         "    impact_reason: I\n    measures: [M]\n    owner: cmio\n    residual: laag\n"
-        "    residual_reason: R\n    condition: \"ziekenhuis.bestaat_niet\"\n")
+        '    residual_reason: R\n    condition: "ziekenhuis.bestaat_niet"\n'
+    )
     project = load_project(TWO_HOSPITALS, clauses, ROOT / "templates")
     with pytest.raises(ClauseError) as caught:
         project.assemble("intentieverklaring", project.portfolio.hospitals[0])
     [problem] = caught.value.problems
     assert problem.file.name == "risicos.yaml"
-    assert "risk condition 'ziekenhuis.bestaat_niet' fails (hospital linde-en-eik)" \
-        in problem.message
+    assert (
+        "risk condition 'ziekenhuis.bestaat_niet' fails (hospital linde-en-eik)" in problem.message
+    )
 
 
 def test_getal_formats_a_count_as_dutch_text_writes_it():
     from aifi_legal.assembly.formatting import getal
+
     assert getal(18000) == "18.000" and getal(450) == "450" and FILTERS["getal"] is getal
 
 
 def test_risk_texts_render_with_the_context_and_empty_measures_drop_out(portfolio):
     from aifi_legal.assembly.clauses import Risk
     from aifi_legal.assembly.context import build_context, risk_context
+
     hospital = portfolio.hospitals[0]
     context = build_context(portfolio, hospital, "dpia")
-    risk = Risk(id="R1", title="Titel", description="bij {{ ziekenhuis.short_name }}",
-                origin="o", likelihood="laag", likelihood_reason="k", impact="hoog",
-                impact_reason="i", measures=["{% if false %}nooit{% endif %}", "altijd"],
-                owner="cmio", residual="laag", residual_reason="r")
+    risk = Risk(
+        id="R1",
+        title="Titel",
+        description="bij {{ ziekenhuis.short_name }}",
+        origin="o",
+        likelihood="laag",
+        likelihood_reason="k",
+        impact="hoog",
+        impact_reason="i",
+        measures=["{% if false %}nooit{% endif %}", "altijd"],
+        owner="cmio",
+        residual="laag",
+        residual_reason="r",
+    )
     chosen = risk_context([risk], context, lambda *_: True)["risicos"][0]
     assert chosen["description"] == f"bij {hospital.short_name}"
     assert chosen["measures"] == ["altijd"] and chosen["nr"] == "R1"

@@ -18,8 +18,18 @@ def runner():
 
 
 def test_build_writes_documents_and_a_summary(runner, tmp_path):
-    result = runner.invoke(cli, ["build", "--data", str(TWO_HOSPITALS), "--out",
-                                 str(tmp_path), "--hospital", "linde-en-eik"])
+    result = runner.invoke(
+        cli,
+        [
+            "build",
+            "--data",
+            str(TWO_HOSPITALS),
+            "--out",
+            str(tmp_path),
+            "--hospital",
+            "linde-en-eik",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "linde-en-eik" / "intentieverklaring.docx").is_file()
     assert (tmp_path / "linde-en-eik" / "deelnameovereenkomst.docx").is_file()
@@ -27,7 +37,8 @@ def test_build_writes_documents_and_a_summary(runner, tmp_path):
     assert (tmp_path / "linde-en-eik" / "dpia.docx").is_file()
     assert result.output.strip().splitlines()[-1] == (
         f"Built 4 document(s) for 1 hospital(s) in {tmp_path} (intentieverklaring: 1, "
-        "deelnameovereenkomst: 1, verwerkersovereenkomst: 1, dpia: 1).")
+        "deelnameovereenkomst: 1, verwerkersovereenkomst: 1, dpia: 1)."
+    )
 
 
 def test_build_from_any_folder_uses_the_shipped_example(runner, tmp_path, monkeypatch):
@@ -48,8 +59,11 @@ def test_build_model(runner, tmp_path):
 def test_bad_data_exits_2_with_every_problem_and_no_traceback(runner, tmp_path):
     bad = tmp_path / "hospitals.yaml"
     text = TWO_HOSPITALS.read_text()
-    bad.write_text(text.replace('kvk: "05550123"', 'kvk: "555"')
-                   .replace("postcode: 5211 XX", "postcode: XX 5211"))
+    bad.write_text(
+        text.replace('kvk: "05550123"', 'kvk: "555"').replace(
+            "postcode: 5211 XX", "postcode: XX 5211"
+        )
+    )
     result = runner.invoke(cli, ["build", "--data", str(bad), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
@@ -115,15 +129,22 @@ def test_init_creates_an_editable_workspace(runner, tmp_path, monkeypatch):
     assert (workspace / "clauses" / "gemeenschappelijk" / "partijen.md").is_file()
     # The workspace's own files are used from inside it ...
     partijen = workspace / "clauses" / "gemeenschappelijk" / "partijen.md"
-    partijen.write_text(partijen.read_text().replace("De ondergetekenden:",
-                                                     "De hierna genoemde ondergetekenden:"))
+    partijen.write_text(
+        partijen.read_text().replace("De ondergetekenden:", "De hierna genoemde ondergetekenden:")
+    )
     monkeypatch.chdir(workspace)
-    result = runner.invoke(cli, ["build", "--hospital", "rijnstede", "--only",
-                                 "intentieverklaring"])
+    result = runner.invoke(
+        cli, ["build", "--hospital", "rijnstede", "--only", "intentieverklaring"]
+    )
     assert result.exit_code == 0, result.output
     import docx
-    text = "\n".join(p.text for p in docx.Document(
-        str(workspace / "out" / "rijnstede" / "intentieverklaring.docx")).paragraphs)
+
+    text = "\n".join(
+        p.text
+        for p in docx.Document(
+            str(workspace / "out" / "rijnstede" / "intentieverklaring.docx")
+        ).paragraphs
+    )
     assert "De hierna genoemde ondergetekenden:" in text
     # ... and init refuses to overwrite it.
     result = runner.invoke(cli, ["init", str(workspace)])

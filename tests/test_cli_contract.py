@@ -82,8 +82,11 @@ def test_every_option_reaches_its_library_keyword(name, tmp_path, monkeypatch):
     if name in FUNCTIONS:
         monkeypatch.setattr(cli_module, FUNCTIONS[name], function)
     CliRunner().invoke(cli, argv)
-    calls = function.call_args_list if name in FUNCTIONS else \
-        [c for c in project.method_calls if not c[0].startswith("_")]
+    calls = (
+        function.call_args_list
+        if name in FUNCTIONS
+        else [c for c in project.method_calls if not c[0].startswith("_")]
+    )
     assert calls, f"{name} made no library call"
     _, args, kwargs = calls[0] if name not in FUNCTIONS else ("", *calls[0])
     passed = list(args) + list(kwargs.values())
@@ -95,8 +98,9 @@ def test_every_option_reaches_its_library_keyword(name, tmp_path, monkeypatch):
         if keyword in kwargs:
             assert kwargs[keyword] in options or str(kwargs[keyword]) in options, (param, kwargs)
         else:
-            assert any(a in options for a in passed if not isinstance(a, mock.Mock)), \
+            assert any(a in options for a in passed if not isinstance(a, mock.Mock)), (
                 f"{name}: {param}={value!r} reached no keyword ({args}, {kwargs})"
+            )
     if name not in FUNCTIONS:
         loader.assert_called_once_with(None, None, None, None)
 
@@ -109,8 +113,9 @@ def test_every_command_and_option_has_help_and_an_example_row(name):
         if isinstance(param, click.Option):
             assert param.help, f"{name} {param.opts[0]} has no help text"
     readme = (ROOT / "README.md").read_text("utf-8")
-    assert re.search(rf"^\| `aifi-legal {name}\b", readme, re.MULTILINE), \
+    assert re.search(rf"^\| `aifi-legal {name}\b", readme, re.MULTILINE), (
         f"README has no row for `aifi-legal {name}`"
+    )
 
 
 def test_library_keywords_in_messages_are_shown_as_options():

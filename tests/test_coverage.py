@@ -24,16 +24,30 @@ def test_every_checklist_item_is_covered_for_every_hospital(example_project, kin
 def test_checklist_items_are_tagged_on_unconditional_clauses(example_project, kind):
     """Coverage must not depend on a hospital's choices: the tag sits on a clause without a
     condition."""
-    unconditional = {tag for clause in example_project.library.for_kind(kind)
-                     if clause.head.condition is None for tag in clause.head.tags}
+    unconditional = {
+        tag
+        for clause in example_project.library.for_kind(kind)
+        if clause.head.condition is None
+        for tag in clause.head.tags
+    }
     assert not sorted(CHECKLISTS[kind] - unconditional)
 
 
 def test_risk_register_covers_the_required_risks(example_project):
-    titles = " ".join(r.title.lower() + " " + r.description.lower()
-                      for r in example_project.library.risks)
-    for topic in ("toegang", "wijziging", "verlies", "herleiding", "vooringenomenheid",
-                  "automatiseringsbias", "drift", "lock-in", "andere doeleinden"):
+    titles = " ".join(
+        r.title.lower() + " " + r.description.lower() for r in example_project.library.risks
+    )
+    for topic in (
+        "toegang",
+        "wijziging",
+        "verlies",
+        "herleiding",
+        "vooringenomenheid",
+        "automatiseringsbias",
+        "drift",
+        "lock-in",
+        "andere doeleinden",
+    ):
         assert topic in titles, topic
 
 

@@ -8,10 +8,17 @@ from datetime import timedelta
 import pytest
 from test_golden import document_text
 
-LEFTOVERS = re.compile(r"\[invullen\]|\[●\]|\bXXX\b|\bTODO\b|lorem ipsum|\{\{|\{%|\bNone\b|"
-                       r"(?<!\.)\.\.\.(?!\.)|…|\[\s*\]", re.IGNORECASE)
-MINIMUM_WORDS = {"intentieverklaring": 700, "deelnameovereenkomst": 2500,
-                 "verwerkersovereenkomst": 3500, "dpia": 5000}
+LEFTOVERS = re.compile(
+    r"\[invullen\]|\[●\]|\bXXX\b|\bTODO\b|lorem ipsum|\{\{|\{%|\bNone\b|"
+    r"(?<!\.)\.\.\.(?!\.)|…|\[\s*\]",
+    re.IGNORECASE,
+)
+MINIMUM_WORDS = {
+    "intentieverklaring": 700,
+    "deelnameovereenkomst": 2500,
+    "verwerkersovereenkomst": 3500,
+    "dpia": 5000,
+}
 # Documents that name exactly the chosen solutions' vendors and products.
 STRICT_SOLUTIONS = {"deelnameovereenkomst", "verwerkersovereenkomst", "dpia"}
 
@@ -33,8 +40,7 @@ def test_no_fill_in_markers_or_empty_fields(texts):
         for line in text.splitlines():
             # "Label:" with nothing after it is an unfilled field (the signature date is a line).
             pattern = r"\b(Naam|Functie|Plaats|Bevoegdheid|E-mail):\s*(\||/|$)"
-            assert not re.search(pattern, line), \
-                (hospital, kind, line)
+            assert not re.search(pattern, line), (hospital, kind, line)
 
 
 def test_documents_are_long_enough(example_build):
@@ -46,8 +52,12 @@ def test_hospital_facts_agree_across_its_documents(example_project, texts):
     for hospital in example_project.portfolio.hospitals:
         for kind in MINIMUM_WORDS:
             text = " ".join(texts[(hospital.id, kind)].split())
-            for fact in (hospital.legal_name, hospital.kvk, hospital.address.one_line,
-                         *(s.name for s in hospital.signatories_for(kind))):
+            for fact in (
+                hospital.legal_name,
+                hospital.kvk,
+                hospital.address.one_line,
+                *(s.name for s in hospital.signatories_for(kind)),
+            ):
                 assert fact in text, (hospital.id, kind, fact)
             others = [h for h in example_project.portfolio.hospitals if h.id != hospital.id]
             for other in others:
@@ -62,8 +72,11 @@ def test_only_the_chosen_solutions_appear(example_project, texts):
             for solution_id, solution in solutions.items():
                 present = solution.vendor.legal_name in text or solution.product in text
                 if kind in STRICT_SOLUTIONS:
-                    assert present == (solution_id in hospital.solutions), \
-                        (hospital.id, kind, solution_id)
+                    assert present == (solution_id in hospital.solutions), (
+                        hospital.id,
+                        kind,
+                        solution_id,
+                    )
                 else:
                     assert not present or solution_id in hospital.solutions
 
@@ -76,6 +89,7 @@ def test_planning_dates_follow_the_group_start(texts):
 
 
 # --- the DPIA ---------------------------------------------------------------------------------
+
 
 def _dpia(texts, hospital_id):
     return " ".join(texts[(hospital_id, "dpia")].split())
@@ -91,8 +105,9 @@ def test_dpia_without_fg_advice_is_the_draft_for_advice(example_project, texts):
     assert "wordt niet vastgesteld of ondertekend" in text
 
 
-def test_dpia_with_fg_advice_is_the_version_for_adoption_with_the_advice_in_it(example_project,
-                                                                               texts):
+def test_dpia_with_fg_advice_is_the_version_for_adoption_with_the_advice_in_it(
+    example_project, texts
+):
     hospital = example_project.portfolio.hospital("t-zandgoed")
     advice = hospital.dpia
     text = _dpia(texts, hospital.id)
@@ -121,8 +136,17 @@ def test_each_consultation_is_answered_with_the_decision_in_the_data(example_pro
 
 def test_a_bone_age_only_dpia_has_no_emergency_or_fracture_text(texts):
     text = _dpia(texts, "t-zandgoed")
-    for word in ("SEH", "spoedeisende hulp", "fractu", "gips", "implantaten", "osteoporose",
-                 "gekozen AI-oplossingen", "Elke AI-oplossing", "de modellen"):
+    for word in (
+        "SEH",
+        "spoedeisende hulp",
+        "fractu",
+        "gips",
+        "implantaten",
+        "osteoporose",
+        "gekozen AI-oplossingen",
+        "Elke AI-oplossing",
+        "de modellen",
+    ):
         assert word not in text, word
     assert "de AI-oplossing skeletleeftijd" in text
 
@@ -133,8 +157,9 @@ def test_a_fracture_only_dpia_has_no_bone_age_text(texts):
         assert word not in text, word
 
 
-def test_an_external_ict_provider_is_named_with_its_agreement_and_the_extra_hop(example_project,
-                                                                                texts):
+def test_an_external_ict_provider_is_named_with_its_agreement_and_the_extra_hop(
+    example_project, texts
+):
     hospital = example_project.portfolio.hospital("rijnstede")
     provider = hospital.systems.gateway_provider
     text = _dpia(texts, hospital.id)
@@ -146,26 +171,32 @@ def test_an_external_ict_provider_is_named_with_its_agreement_and_the_extra_hop(
 def test_the_dpia_review_follows_the_go_live_of_the_group(example_project, texts):
     from aifi_legal.assembly.formatting import datum
     from aifi_legal.inputs.programme import _plus_months, go_live
+
     programme = example_project.portfolio.consortium.programme
     for hospital in example_project.portfolio.hospitals:
         start = example_project.portfolio.group(hospital.group).start_date
         live = go_live(programme, start)
         review = _plus_months(live, programme.dpia_review_months) - timedelta(days=1)
         text = _dpia(texts, hospital.id)
-        assert f"Datum Functioneel Gebruik van {datum(live)} is dat uiterlijk op {datum(review)}" \
-            in text, hospital.id
+        assert (
+            f"Datum Functioneel Gebruik van {datum(live)} is dat uiterlijk op {datum(review)}"
+            in text
+        ), hospital.id
 
 
 def test_column_widths_fit_the_longest_word_and_fill_the_text_width():
     from aifi_legal.word.writer import CELL_MARGINS, CHAR_TWIPS, TEXT_WIDTH, column_widths
-    rows = [["Nr", "Risico", "Maatregelen"],
-            ["R1", "Heridentificatie", "Pseudonimisering in de Lokale Gateway " * 6],
-            ["R12", "Onbevoegde toegang", "Logging"]]
+
+    rows = [
+        ["Nr", "Risico", "Maatregelen"],
+        ["R1", "Heridentificatie", "Pseudonimisering in de Lokale Gateway " * 6],
+        ["R12", "Onbevoegde toegang", "Logging"],
+    ]
     widths = column_widths(rows)
     assert sum(widths) == TEXT_WIDTH
     assert widths[0] >= len("R12") * CHAR_TWIPS + CELL_MARGINS
     assert widths[1] >= len("Heridentificatie") * CHAR_TWIPS + CELL_MARGINS
-    assert widths[2] > widths[1] > widths[0]   # the long text gets the room
+    assert widths[2] > widths[1] > widths[0]  # the long text gets the room
     # Words that cannot all fit shrink alike, and the widths still fill the line.
     squeezed = column_widths([["x" * 60, "y" * 60]])
     assert sum(squeezed) == TEXT_WIDTH
@@ -178,6 +209,7 @@ def test_every_table_row_stays_on_one_page_and_columns_fill_the_line(example_bui
     from lxml import etree
 
     from aifi_legal.word.writer import TEXT_WIDTH
+
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     for document in example_build.documents:
         with zipfile.ZipFile(document.path) as archive:
@@ -196,6 +228,7 @@ def test_the_long_documents_open_with_contents_that_link_every_article_and_annex
 
     from aifi_legal.documents import KINDS
     from aifi_legal.word.reader import read_docx
+
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
     def style(paragraph):
@@ -211,10 +244,13 @@ def test_the_long_documents_open_with_contents_that_link_every_article_and_annex
             assert entries == [] and read_docx(document.path).contents == [], document.path
             continue
         # Every numbered article or chapter and every annex, in order, and nothing else.
-        headings = {p.find(f"{w}bookmarkStart").get(f"{w}name"): "".join(p.itertext())
-                    for p in paragraphs if style(p) in ("Heading1", "AIFIBijlagekop")
-                    and p.find(f"{w}bookmarkStart") is not None
-                    and re.match(r"(Artikel |Bijlage )?\d+\.", "".join(p.itertext()))}
+        headings = {
+            p.find(f"{w}bookmarkStart").get(f"{w}name"): "".join(p.itertext())
+            for p in paragraphs
+            if style(p) in ("Heading1", "AIFIBijlagekop")
+            and p.find(f"{w}bookmarkStart") is not None
+            and re.match(r"(Artikel |Bijlage )?\d+\.", "".join(p.itertext()))
+        }
         assert len(headings) >= 10, document.path
         listed = {}
         for entry in entries:
@@ -223,9 +259,10 @@ def test_the_long_documents_open_with_contents_that_link_every_article_and_annex
             listed[anchor] = "".join(t.text for t in link.iter(f"{w}t"))
             [instruction] = [t.text for t in link.iter(f"{w}instrText")]
             assert instruction.split() == ["PAGEREF", anchor, "\\h"]
-            begin = next(f for f in link.iter(f"{w}fldChar")
-                         if f.get(f"{w}fldCharType") == "begin")
-            assert begin.get(f"{w}dirty") == "true"   # Word fills in the page on opening
+            begin = next(
+                f for f in link.iter(f"{w}fldChar") if f.get(f"{w}fldCharType") == "begin"
+            )
+            assert begin.get(f"{w}dirty") == "true"  # Word fills in the page on opening
         assert list(listed.items()) == list(headings.items()), document.path
         # The reader keeps the contents apart from the text; the first article gets a new page.
         assert read_docx(document.path).contents == ["Inhoud", *headings.values()]

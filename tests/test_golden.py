@@ -38,8 +38,10 @@ def document_text(path: Path) -> str:
                 lines.append(text)
         elif child.tag == f"{W}tbl":
             for row in child.iter(f"{W}tr"):
-                cells = [" / ".join(t for t in (paragraph_text(p) for p in cell.iter(f"{W}p"))
-                                    if t) for cell in row.iter(f"{W}tc")]
+                cells = [
+                    " / ".join(t for t in (paragraph_text(p) for p in cell.iter(f"{W}p")) if t)
+                    for cell in row.iter(f"{W}tc")
+                ]
                 lines.append(" | ".join(cells))
     return "\n".join(lines) + "\n"
 
@@ -47,8 +49,9 @@ def document_text(path: Path) -> str:
 @pytest.mark.parametrize("hospital", ["linde-en-eik", "den-bosch-noord"])
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_rendered_text_matches_golden(fixture_build, hospital, kind, update_golden):
-    document = next(d for d in fixture_build.documents
-                    if d.hospital_id == hospital and d.kind == kind)
+    document = next(
+        d for d in fixture_build.documents if d.hospital_id == hospital and d.kind == kind
+    )
     text = document_text(document.path)
     golden = GOLDEN / hospital / f"{kind}.txt"
     if update_golden:

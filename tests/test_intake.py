@@ -15,18 +15,23 @@ from aifi_legal import load_project
 from aifi_legal.cli import cli
 from aifi_legal.register.ledger import read_events
 
-pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed "
-                                "(Debian package libreoffice-writer-nogui); .ci/run installs it")
+pytestmark = pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice is not installed "
+    "(Debian package libreoffice-writer-nogui); .ci/run installs it",
+)
 
 
 @pytest.fixture(scope="module")
 def sent(tmp_path_factory):
     """The den-bosch-noord intention statement as a PDF ready for signing."""
     root = tmp_path_factory.mktemp("intake")
-    project = load_project(TWO_HOSPITALS, ROOT / "clauses", ROOT / "templates",
-                           root / "signatures.jsonl")
-    result = project.build(root / "out", hospitals=["den-bosch-noord"],
-                           only=["intentieverklaring"], pdf=True)
+    project = load_project(
+        TWO_HOSPITALS, ROOT / "clauses", ROOT / "templates", root / "signatures.jsonl"
+    )
+    result = project.build(
+        root / "out", hospitals=["den-bosch-noord"], only=["intentieverklaring"], pdf=True
+    )
     [document] = result.documents
     assert document.pdf["fields"] == ["sig_ziekenhuis_1", "sig_ziekenhuis_2", "sig_aifi_1"]
     return root, document.path.with_suffix(".pdf")
@@ -35,8 +40,9 @@ def sent(tmp_path_factory):
 @pytest.fixture
 def project(sent, tmp_path):
     _root, _ = sent
-    return load_project(TWO_HOSPITALS, ROOT / "clauses", ROOT / "templates",
-                        tmp_path / "signatures.jsonl")
+    return load_project(
+        TWO_HOSPITALS, ROOT / "clauses", ROOT / "templates", tmp_path / "signatures.jsonl"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +58,11 @@ def test_a_signed_pdf_is_recorded_for_its_signatory(project, sent, signed_once, 
     report = project.intake([returned], out=root / "out")
     assert report.ok, report.to_text()
     [event] = read_events(project.workspace.ledger)
-    assert (event.signatory, event.field, event.method) == \
-        ("drs. Bart van 't Veld", "sig_ziekenhuis_1", "simple")  # untrusted test certificate
+    assert (event.signatory, event.field, event.method) == (
+        "drs. Bart van 't Veld",
+        "sig_ziekenhuis_1",
+        "simple",
+    )  # untrusted test certificate
     assert event.document_id == "AIFI-IVK-DEN-BOSCH-NOORD-V1.0"
     # Fed in twice: nothing new.
     assert project.intake([returned], out=root / "out").results[0].recorded == []
@@ -69,8 +78,10 @@ def test_a_second_signature_is_added_and_both_stay_valid(project, sent, signed_o
     returned.write_bytes(twice)
     report = project.intake([returned], out=root / "out")
     assert report.ok, report.to_text()
-    assert [e.signatory for e in read_events(project.workspace.ledger)] == \
-        ["drs. Bart van 't Veld", "Ingrid Sønnesyn"]
+    assert [e.signatory for e in read_events(project.workspace.ledger)] == [
+        "drs. Bart van 't Veld",
+        "Ingrid Sønnesyn",
+    ]
 
 
 def test_one_changed_byte_is_refused_and_nothing_recorded(project, sent, signed_once, tmp_path):
@@ -95,17 +106,25 @@ def test_one_changed_byte_is_refused_and_nothing_recorded(project, sent, signed_
 
 def test_a_pdf_with_edited_text_is_refused_naming_the_page(project, sent, tmp_path):
     from aifi_legal.pdf import convert_to_pdf, prepare_pdf, read_document_info
+
     root, original = sent
     # Someone edits the DOCX and makes a PDF of it with our properties.
     edited = tmp_path / "intentieverklaring.docx"
     shutil.copyfile(root / "out" / "den-bosch-noord" / "intentieverklaring.docx", edited)
-    rewrite_docx(edited, changes={
-        DOCUMENT: replace_once("Rechtbank Midden-Nederland", "Rechtbank Amsterdam")})
+    rewrite_docx(
+        edited,
+        changes={DOCUMENT: replace_once("Rechtbank Midden-Nederland", "Rechtbank Amsterdam")},
+    )
     converted = convert_to_pdf([edited], tmp_path / "pdf")[edited]
     info = read_document_info(original.read_bytes())
-    forged = prepare_pdf(converted.read_bytes(), title=info["/Title"], subject=info["/Subject"],
-                         document_id=info["/AIFIDocumentId"],
-                         source_sha256=info["/AIFISourceSha256"], slots=[])
+    forged = prepare_pdf(
+        converted.read_bytes(),
+        title=info["/Title"],
+        subject=info["/Subject"],
+        document_id=info["/AIFIDocumentId"],
+        source_sha256=info["/AIFISourceSha256"],
+        slots=[],
+    )
     returned = tmp_path / "retour.pdf"
     returned.write_bytes(forged)
     report = project.intake([returned], out=root / "out")
@@ -122,8 +141,14 @@ def test_unknown_or_unsigned_files_and_the_command_line(project, sent, tmp_path)
     stranger = tmp_path / "ander.pdf"
     stranger.write_bytes(b"%PDF-1.4 niet van ons")
     runner = CliRunner()
-    common = ["--data", str(TWO_HOSPITALS), "--ledger", str(project.workspace.ledger),
-              "--out", str(root / "out")]
+    common = [
+        "--data",
+        str(TWO_HOSPITALS),
+        "--ledger",
+        str(project.workspace.ledger),
+        "--out",
+        str(root / "out"),
+    ]
     result = runner.invoke(cli, ["intake", *common, str(stranger), str(original)])
     assert result.exit_code == 1, result.output
     assert "ander.pdf: REFUSED" in result.output
@@ -139,9 +164,21 @@ def test_a_trusted_certificate_is_recorded_as_advanced(project, sent, tmp_path):
     certificate.write_bytes(signer.certificate_der)
     returned = tmp_path / "retour.pdf"
     returned.write_bytes(sign_field(original.read_bytes(), "sig_aifi_1", signer))
-    result = CliRunner().invoke(cli, ["intake", "--data", str(TWO_HOSPITALS), "--ledger",
-                                      str(project.workspace.ledger), "--out", str(root / "out"),
-                                      "--trust-root", str(certificate), str(returned)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "intake",
+            "--data",
+            str(TWO_HOSPITALS),
+            "--ledger",
+            str(project.workspace.ledger),
+            "--out",
+            str(root / "out"),
+            "--trust-root",
+            str(certificate),
+            str(returned),
+        ],
+    )
     assert result.exit_code == 0, result.output
     [event] = read_events(project.workspace.ledger)
     assert (event.signatory, event.method) == ("drs. Marloes Verhagen-Ait Taleb", "advanced")

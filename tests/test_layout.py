@@ -28,7 +28,7 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
-                base = base[:len(base) - node.level + 1]
+                base = base[: len(base) - node.level + 1]
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
@@ -55,7 +55,7 @@ def test_the_import_graph_has_no_cycle():
         stack.append(node)
         for target in sorted(edges[node]):
             if state.get(target) == 1:
-                cycle = [*stack[stack.index(target):], target]
+                cycle = [*stack[stack.index(target) :], target]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if target not in state:
                 visit(target)
@@ -68,8 +68,11 @@ def test_the_import_graph_has_no_cycle():
 
 
 def test_no_module_is_over_the_size_limit():
-    long = {name: n for name, path in modules().items()
-            if (n := len(path.read_text("utf-8").splitlines())) > MAX_LINES}
+    long = {
+        name: n
+        for name, path in modules().items()
+        if (n := len(path.read_text("utf-8").splitlines())) > MAX_LINES
+    }
     assert not long
 
 
@@ -81,12 +84,19 @@ def test_the_facade_is_imported_only_by_the_top():
 def test_only_the_cli_imports_click_and_nothing_below_it_prints_or_exits():
     for name, path in modules().items():
         tree = ast.parse(path.read_text("utf-8"))
-        imported = {a.name.split(".")[0] for node in ast.walk(tree)
-                    if isinstance(node, (ast.Import, ast.ImportFrom))
-                    for a in (node.names if isinstance(node, ast.Import)
-                              else [ast.alias(node.module or "")])}
-        called = {node.func.id for node in ast.walk(tree)
-                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+        imported = {
+            a.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for a in (
+                node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")]
+            )
+        }
+        called = {
+            node.func.id
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        }
         if name == "aifi_legal.cli":
             continue
         assert "click" not in imported, name
@@ -95,8 +105,18 @@ def test_only_the_cli_imports_click_and_nothing_below_it_prints_or_exits():
 
 def test_lower_layers_do_not_import_higher_ones():
     # inputs -> assembly -> word -> output/pdf/checks/register -> project -> cli
-    floors = {"inputs": 1, "assembly": 2, "word": 3, "source": 4, "pdf": 4, "output": 5,
-              "checks": 5, "register": 5, "project": 6, "cli": 7}
+    floors = {
+        "inputs": 1,
+        "assembly": 2,
+        "word": 3,
+        "source": 4,
+        "pdf": 4,
+        "output": 5,
+        "checks": 5,
+        "register": 5,
+        "project": 6,
+        "cli": 7,
+    }
     for name, targets in graph().items():
         parts = name.split(".")
         if len(parts) < 2 or parts[1] not in floors:
@@ -105,4 +125,5 @@ def test_lower_layers_do_not_import_higher_ones():
             other = target.split(".")
             if len(other) > 1 and other[1] in floors and other[1] != parts[1]:
                 assert floors[other[1]] <= floors[parts[1]] or (
-                    parts[1] == "pdf" and target == "aifi_legal.output.files"), (name, target)
+                    parts[1] == "pdf" and target == "aifi_legal.output.files"
+                ), (name, target)

@@ -12,7 +12,8 @@ from conftest import SOFFICE
 needs_writer = pytest.mark.skipif(
     SOFFICE is None,
     reason="LibreOffice is not installed (Debian package libreoffice-writer-nogui); .ci/run "
-           "installs it")
+    "installs it",
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +25,21 @@ def writer_pdfs(fixture_build, tmp_path_factory):
     # Each hospital's files share names, so convert one hospital per call.
     for hospital in {d.hospital_id for d in fixture_build.documents}:
         files = [str(d.path) for d in fixture_build.documents if d.hospital_id == hospital]
-        subprocess.run([SOFFICE, f"-env:UserInstallation=file://{root}/profile",
-                        "--headless", "--convert-to", "pdf", "--outdir", str(root / hospital),
-                        *files], check=True, capture_output=True, timeout=240)
+        subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{root}/profile",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(root / hospital),
+                *files,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=240,
+        )
     return root
 
 
@@ -57,19 +70,32 @@ def test_check_trusts_documents_saved_again_by_writer(fixture_project, fixture_b
     out = tmp_path / "out"
     for hospital in {d.hospital_id for d in fixture_build.documents}:
         files = [str(d.path) for d in fixture_build.documents if d.hospital_id == hospital]
-        subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile",
-                        "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir",
-                        str(out / hospital), *files], check=True, capture_output=True,
-                       timeout=300)
+        subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{tmp_path}/profile",
+                "--headless",
+                "--convert-to",
+                "docx:MS Word 2007 XML",
+                "--outdir",
+                str(out / hospital),
+                *files,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     report = fixture_project.check(out=out)
     assert len(report.documents) == 8
     assert [f for f in report.findings if f.level != "info"] == [], report.to_text()
-    assert all(v["status"] == "covered" for matrix in report.coverage.values()
-               for v in matrix.values())
+    assert all(
+        v["status"] == "covered" for matrix in report.coverage.values() for v in matrix.values()
+    )
 
 
 def _pages(path: Path) -> list[str]:
     from pypdf import PdfReader
+
     return [" ".join(page.extract_text().split()) for page in PdfReader(str(path)).pages]
 
 
@@ -79,11 +105,10 @@ def test_the_contents_give_the_page_each_article_starts_on(fixture_build, writer
 
     checked = 0
     for document in fixture_build.documents:
-        listed = read_docx(document.path).contents[1:]   # below "Inhoud"
+        listed = read_docx(document.path).contents[1:]  # below "Inhoud"
         if not listed:
             continue
-        pages = _pages(writer_pdfs / document.hospital_id / document.path.with_suffix(".pdf")
-                       .name)
+        pages = _pages(writer_pdfs / document.hospital_id / document.path.with_suffix(".pdf").name)
         # Page 2, below the running header: the contents, then the first article's line.
         assert re.search(r"^[^.]* Inhoud (Artikel )?1\. ", pages[1]), pages[1][:200]
         contents = " ".join(pages[1:4])
@@ -102,6 +127,7 @@ def test_one_font_family_embedded_and_titles_that_keep_their_words(fixture_build
     from pypdf import PdfReader
 
     from aifi_legal.documents import KINDS
+
     for path in sorted(writer_pdfs.glob("*/*.pdf")):
         reader = PdfReader(str(path))
         fonts = {}
@@ -110,11 +136,17 @@ def test_one_font_family_embedded_and_titles_that_keep_their_words(fixture_build
                 font = font.get_object()
                 descriptor = font.get("/FontDescriptor")
                 fonts[str(font["/BaseFont"]).split("+")[-1]] = descriptor is not None and any(
-                    key in descriptor.get_object() for key in ("/FontFile", "/FontFile2",
-                                                               "/FontFile3"))
+                    key in descriptor.get_object()
+                    for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                )
         # Liberation Sans is LibreOffice's Arial: the house font, in regular and bold.
-        assert set(fonts) <= {"LiberationSans", "LiberationSans-Bold", "Arial",
-                              "Arial-BoldMT", "ArialMT"}, (path, fonts)
+        assert set(fonts) <= {
+            "LiberationSans",
+            "LiberationSans-Bold",
+            "Arial",
+            "Arial-BoldMT",
+            "ArialMT",
+        }, (path, fonts)
         assert all(fonts.values()), (path, fonts)
         title = next(k.title for k in KINDS.values() if path.stem.startswith(k.name))
         lines = reader.pages[0].extract_text().splitlines()

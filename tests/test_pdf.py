@@ -37,16 +37,20 @@ from pdfsigning import make_signer, sign_field  # noqa: E402
 
 HERE = Path(__file__).parent
 needs_soffice = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice is not installed (Debian package "
-    "libreoffice-writer-nogui); .ci/run installs it")
+    SOFFICE is None,
+    reason="LibreOffice is not installed (Debian package "
+    "libreoffice-writer-nogui); .ci/run installs it",
+)
 
 HOSPITAL = "den-bosch-noord"
 BART = "drs. Bart van 't Veld"
 INGRID = "Ingrid Sønnesyn"
-MARLOES = "drs. Marloes Verhagen-Ait Taleb"      # AIFI's signatory
-SLOTS = [SignatureSlot("sig_ziekenhuis_1", f"Naam: {BART}", BART),
-         SignatureSlot("sig_ziekenhuis_2", f"Naam: {INGRID}", INGRID),
-         SignatureSlot("sig_aifi_1", f"Naam: {MARLOES}", MARLOES)]
+MARLOES = "drs. Marloes Verhagen-Ait Taleb"  # AIFI's signatory
+SLOTS = [
+    SignatureSlot("sig_ziekenhuis_1", f"Naam: {BART}", BART),
+    SignatureSlot("sig_ziekenhuis_2", f"Naam: {INGRID}", INGRID),
+    SignatureSlot("sig_aifi_1", f"Naam: {MARLOES}", MARLOES),
+]
 CREATED = datetime(2026, 3, 1, 9, 0)
 # The smallest document with all three signatories (8 pages): pypdf reads ~0.1 s a page.
 STEM = "intentieverklaring"
@@ -55,10 +59,14 @@ EDIT = ("ieder afzonderlijk als", "elk afzonderlijk als")
 
 
 def prepare(pdf: bytes, **changes) -> bytes:
-    arguments = dict(title="Intentieverklaring – Stichting Ziekenhuis 's-Hertogenbosch Noord",
-                     subject="AIFI Intentieverklaring",
-                     document_id="AIFI-IVK-DEN-BOSCH-NOORD-V1.0", source_sha256="ab" * 32,
-                     slots=SLOTS, created=CREATED)
+    arguments = dict(
+        title="Intentieverklaring – Stichting Ziekenhuis 's-Hertogenbosch Noord",
+        subject="AIFI Intentieverklaring",
+        document_id="AIFI-IVK-DEN-BOSCH-NOORD-V1.0",
+        source_sha256="ab" * 32,
+        slots=SLOTS,
+        created=CREATED,
+    )
     arguments.update(changes)
     return prepare_pdf(pdf, **arguments)
 
@@ -66,6 +74,7 @@ def prepare(pdf: bytes, **changes) -> bytes:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     from aifi_legal import load_project
+
     project = load_project(TWO_HOSPITALS)
     return project.build(tmp_path_factory.mktemp("docx"))
 
@@ -84,8 +93,11 @@ def second_run(built, tmp_path_factory):
     """The intentieverklaring with one word changed, and the same DOCX converted again."""
     if SOFFICE is None:
         pytest.skip("LibreOffice is not installed (Debian package libreoffice-writer-nogui)")
-    source = next(d.path for d in built.documents
-                  if d.hospital_id == HOSPITAL and d.kind == "intentieverklaring")
+    source = next(
+        d.path
+        for d in built.documents
+        if d.hospital_id == HOSPITAL and d.kind == "intentieverklaring"
+    )
     work = tmp_path_factory.mktemp("second")
     (work / "edited").mkdir()
     (work / "again").mkdir()
@@ -93,8 +105,10 @@ def second_run(built, tmp_path_factory):
     shutil.copyfile(source, work / "again" / source.name)
     out = tmp_path_factory.mktemp("pdf2")
     result = convert_to_pdf([work / "edited" / source.name, work / "again" / source.name], out)
-    return {"edited": result[work / "edited" / source.name],
-            "again": result[work / "again" / source.name]}
+    return {
+        "edited": result[work / "edited" / source.name],
+        "again": result[work / "again" / source.name],
+    }
 
 
 def _edit_docx(source: Path, target: Path, old: str, new: str) -> None:
@@ -103,8 +117,9 @@ def _edit_docx(source: Path, target: Path, old: str, new: str) -> None:
 
 def _pdf(converted, stem: str, hospital: str = HOSPITAL) -> bytes:
     _out, mapping = converted
-    return next(p for d, p in mapping.items()
-                if d.parent.name == hospital and d.stem == stem).read_bytes()
+    return next(
+        p for d, p in mapping.items() if d.parent.name == hospital and d.stem == stem
+    ).read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -126,9 +141,11 @@ def _anchors(pdf: bytes) -> dict[str, tuple[int, float, float]]:
     """Independently of the module: page (0-based), x and y of each "Naam: ..." line."""
     found = {}
     for index, page in enumerate(pypdf.PdfReader(io.BytesIO(pdf)).pages):
+
         def visit(text, cm, tm, font, size, index=index):
             if text.startswith("Naam: "):
                 found[text.strip()] = (index, tm[4], tm[5])
+
         page.extract_text(visitor_text=visit)
     return found
 
@@ -139,12 +156,16 @@ def _fields(pdf: bytes) -> dict[str, tuple[int, list[float], dict]]:
         for annotation in page.get("/Annots") or []:
             annotation = annotation.get_object()
             if annotation.get("/FT") == "/Sig":
-                fields[annotation["/T"]] = (index, [float(v) for v in annotation["/Rect"]],
-                                            annotation)
+                fields[annotation["/T"]] = (
+                    index,
+                    [float(v) for v in annotation["/Rect"]],
+                    annotation,
+                )
     return fields
 
 
 # --------------------------------------------------------------------------- conversion
+
 
 @needs_soffice
 def test_files_with_the_same_name_from_two_hospitals_do_not_collide(built, converted):
@@ -184,6 +205,7 @@ def test_a_conversion_that_times_out_is_reported(built, tmp_path):
 
 def test_missing_libreoffice_names_the_debian_package(monkeypatch):
     import aifi_legal.pdf.convert as module
+
     monkeypatch.setattr(module.shutil, "which", lambda name: None)
     monkeypatch.setattr(module.os.path, "isfile", lambda path: False)
     with pytest.raises(PdfError) as caught:
@@ -209,6 +231,7 @@ def test_a_missing_input_file_is_an_error(tmp_path):
 
 # --------------------------------------------------------------------------- preparing
 
+
 @needs_soffice
 def test_properties_are_set(prepared):
     info = read_document_info(prepared)
@@ -223,8 +246,9 @@ def test_properties_are_set(prepared):
 
 @needs_soffice
 def test_one_empty_field_per_slot_on_its_signature_line(prepared):
-    assert [(f.field_name, f.signed) for f in signature_fields(prepared)] == \
-        [(s.field_name, False) for s in SLOTS]
+    assert [(f.field_name, f.signed) for f in signature_fields(prepared)] == [
+        (s.field_name, False) for s in SLOTS
+    ]
     anchors = _anchors(prepared)
     fields = _fields(prepared)
     for slot in SLOTS:
@@ -293,12 +317,17 @@ def _synthetic_pdf(content: bytes) -> bytes:
 
     writer = pypdf.PdfWriter()
     page = writer.add_blank_page(595, 842)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
-                             NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica"),
-                             NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
-        {NameObject("/F1"): writer._add_object(font)})})
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
     stream = DecodedStreamObject()
     stream.set_data(content)
     page[NameObject("/Contents")] = writer._add_object(stream)
@@ -317,9 +346,11 @@ BART_SLOT = [SignatureSlot("sig_ziekenhuis_1", f"Naam: {BART}", BART)]
 def test_an_anchor_split_over_text_operations_is_found_on_its_line():
     # "Naam:" and the name in separate text objects (no space character between them), the
     # name itself split again, with a typographic apostrophe (\x92 in WinAnsi); a line above.
-    pdf = _synthetic_pdf(b"0.75 w 71 700 m 287 700 l S "
-                         b"BT /F1 10 Tf 71 676 Td (Naam:) Tj ET "
-                         b"BT /F1 10 Tf 102 676 Td (drs. Bart van ) Tj (\x92t Veld) Tj ET")
+    pdf = _synthetic_pdf(
+        b"0.75 w 71 700 m 287 700 l S "
+        b"BT /F1 10 Tf 71 676 Td (Naam:) Tj ET "
+        b"BT /F1 10 Tf 102 676 Td (drs. Bart van ) Tj (\x92t Veld) Tj ET"
+    )
     x0, y0, x1, y1 = _rect(prepare(pdf, slots=BART_SLOT), "sig_ziekenhuis_1")
     assert (x0, y0, x1 - x0, y1 - y0) == (71, 701, 200, 40)
 
@@ -331,18 +362,22 @@ def test_without_a_line_the_field_goes_where_our_template_puts_the_line():
 
 
 def test_the_field_gets_lower_when_text_is_close_above_the_line():
-    pdf = _synthetic_pdf(b"71 700 m 287 700 l S BT /F1 10 Tf 71 725 Td (Stichting X) Tj ET "
-                         b"BT /F1 10 Tf 71 676 Td (Naam: drs. Bart van 't Veld) Tj ET")
+    pdf = _synthetic_pdf(
+        b"71 700 m 287 700 l S BT /F1 10 Tf 71 725 Td (Stichting X) Tj ET "
+        b"BT /F1 10 Tf 71 676 Td (Naam: drs. Bart van 't Veld) Tj ET"
+    )
     _x0, y0, _x1, y1 = _rect(prepare(pdf, slots=BART_SLOT), "sig_ziekenhuis_1")
     assert y0 == 701 and 20 <= y1 - y0 < 25 and y1 < 725
 
 
 def test_an_occurrence_with_a_signature_line_wins_and_whole_words_count():
     # The name first appears in running text, then on the signature line further down.
-    pdf = _synthetic_pdf(b"BT /F1 10 Tf 71 780 Td (Naam: drs. Bart van 't Veld) Tj ET "
-                         b"71 400 m 287 400 l S "
-                         b"BT /F1 10 Tf 71 376 Td (Naam: drs. Bart van 't Veld) Tj ET "
-                         b"BT /F1 10 Tf 71 200 Td (Naam: Jansen) Tj ET")
+    pdf = _synthetic_pdf(
+        b"BT /F1 10 Tf 71 780 Td (Naam: drs. Bart van 't Veld) Tj ET "
+        b"71 400 m 287 400 l S "
+        b"BT /F1 10 Tf 71 376 Td (Naam: drs. Bart van 't Veld) Tj ET "
+        b"BT /F1 10 Tf 71 200 Td (Naam: Jansen) Tj ET"
+    )
     assert _rect(prepare(pdf, slots=BART_SLOT), "sig_ziekenhuis_1")[1] == 401
     jan = SignatureSlot("sig_x", "Naam: Jan", "Jan")
     with pytest.raises(PdfError, match="sig_x"):
@@ -358,10 +393,12 @@ def test_two_outputs_on_one_file_are_refused_before_converting(tmp_path):
 
 # --------------------------------------------------------------------------- signatures
 
+
 @needs_soffice
-def test_signing_one_field_is_an_intact_covering_untrusted_signature(prepared, signed_once,
-                                                                      signer):
-    assert signed_once.startswith(prepared)           # an incremental update
+def test_signing_one_field_is_an_intact_covering_untrusted_signature(
+    prepared, signed_once, signer
+):
+    assert signed_once.startswith(prepared)  # an incremental update
     states = {f.field_name: f for f in signature_fields(signed_once)}
     assert [name for name, f in states.items() if f.signed] == ["sig_ziekenhuis_1"]
     state = states["sig_ziekenhuis_1"]
@@ -409,6 +446,7 @@ def test_verifying_works_inside_a_running_event_loop(signed_once):
 
     async def inside():
         return verify_signatures(signed_once)
+
     [check] = asyncio.run(inside())
     assert check.intact
 
@@ -442,10 +480,12 @@ def test_content_added_after_a_signature_is_not_covered(signed_once):
     writer = IncrementalPdfFileWriter(io.BytesIO(signed_once))
     page = writer.root["/Pages"]["/Kids"][0].get_object()
     extra = generic.StreamObject(stream_data=b"BT /F1 40 Tf 100 400 Td (Nieuw) Tj ET")
-    page["/Contents"] = generic.ArrayObject([*(page["/Contents"]
-                                              if isinstance(page["/Contents"], list)
-                                              else [page["/Contents"]]),
-                                             writer.add_object(extra)])
+    page["/Contents"] = generic.ArrayObject(
+        [
+            *(page["/Contents"] if isinstance(page["/Contents"], list) else [page["/Contents"]]),
+            writer.add_object(extra),
+        ]
+    )
     writer.update_container(page)
     out = io.BytesIO()
     writer.write(out)
@@ -455,6 +495,7 @@ def test_content_added_after_a_signature_is_not_covered(signed_once):
 
 
 # --------------------------------------------------------------------------- comparing
+
 
 @needs_soffice
 def test_an_edited_word_is_found_on_its_page(prepared, second_run):
@@ -482,8 +523,10 @@ def test_added_and_removed_pages_are_reported(prepared):
 
 # --------------------------------------------------------------------------- bad input
 
-@pytest.mark.parametrize("function", [read_document_info, page_texts, signature_fields,
-                                      verify_signatures])
+
+@pytest.mark.parametrize(
+    "function", [read_document_info, page_texts, signature_fields, verify_signatures]
+)
 def test_a_file_that_is_not_a_pdf_is_a_pdf_error(function):
     with pytest.raises(PdfError):
         function(b"PK\x03\x04 a Word document, not a PDF")
@@ -498,11 +541,10 @@ def test_a_truncated_pdf_is_a_pdf_error_not_a_traceback(signed_once, capfd):
     assert capfd.readouterr() == ("", "")
 
 
-def test_revisions_that_only_sign_our_field_pass_and_trailing_bytes_do_not(prepared,
-                                                                         signed_once):
+def test_revisions_that_only_sign_our_field_pass_and_trailing_bytes_do_not(prepared, signed_once):
     from aifi_legal.pdf.revisions import check_revisions
+
     clean = check_revisions(signed_once, prepared)
     assert clean.problems == [] and clean.signed_fields == ["sig_ziekenhuis_1"]
     padded = check_revisions(signed_once + b"\n" + b"%" * 499, prepared)
-    assert any("(500 byte(s) after byte" in p for p in padded.problems), \
-        padded.problems
+    assert any("(500 byte(s) after byte" in p for p in padded.problems), padded.problems

@@ -18,9 +18,15 @@ from aifi_legal.register.ledger import Register, new_event, read_events
 
 
 def event(number: int):
-    return new_event(event="sent", hospital="h", kind="dpia", document="dpia.docx",
-                     document_id=f"AIFI-DPIA-H-V1.{number}", version=f"1.{number}",
-                     date="2027-01-01")
+    return new_event(
+        event="sent",
+        hospital="h",
+        kind="dpia",
+        document="dpia.docx",
+        document_id=f"AIFI-DPIA-H-V1.{number}",
+        version=f"1.{number}",
+        date="2027-01-01",
+    )
 
 
 def test_an_append_is_locked_written_and_fsynced_in_that_order(tmp_path, monkeypatch):
@@ -28,8 +34,9 @@ def test_an_append_is_locked_written_and_fsynced_in_that_order(tmp_path, monkeyp
     real_flock, real_write, real_fsync = fcntl.flock, os.write, os.fsync
 
     def flock(fd, operation):
-        calls.append({fcntl.LOCK_EX: "lock", fcntl.LOCK_SH: "shared",
-                      fcntl.LOCK_UN: "unlock"}[operation])
+        calls.append(
+            {fcntl.LOCK_EX: "lock", fcntl.LOCK_SH: "shared", fcntl.LOCK_UN: "unlock"}[operation]
+        )
         return real_flock(fd, operation)
 
     def write(fd, data):
@@ -58,8 +65,9 @@ def test_a_torn_line_stays_apart_while_writers_contend(tmp_path):
     # A writer killed mid-line left half an event and no newline.
     path.write_bytes(event(0).model_dump_json().encode()[:40])
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_append_many, args=(str(path), 100 * (i + 1)))
-               for i in range(4)]
+    workers = [
+        context.Process(target=_append_many, args=(str(path), 100 * (i + 1))) for i in range(4)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:

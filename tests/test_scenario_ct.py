@@ -29,6 +29,7 @@ FORBIDDEN = {
 @pytest.fixture(scope="module")
 def ct_project():
     from aifi_legal import load_project
+
     root = Path(__file__).resolve().parent.parent
     return load_project(SCENARIO, root / "clauses", root / "templates")
 
@@ -43,15 +44,20 @@ TEMPLATE_SUBTITLE = "AI-ondersteunde beoordeling van röntgenopnamen via AIFI"
 @pytest.fixture(scope="module")
 def ct_raw_texts(ct_project, tmp_path_factory):
     result = ct_project.build(tmp_path_factory.mktemp("ct"))
-    assert {d.kind for d in result.documents} == {"intentieverklaring", "deelnameovereenkomst",
-                                                    "verwerkersovereenkomst", "dpia"}
+    assert {d.kind for d in result.documents} == {
+        "intentieverklaring",
+        "deelnameovereenkomst",
+        "verwerkersovereenkomst",
+        "dpia",
+    }
     return {d.kind: document_text(d.path) for d in result.documents}
 
 
 @pytest.fixture(scope="module")
 def ct_texts(ct_raw_texts):
-    return {kind: text.replace(TEMPLATE_SUBTITLE + "\n", "")
-            for kind, text in ct_raw_texts.items()}
+    return {
+        kind: text.replace(TEMPLATE_SUBTITLE + "\n", "") for kind, text in ct_raw_texts.items()
+    }
 
 
 def test_title_page_names_no_modality(ct_raw_texts):
@@ -72,7 +78,7 @@ def test_the_scenario_data_are_valid_and_need_no_clause_of_their_own(ct_project)
 def test_no_document_speaks_of_what_the_data_do_not_say(ct_texts, topic):
     for kind, text in ct_texts.items():
         found = re.search(FORBIDDEN[topic], text, re.IGNORECASE)
-        assert not found, (kind, topic, text[max(0, found.start() - 80):found.end() + 80])
+        assert not found, (kind, topic, text[max(0, found.start() - 80) : found.end() + 80])
 
 
 def test_the_documents_name_the_ct_modality_and_the_adult_population(ct_texts):

@@ -42,13 +42,17 @@ def built(project, tmp_path):
 def test_signing_roles_hospital_first(project):
     hospital = project.portfolio.hospital("den-bosch-noord")
     processor = project.portfolio.processors[0]
-    roles = {kind: project.signatories(kind, hospital, processor if kind ==
-                                       "verwerkersovereenkomst" else None)
-             for kind in ("intentieverklaring", "verwerkersovereenkomst", "dpia")}
+    roles = {
+        kind: project.signatories(
+            kind, hospital, processor if kind == "verwerkersovereenkomst" else None
+        )
+        for kind in ("intentieverklaring", "verwerkersovereenkomst", "dpia")
+    }
     assert [(r.field_name, r.name, r.order) for r in roles["intentieverklaring"]] == [
         ("sig_ziekenhuis_1", "drs. Bart van 't Veld", 1),
         ("sig_ziekenhuis_2", "Ingrid Sønnesyn", 1),
-        ("sig_aifi_1", "drs. Marloes Verhagen-Ait Taleb", 2)]
+        ("sig_aifi_1", "drs. Marloes Verhagen-Ait Taleb", 2),
+    ]
     assert [r.name for r in roles["verwerkersovereenkomst"]][-1] == "ing. Ruud Vlietstra"
     assert [r.party for r in roles["dpia"]] == ["ziekenhuis", "ziekenhuis"]
     assert roles["dpia"][0].anchor_text == "Naam: drs. Bart van 't Veld"
@@ -57,9 +61,20 @@ def test_signing_roles_hospital_first(project):
 def _append_many(args):
     ledger, worker = args
     for n in range(25):
-        append_events(ledger, [new_event(event="sent", hospital="h", kind="dpia",
-                                         document="dpia.docx", document_id=f"D-{worker}-{n}",
-                                         version="1.0", date=date(2027, 1, 1))])
+        append_events(
+            ledger,
+            [
+                new_event(
+                    event="sent",
+                    hospital="h",
+                    kind="dpia",
+                    document="dpia.docx",
+                    document_id=f"D-{worker}-{n}",
+                    version="1.0",
+                    date=date(2027, 1, 1),
+                )
+            ],
+        )
 
 
 def test_concurrent_writers_lose_nothing(tmp_path):
@@ -74,7 +89,7 @@ def test_concurrent_writers_lose_nothing(tmp_path):
 def test_damaged_lines_are_reported_with_their_number(tmp_path):
     ledger = tmp_path / "signatures.jsonl"
     lines = FIXTURE_LEDGER.read_text().splitlines()
-    lines[2] = lines[2][:40]                                   # a writer died mid-line
+    lines[2] = lines[2][:40]  # a writer died mid-line
     lines[4] = lines[4].replace('"method":"paper"', '"method":"fax"')
     ledger.write_text("\n".join(lines) + "\n")
     with pytest.raises(LedgerError) as caught:
@@ -84,32 +99,65 @@ def test_damaged_lines_are_reported_with_their_number(tmp_path):
     assert "not a JSON object" in found[3].message and found[5].path == "method"
     # An append after a torn line keeps the torn line separate (and reported).
     ledger.write_text(FIXTURE_LEDGER.read_text() + '{"event":"sig')
-    append_events(ledger, [new_event(event="sent", hospital="h", kind="dpia",
-                                     document="dpia.docx", document_id="X", version="1.0",
-                                     date=date(2027, 1, 1))])
+    append_events(
+        ledger,
+        [
+            new_event(
+                event="sent",
+                hospital="h",
+                kind="dpia",
+                document="dpia.docx",
+                document_id="X",
+                version="1.0",
+                date=date(2027, 1, 1),
+            )
+        ],
+    )
     with pytest.raises(LedgerError) as caught:
         read_events(ledger)
     assert [p.line for p in caught.value.problems] == [9]
 
 
 def test_record_by_hand_checks_signatory_method_and_build(project, built):
-    event = project.record("den-bosch-noord", "intentieverklaring",
-                           signatory="ingrid sønnesyn", date="2027-04-09", method="paper",
-                           file=TWO_HOSPITALS, out=built)
-    assert event.signatory == "Ingrid Sønnesyn" and event.document_id == \
-        "AIFI-IVK-DEN-BOSCH-NOORD-V1.0"
-    assert event.document_sha256 == json.loads(
-        (built / "den-bosch-noord" / "manifest.json").read_text())["documents"][2]["sha256"]
+    event = project.record(
+        "den-bosch-noord",
+        "intentieverklaring",
+        signatory="ingrid sønnesyn",
+        date="2027-04-09",
+        method="paper",
+        file=TWO_HOSPITALS,
+        out=built,
+    )
+    assert (
+        event.signatory == "Ingrid Sønnesyn"
+        and event.document_id == "AIFI-IVK-DEN-BOSCH-NOORD-V1.0"
+    )
+    assert (
+        event.document_sha256
+        == json.loads((built / "den-bosch-noord" / "manifest.json").read_text())["documents"][2][
+            "sha256"
+        ]
+    )
     assert len(event.evidence_sha256) == 64
     assert read_events(project.workspace.ledger) == [event]
     with pytest.raises(UsageError, match="'Jan Jansen' does not sign this intentieverklaring"):
-        project.record("den-bosch-noord", "intentieverklaring", signatory="Jan Jansen",
-                       method="paper", out=built)
+        project.record(
+            "den-bosch-noord",
+            "intentieverklaring",
+            signatory="Jan Jansen",
+            method="paper",
+            out=built,
+        )
     with pytest.raises(UsageError, match="needs a method"):
         project.record("den-bosch-noord", "dpia", signatory="Ingrid Sønnesyn", out=built)
     with pytest.raises(UsageError, match="has not been built"):
-        project.record("den-bosch-noord", "dpia", signatory="Ingrid Sønnesyn",
-                       method="paper", out=built.parent / "elders")
+        project.record(
+            "den-bosch-noord",
+            "dpia",
+            signatory="Ingrid Sønnesyn",
+            method="paper",
+            out=built.parent / "elders",
+        )
 
 
 def test_status_of_a_fixture_register_is_golden(project, built, update_golden):
@@ -123,18 +171,28 @@ def test_status_of_a_fixture_register_is_golden(project, built, update_golden):
     assert rows[("linde-en-eik", "intentieverklaring")]["status"] == "signed"
     assert rows[("linde-en-eik", "verwerkersovereenkomst-nordlicht")]["status"] == "concept"
     assert rows[("den-bosch-noord", "dpia")]["status"] == "declined"
-    assert rows[("den-bosch-noord", "intentieverklaring")]["missing"] == \
-        "Ingrid Sønnesyn, drs. Marloes Verhagen-Ait Taleb"
-    assert [(g.group, g.hospitals, g.through, g.overdue) for g in report.groups] == \
-        [(1, 1, 0, 1), (2, 1, 0, 0)]
+    assert (
+        rows[("den-bosch-noord", "intentieverklaring")]["missing"]
+        == "Ingrid Sønnesyn, drs. Marloes Verhagen-Ait Taleb"
+    )
+    assert [(g.group, g.hospitals, g.through, g.overdue) for g in report.groups] == [
+        (1, 1, 0, 1),
+        (2, 1, 0, 0),
+    ]
     assert json.loads(report.to_json())["groups"][0]["legal_due"] == "2027-04-10"
     assert report.to_csv().splitlines()[0].startswith("group,hospital,document,kind")
 
 
 def test_build_never_overwrites_a_signed_document(project, built, tmp_path):
     target = built / "den-bosch-noord" / "intentieverklaring.docx"
-    project.record("den-bosch-noord", "intentieverklaring", signatory="drs. Bart van 't Veld",
-                   date="2027-04-08", method="paper", out=built)
+    project.record(
+        "den-bosch-noord",
+        "intentieverklaring",
+        signatory="drs. Bart van 't Veld",
+        date="2027-04-08",
+        method="paper",
+        out=built,
+    )
     signed_bytes = target.read_bytes()
     result = project.build(built, hospitals=["den-bosch-noord"])
     assert [d.path for d in result.kept] == [target]
@@ -148,8 +206,12 @@ def test_build_never_overwrites_a_signed_document(project, built, tmp_path):
     assert result.kept == () and result.documents[0].document_id.endswith("-V1.1")
     # Archived under a name of its own: stem, document id and the start of its sha256.
     sha = hashlib.sha256(signed_bytes).hexdigest()
-    archived = built / "den-bosch-noord" / "archief" / \
-        f"intentieverklaring-AIFI-IVK-DEN-BOSCH-NOORD-V1.0-{sha[:12]}.docx"
+    archived = (
+        built
+        / "den-bosch-noord"
+        / "archief"
+        / f"intentieverklaring-AIFI-IVK-DEN-BOSCH-NOORD-V1.0-{sha[:12]}.docx"
+    )
     assert list(result.archived) == [archived]
     assert archived.read_bytes() == signed_bytes
     status = newer.status(built, hospitals=["den-bosch-noord"], today=date(2027, 4, 9))
@@ -160,24 +222,78 @@ def test_sign_and_status_from_the_command_line(project, built):
     runner = CliRunner()
     common = ["--data", str(TWO_HOSPITALS), "--ledger", str(project.workspace.ledger)]
     # The DPIA of linde-en-eik is the draft for the FG's advice: nobody signs it yet.
-    result = runner.invoke(cli, ["sign", "linde-en-eik", "dpia", *common, "--signatory",
-                                 "Chloë d'Ancona-Brûlé", "--date", "2027-02-01", "--method",
-                                 "paper", "--out", str(built)])
+    result = runner.invoke(
+        cli,
+        [
+            "sign",
+            "linde-en-eik",
+            "dpia",
+            *common,
+            "--signatory",
+            "Chloë d'Ancona-Brûlé",
+            "--date",
+            "2027-02-01",
+            "--method",
+            "paper",
+            "--out",
+            str(built),
+        ],
+    )
     assert result.exit_code == 2
     assert "the dpia of linde-en-eik is the draft for the FG's advice" in result.output
-    result = runner.invoke(cli, ["sign", "linde-en-eik", "deelnameovereenkomst", *common,
-                                 "--signatory", "Chloë d'Ancona-Brûlé", "--date", "2027-02-01",
-                                 "--method", "paper", "--out", str(built)])
+    result = runner.invoke(
+        cli,
+        [
+            "sign",
+            "linde-en-eik",
+            "deelnameovereenkomst",
+            *common,
+            "--signatory",
+            "Chloë d'Ancona-Brûlé",
+            "--date",
+            "2027-02-01",
+            "--method",
+            "paper",
+            "--out",
+            str(built),
+        ],
+    )
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Recorded: deelnameovereenkomst.docx of linde-en-eik "
-                                    "signed by Chloë")
-    result = runner.invoke(cli, ["sign", "linde-en-eik", "deelnameovereenkomst", *common,
-                                 "--signatory", "Iemand Anders", "--method", "paper", "--out",
-                                 str(built)])
+    assert result.output.startswith(
+        "Recorded: deelnameovereenkomst.docx of linde-en-eik signed by Chloë"
+    )
+    result = runner.invoke(
+        cli,
+        [
+            "sign",
+            "linde-en-eik",
+            "deelnameovereenkomst",
+            *common,
+            "--signatory",
+            "Iemand Anders",
+            "--method",
+            "paper",
+            "--out",
+            str(built),
+        ],
+    )
     assert result.exit_code == 2
     assert "does not sign this deelnameovereenkomst" in result.output
-    result = runner.invoke(cli, ["status", *common, "--out", str(built), "--group", "1",
-                                 "--today", "2027-02-02", "--format", "json"])
+    result = runner.invoke(
+        cli,
+        [
+            "status",
+            *common,
+            "--out",
+            str(built),
+            "--group",
+            "1",
+            "--today",
+            "2027-02-02",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = {d["document"]: d for d in json.loads(result.output)["documents"]}
     assert rows["deelnameovereenkomst"]["status"] == "partly signed"
@@ -187,14 +303,34 @@ def test_sign_and_status_from_the_command_line(project, built):
 
 
 def test_concurrent_sign_commands_lose_no_event(project, built):
-    commands = [[sys.executable, "-m", "aifi_legal", "sign", "linde-en-eik", kind,
-                 "--data", str(TWO_HOSPITALS), "--ledger", str(project.workspace.ledger),
-                 "--out", str(built), "--event", "sent", "--note", f"zending {n}"]
-                for n, kind in enumerate(["intentieverklaring", "deelnameovereenkomst",
-                                          "verwerkersovereenkomst", "dpia"] * 2)]
+    commands = [
+        [
+            sys.executable,
+            "-m",
+            "aifi_legal",
+            "sign",
+            "linde-en-eik",
+            kind,
+            "--data",
+            str(TWO_HOSPITALS),
+            "--ledger",
+            str(project.workspace.ledger),
+            "--out",
+            str(built),
+            "--event",
+            "sent",
+            "--note",
+            f"zending {n}",
+        ]
+        for n, kind in enumerate(
+            ["intentieverklaring", "deelnameovereenkomst", "verwerkersovereenkomst", "dpia"] * 2
+        )
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    processes = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                 for c in commands]
+    processes = [
+        subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for c in commands
+    ]
     for process in processes:
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err.decode()
@@ -203,11 +339,22 @@ def test_concurrent_sign_commands_lose_no_event(project, built):
 
 
 def test_status_notes_a_signature_out_of_order(project, built):
-    project.record("den-bosch-noord", "intentieverklaring",
-                   signatory="drs. Marloes Verhagen-Ait Taleb", date="2027-04-08",
-                   method="qualified", out=built)
-    project.record("den-bosch-noord", "intentieverklaring", signatory="drs. Bart van 't Veld",
-                   date="2027-04-09", method="paper", out=built)
+    project.record(
+        "den-bosch-noord",
+        "intentieverklaring",
+        signatory="drs. Marloes Verhagen-Ait Taleb",
+        date="2027-04-08",
+        method="qualified",
+        out=built,
+    )
+    project.record(
+        "den-bosch-noord",
+        "intentieverklaring",
+        signatory="drs. Bart van 't Veld",
+        date="2027-04-09",
+        method="paper",
+        out=built,
+    )
     report = project.status(built, hospitals=["den-bosch-noord"], today=date(2027, 4, 10))
     assert report.documents[0].out_of_order == ("drs. Marloes Verhagen-Ait Taleb",)
     assert "signed out of order: drs. Marloes Verhagen-Ait Taleb" in report.to_text()
@@ -216,8 +363,10 @@ def test_status_notes_a_signature_out_of_order(project, built):
 def test_a_dpia_awaiting_the_fg_advice_has_no_signatories_and_no_signature_table(project):
     assert not project.portfolio.hospital("linde-en-eik").dpia.advised
     assert project.signatories("dpia", "linde-en-eik") == []
-    assert [r.field_name for r in project.signatories("dpia", "den-bosch-noord")] == \
-        ["sig_ziekenhuis_1", "sig_ziekenhuis_2"]
+    assert [r.field_name for r in project.signatories("dpia", "den-bosch-noord")] == [
+        "sig_ziekenhuis_1",
+        "sig_ziekenhuis_2",
+    ]
     text = project.assemble("dpia", "linde-en-eik").text()
     assert "Dit concept ter advisering wordt niet vastgesteld of ondertekend" in text
     assert "Aldus vastgesteld" not in text

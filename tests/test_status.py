@@ -13,16 +13,18 @@ from aifi_legal.register.status import legal_due
 
 @pytest.fixture
 def project(tmp_path):
-    return load_project(TWO_HOSPITALS, ROOT / "clauses", ROOT / "templates",
-                        tmp_path / "signatures.jsonl")
+    return load_project(
+        TWO_HOSPITALS, ROOT / "clauses", ROOT / "templates", tmp_path / "signatures.jsonl"
+    )
 
 
 def test_overdue_starts_the_day_after_the_due_date(project, tmp_path):
     out = tmp_path / "out"
     project.build(out, hospitals=["linde-en-eik"])
     hospital = project.portfolio.hospital("linde-en-eik")
-    due = legal_due(project.portfolio.consortium.programme,
-                    project.portfolio.group(hospital.group).start_date)
+    due = legal_due(
+        project.portfolio.consortium.programme, project.portfolio.group(hospital.group).start_date
+    )
     on_the_day = project.status(out, hospitals=["linde-en-eik"], today=due)
     assert {d.due for d in on_the_day.documents} == {due}
     assert not any(d.overdue for d in on_the_day.documents)
@@ -31,15 +33,17 @@ def test_overdue_starts_the_day_after_the_due_date(project, tmp_path):
     assert all(d.overdue for d in after.documents)
     assert after.groups[0].overdue == 1
     assert {d.kind: d.status for d in after.documents} == {
-        "intentieverklaring": "concept", "deelnameovereenkomst": "concept",
-        "verwerkersovereenkomst": "concept", "dpia": "awaiting FG advice"}
+        "intentieverklaring": "concept",
+        "deelnameovereenkomst": "concept",
+        "verwerkersovereenkomst": "concept",
+        "dpia": "awaiting FG advice",
+    }
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
 def test_a_concept_pdf_is_not_ready_to_sign(project, tmp_path):
     out = tmp_path / "out"
-    project.build(out, hospitals=["linde-en-eik"], only="intentieverklaring", pdf=True,
-                  draft=True)
+    project.build(out, hospitals=["linde-en-eik"], only="intentieverklaring", pdf=True, draft=True)
     [document] = project.status(out, hospitals=["linde-en-eik"]).documents[:1]
     assert document.kind == "intentieverklaring" and document.status == "concept"
     project.build(out, hospitals=["linde-en-eik"], only="intentieverklaring", pdf=True)
