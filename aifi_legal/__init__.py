@@ -33,6 +33,8 @@ from .register.intake import IntakeReport, IntakeResult
 from .register.ledger import Event, Register
 from .register.roles import SignatureRole
 from .register.status import DocumentStatus, GroupStatus, StatusReport
+from .review.changes import ClauseChange
+from .review.diff import DiffReport, DocumentDiff
 
 __all__ = [
     "KINDS",
@@ -41,9 +43,12 @@ __all__ = [
     "BuildResult",
     "BuiltDocument",
     "CheckReport",
+    "ClauseChange",
     "ClauseError",
     "ConversionError",
     "DataError",
+    "DiffReport",
+    "DocumentDiff",
     "DocumentRef",
     "DocumentStatus",
     "Event",

@@ -17,6 +17,7 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,6 +37,7 @@ from .inputs.portfolio import json_schema
 from .inputs.workspace import init_workspace
 from .project import Project, load_project
 from .register.ledger import METHODS
+from .review.diff import DEFAULT_AUTHOR
 
 # Library keyword arguments as the command line spells them, for messages.
 OPTIONS = {
@@ -61,6 +63,10 @@ OPTIONS = {
     "target": "DIRECTORY",
     "hospital": "HOSPITAL",
     "kind": "KIND",
+    "old": "OLD_DIR",
+    "new": "NEW_DIR",
+    "signed": "--signed",
+    "author": "--author",
 }
 _KEYWORD = re.compile(r"\b(" + "|".join(OPTIONS) + r")=(True\b)?")
 
@@ -95,6 +101,11 @@ def _out(text: str):
     return click.option(
         "--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help=text
     )
+
+
+_hospitals = click.option(
+    "--hospital", "hospitals", multiple=True, metavar="ID", help="Only this hospital (repeatable)."
+)
 
 
 def _format(*choices: str):
@@ -175,13 +186,7 @@ def validate(project: Project) -> None:
 @cli.command()
 @_project
 @_out("Output folder; documents go to OUT/<hospital id>/<kind>.docx.")
-@click.option(
-    "--hospital",
-    "hospitals",
-    multiple=True,
-    metavar="ID",
-    help="Build only this hospital (repeatable).",
-)
+@_hospitals
 @click.option("--group", type=int, metavar="N", help="Build only implementation group N.")
 @click.option(
     "--only",
@@ -201,27 +206,9 @@ def validate(project: Project) -> None:
     "field per signatory (needs LibreOffice).",
 )
 @click.option("--draft", is_flag=True, help="With --pdf: stamp CONCEPT on every page.")
-def build(
-    project: Project,
-    out: Path,
-    hospitals: tuple[str, ...],
-    group: int | None,
-    only: tuple[str, ...],
-    model: bool,
-    pdf: bool,
-    draft: bool,
-) -> None:
+def build(project: Project, out: Path, **options: Any) -> None:
     """Generate the documents for every (or the selected) hospital."""
-    run = functools.partial(
-        project.build,
-        out,
-        hospitals=hospitals,
-        group=group,
-        only=only,
-        model=model,
-        pdf=pdf,
-        draft=draft,
-    )
+    run = functools.partial(project.build, out, **options)
     if not sys.stderr.isatty():
         click.echo(run().to_text(), nl=False)
         return
@@ -240,7 +227,7 @@ def build(
 @click.argument("hospital")
 @click.argument("kind", type=click.Choice(list(KINDS)))
 @click.option("--signatory", help="Name of the signatory, as in the data.")
-@click.option("--date", "when", metavar="YYYY-MM-DD", help="Date of signing (default: today).")
+@click.option("--date", metavar="YYYY-MM-DD", help="Date of signing (default: today).")
 @click.option(
     "--method",
     type=click.Choice(list(METHODS)),
@@ -262,32 +249,9 @@ def build(
 )
 @click.option("--note", help="A remark to keep with the event.")
 @_out("The folder the documents were built in.")
-def sign(
-    project: Project,
-    hospital: str,
-    kind: str,
-    signatory: str | None,
-    when: str | None,
-    method: str | None,
-    file: Path | None,
-    processor: str | None,
-    event: str,
-    note: str | None,
-    out: Path,
-) -> None:
+def sign(project: Project, hospital: str, kind: str, **options: Any) -> None:
     """Record a signature by hand (or a document sent, declined or revoked)."""
-    recorded = project.record(
-        hospital,
-        kind,
-        event=event,
-        signatory=signatory,
-        date=when,
-        method=method,
-        file=file,
-        processor=processor,
-        out=out,
-        note=note,
-    )
+    recorded = project.record(hospital, kind, **options)
     who = f" by {recorded.signatory}" if recorded.signatory else ""
     click.echo(
         f"Recorded: {recorded.document} of {recorded.hospital} {recorded.event}{who} "
@@ -318,19 +282,13 @@ def sign(
     help="A certificate name to record although it is not the field's signatory "
     "(repeatable): a deliberate exception, kept in the event's note.",
 )
-def intake(
-    project: Project,
-    files: tuple[Path, ...],
-    out: Path,
-    trust_roots: tuple[Path, ...],
-    accept_signers: tuple[str, ...],
-) -> None:
+def intake(project: Project, files: tuple[Path, ...], **options: Any) -> None:
     """Verify returned signed PDFs and record their signatures.
 
     A file that is unknown, altered, or carries a broken signature is refused and nothing of
     it is recorded (exit code 1).
     """
-    report = project.intake(files, out=out, trust_roots=trust_roots, accept_signers=accept_signers)
+    report = project.intake(files, **options)
     click.echo(report.to_text(), nl=False)
     if not report.ok:
         raise click.exceptions.Exit(EXIT_FINDINGS)
@@ -339,9 +297,7 @@ def intake(
 @cli.command(name="status")
 @_project
 @_out("The folder the documents were built in.")
-@click.option(
-    "--hospital", "hospitals", multiple=True, metavar="ID", help="Only this hospital (repeatable)."
-)
+@_hospitals
 @click.option("--group", type=int, metavar="N", help="Only implementation group N.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Judge overdue items on this date.")
 @_format("text", "json", "csv")
@@ -391,6 +347,27 @@ def check_command(
     click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=False)
     if report.errors:
         raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@_project
+@click.argument("old", metavar="OLD_DIR", type=click.Path(path_type=Path))
+@click.argument("new", metavar="NEW_DIR", type=click.Path(path_type=Path))
+@_hospitals
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write a redline DOCX and a change report per changed document here.",
+)
+@click.option(
+    "--signed", is_flag=True, help="Compare with what each hospital signed (OLD_DIR's originals)."
+)
+@click.option("--author", default=DEFAULT_AUTHOR, show_default=True, help="Author of the changes.")
+@_format("text", "json")
+def diff(project: Project, old: Path, new: Path, fmt: str, **options: Any) -> None:
+    """Compare two builds document by document: changed clauses by word, and redlines."""
+    report = project.diff(old, new, **options)
+    click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=False)
 
 
 @cli.command(name="lint")

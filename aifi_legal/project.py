@@ -36,6 +36,7 @@ from .register.record import record as record_event
 from .register.roles import SignatureRole, signature_roles
 from .register.status import StatusReport
 from .register.status import status as status_report
+from .review.diff import DEFAULT_AUTHOR, DiffReport, diff_builds
 from .source import Source
 
 
@@ -224,6 +225,26 @@ class Project:
             hospitals=hospitals,
             group=group,
             today=today,
+        )
+
+    def diff(
+        self,
+        old: str | Path,
+        new: str | Path = "out",
+        *,
+        hospitals: str | Iterable[str] = (),
+        out: str | Path | None = None,
+        signed: bool = False,
+        author: str = DEFAULT_AUTHOR,
+    ) -> DiffReport:
+        """Compare two builds (with `signed`, what each hospital signed) document by document.
+
+        With `out`, writes per changed document a redline DOCX (Word's tracked changes) and a
+        change report, and the whole report as wijzigingen.txt and wijzigingen.json.
+        """
+        chosen = (hospitals,) if isinstance(hospitals, str) else tuple(hospitals)
+        return diff_builds(
+            self.register, old, new, hospitals=chosen, out=out, signed=signed, author=author
         )
 
     def intake(

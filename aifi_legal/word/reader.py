@@ -307,6 +307,9 @@ def paragraph_text(paragraph: etree._Element, *, controls: bool | None = None) -
     for node in paragraph.iter(f"{W}t", f"{W}tab", f"{W}br"):
         if _inside(node, f"{W}txbxContent", stop=paragraph):
             continue
+        # A deleted tab or break is gone too (deleted text is w:delText, a tab stays w:tab).
+        if node.tag != f"{W}t" and _inside(node, f"{W}del", stop=paragraph):
+            continue
         if controls is not None and _inside(node, f"{W}sdtContent", stop=paragraph) != controls:
             continue
         pieces.append(node.text or "" if node.tag == f"{W}t" else " ")

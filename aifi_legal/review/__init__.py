@@ -1,0 +1,1 @@
+"""Review tools: what changed between two versions (a change report and a redline)."""
