@@ -35,6 +35,7 @@ from .register.roles import SignatureRole
 from .register.status import DocumentStatus, GroupStatus, StatusReport
 from .review.changes import ClauseChange
 from .review.diff import DiffReport, DocumentDiff
+from .review.report import ProgressReport
 
 __all__ = [
     "KINDS",
@@ -61,6 +62,7 @@ __all__ = [
     "OutputError",
     "PdfError",
     "Problem",
+    "ProgressReport",
     "Project",
     "Register",
     "SignatureRole",

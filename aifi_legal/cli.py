@@ -63,6 +63,7 @@ OPTIONS = {
     "target": "DIRECTORY",
     "hospital": "HOSPITAL",
     "kind": "KIND",
+    "html": "--html",
     "old": "OLD_DIR",
     "new": "NEW_DIR",
     "signed": "--signed",
@@ -105,6 +106,18 @@ def _out(text: str):
 
 _hospitals = click.option(
     "--hospital", "hospitals", multiple=True, metavar="ID", help="Only this hospital (repeatable)."
+)
+
+
+def _as_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date written as YYYY-MM-DD") from None
+
+
+_today = click.option(
+    "--today", metavar="YYYY-MM-DD", callback=_as_date, help="Judge overdue items on this date."
 )
 
 
@@ -299,27 +312,33 @@ def intake(project: Project, files: tuple[Path, ...], **options: Any) -> None:
 @_out("The folder the documents were built in.")
 @_hospitals
 @click.option("--group", type=int, metavar="N", help="Only implementation group N.")
-@click.option("--today", metavar="YYYY-MM-DD", help="Judge overdue items on this date.")
+@_today
 @_format("text", "json", "csv")
-def status_command(
-    project: Project,
-    out: Path,
-    hospitals: tuple[str, ...],
-    group: int | None,
-    today: str | None,
-    fmt: str,
-) -> None:
+def status_command(project: Project, out: Path, fmt: str, **options: Any) -> None:
     """Who has signed what: per hospital and document, and per implementation group."""
-    try:
-        day = date.fromisoformat(today) if today else None
-    except ValueError:
-        raise click.BadParameter(
-            f"{today!r} is not a date written as YYYY-MM-DD", param_hint="--today"
-        ) from None
-    report = project.status(out, hospitals=hospitals, group=group, today=day)
+    report = project.status(out, **options)
     click.echo(
         {"text": report.to_text, "json": report.to_json, "csv": report.to_csv}[fmt](), nl=False
     )
+
+
+@cli.command()
+@_project
+@click.option(
+    "--html",
+    required=True,
+    metavar="FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the page here.",
+)
+@_out("The folder the documents were built in.")
+@_hospitals
+@click.option("--group", type=int, metavar="N", help="Only implementation group N.")
+@_today
+def report(project: Project, html: Path, **options: Any) -> None:
+    """One HTML page for the progress meeting: groups, planning, signing states, findings."""
+    project.report(html=html, **options)
+    click.echo(f"Wrote {html}.")
 
 
 @cli.command(name="check")

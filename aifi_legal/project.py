@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from .register.roles import SignatureRole, signature_roles
 from .register.status import StatusReport
 from .register.status import status as status_report
 from .review.diff import DEFAULT_AUTHOR, DiffReport, diff_builds
+from .review.report import ProgressReport, progress_report
 from .source import Source
 
 
@@ -246,6 +247,33 @@ class Project:
         return diff_builds(
             self.register, old, new, hospitals=chosen, out=out, signed=signed, author=author
         )
+
+    def report(
+        self,
+        out: str | Path = "out",
+        *,
+        hospitals: str | Iterable[str] = (),
+        group: int | None = None,
+        today: date | None = None,
+        made: datetime | None = None,
+        html: str | Path | None = None,
+    ) -> ProgressReport:
+        """The progress report for the voortgangsoverleg; `.to_html()` is the page.
+
+        With `html`, the page is also written to that file.
+        """
+        report = progress_report(
+            self.source,
+            self.register,
+            out,
+            hospitals=hospitals,
+            group=group,
+            today=today,
+            made=made,
+        )
+        if html is not None:
+            report.write_html(html)
+        return report
 
     def intake(
         self,

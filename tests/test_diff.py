@@ -111,6 +111,8 @@ def test_the_change_report_lists_exactly_the_changed_clause(builds, tmp_path):
     text = (tmp_path / "d" / "linde-en-eik" / f"{VWO}-wijzigingen.txt").read_text("utf-8")
     assert "vwo-beveiliging changed (versie 2.0.0 -> 2.1.0)" in text
     assert "{+na overleg met de security officer+}" in text
+    one = json.loads((tmp_path / "d" / "linde-en-eik" / f"{VWO}-wijzigingen.json").read_text())
+    assert [c["clause"] for c in one["changes"]] == ["vwo-beveiliging"]
 
 
 def test_accepting_the_redline_gives_the_new_text_and_rejecting_it_the_old(builds, tmp_path):

@@ -294,8 +294,10 @@ def _compare(
     redline_path = target / hospital / f"{stem}{REDLINE_SUFFIX}"
     write_atomic(redline_path, data)
     found = replace(found, redline=redline_path, tracked_changes=count)
-    text = found.to_text() + "\n"
-    write_atomic(target / hospital / f"{stem}-{REPORT_NAME}.txt", text.encode())
+    report = target / hospital / f"{stem}-{REPORT_NAME}"
+    write_atomic(report.with_suffix(".txt"), (found.to_text() + "\n").encode())
+    as_json = json.dumps(found.record(), indent=2, ensure_ascii=False) + "\n"
+    write_atomic(report.with_suffix(".json"), as_json.encode())
     return found
 
 
