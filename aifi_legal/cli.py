@@ -33,48 +33,26 @@ from .errors import (
     AifiLegalError,
     UsageError,
 )
+from .inputs.notes import input_notes
 from .inputs.portfolio import json_schema
 from .inputs.workspace import init_workspace
 from .project import Project, load_project
 from .register.ledger import METHODS
+from .register.record import evidence_warning
 from .review.diff import DEFAULT_AUTHOR
 
-# Library keyword arguments as the command line spells them, for messages.
-OPTIONS = {
-    "hospitals": "--hospital",
-    "group": "--group",
-    "only": "--only",
-    "model": "--model",
-    "pdf": "--pdf",
-    "draft": "--draft",
-    "out": "--out",
-    "signatory": "--signatory",
-    "date": "--date",
-    "method": "--method",
-    "file": "--file",
-    "processor": "--processor",
-    "event": "--event",
-    "note": "--note",
-    "trust_roots": "--trust-root",
-    "accept_signers": "--accept-signer",
-    "today": "--today",
-    "paths": "FILES",
-    "force": "--force",
-    "target": "DIRECTORY",
-    "hospital": "HOSPITAL",
-    "kind": "KIND",
-    "html": "--html",
-    "old": "OLD_DIR",
-    "new": "NEW_DIR",
-    "signed": "--signed",
-    "author": "--author",
-}
-_KEYWORD = re.compile(r"\b(" + "|".join(OPTIONS) + r")=(True\b)?")
+# Library keyword arguments as the command line spells them, for messages: filled from the
+# commands' own options and arguments at the end of this module.
+OPTIONS: dict[str, str] = {}
+# Keywords whose option or argument has a name of its own on the command line.
+_RENAMED = {"paths": "FILES", "target": "DIRECTORY"}
+_PRESENTATION = ("fmt", "quiet", "verbose", "help")
 
 
 def _translate(text: str) -> str:
     """A library message with its keyword arguments (`out=`, `force=True`) as options."""
-    return _KEYWORD.sub(lambda m: OPTIONS[m.group(1)], text)
+    keyword = re.compile(r"\b(" + "|".join(OPTIONS) + r")=(True\b)?")
+    return keyword.sub(lambda m: OPTIONS[m.group(1)], text)
 
 
 INPUTS = (
@@ -86,15 +64,29 @@ INPUTS = (
 
 
 def _project(function):
-    """Add --data, --clauses, --templates and --ledger, and pass the project they make."""
+    """Add the inputs and --quiet/--verbose, and pass the project the inputs make."""
 
     @functools.wraps(function)
-    def with_project(data, clauses, templates, ledger, **options):
-        return function(load_project(data, clauses, templates, ledger), **options)
+    def with_project(data, clauses, templates, ledger, quiet, verbose, **options):
+        project = load_project(data, clauses, templates, ledger)
+        click.get_current_context().meta["aifi.quiet"] = quiet
+        if not quiet:
+            for note in input_notes(project.workspace, verbose=verbose):
+                click.echo(note, err=True)
+        return function(project, **options)
 
     for name, text in reversed(INPUTS):
         with_project = click.option(name, type=click.Path(path_type=Path), help=text)(with_project)
-    return with_project
+    with_project = click.option(
+        "--verbose", "-v", is_flag=True, help="Also say which inputs and register are used."
+    )(with_project)
+    return click.option(
+        "--quiet", "-q", is_flag=True, help="Print only results and errors: no progress, no notes."
+    )(with_project)
+
+
+def _quiet() -> bool:
+    return bool(click.get_current_context().meta.get("aifi.quiet"))
 
 
 def _out(text: str):
@@ -221,18 +213,18 @@ def validate(project: Project) -> None:
 @click.option("--draft", is_flag=True, help="With --pdf: stamp CONCEPT on every page.")
 def build(project: Project, out: Path, **options: Any) -> None:
     """Generate the documents for every (or the selected) hospital."""
-    run = functools.partial(project.build, out, **options)
+    quiet = _quiet()
+    result = project.build(out, progress=None if quiet else _progress, **options)
+    click.echo(result.to_text(details=not quiet), nl=False)
+
+
+def _progress(stage: str, done: int, total: int, item: str) -> None:
+    """A bar per stage on a terminal, a line per finished file in a log (stderr both)."""
     if not sys.stderr.isatty():
-        click.echo(run().to_text(), nl=False)
+        click.echo(f"{stage} {done}/{total}: {item}", err=True)
         return
-    with click.progressbar(length=1, label="Rendering", file=sys.stderr) as bar:
-
-        def progress(done: int, total: int, label: str) -> None:
-            bar.length = total
-            bar.update(1)
-
-        result = run(progress=progress)
-    click.echo(result.to_text(), nl=False)
+    bar = "#" * (30 * done // max(1, total))
+    click.echo(f"\r{stage.capitalize():<11}[{bar:<30}] {done}/{total}", err=True, nl=done == total)
 
 
 @cli.command()
@@ -270,6 +262,9 @@ def sign(project: Project, hospital: str, kind: str, **options: Any) -> None:
         f"Recorded: {recorded.document} of {recorded.hospital} {recorded.event}{who} "
         f"on {recorded.date.isoformat()} in {project.workspace.ledger}."
     )
+    warning = evidence_warning(options.get("method"), options.get("file"))
+    if warning:
+        click.echo(f"Warning: {warning}.", err=True)
 
 
 @cli.command()
@@ -408,10 +403,8 @@ def lint_command(project: Project, fmt: str) -> None:
 @_format("text", "json")
 def list_clauses(project: Project, fmt: str) -> None:
     """List the clause library: id, version, documents, section and condition."""
-    if fmt == "json":
-        click.echo(json.dumps(project.clause_records(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(project.library.to_text(), nl=False)
+    rows = json.dumps(project.clause_records(), indent=2, ensure_ascii=False) + "\n"
+    click.echo(rows if fmt == "json" else project.library.to_text(), nl=False)
 
 
 @cli.command()
@@ -441,3 +434,16 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     return EXIT_OK
+
+
+def _spelled(param: click.Parameter) -> str:
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return param.metavar or str(param.name).upper()
+
+
+for _command in cli.commands.values():
+    for _param in _command.params:
+        if _param.name and _param.name not in _PRESENTATION:
+            OPTIONS.setdefault(_param.name, _spelled(_param))
+OPTIONS.update(_RENAMED)

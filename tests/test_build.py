@@ -283,3 +283,15 @@ def test_template_without_a_style_is_refused(fixture_project, tmp_path):
     with pytest.raises(TemplateError) as caught:
         project.build(tmp_path / "out")
     assert "style 'AIFI Lid' is missing from the template" in str(caught.value.problems[0])
+
+
+def test_document_properties_are_the_projects_own(fixture_build):
+    document = fixture_build.documents[0]
+    with zipfile.ZipFile(document.path) as archive:
+        core = archive.read("docProps/core.xml").decode()
+        app = archive.read("docProps/app.xml").decode()
+    assert "python-docx" not in core and "python-docx" not in app
+    assert f"document-id {document.document_id}: gemaakt met aifi-legal" in core
+    assert "<Application>aifi-legal</Application>" in app
+    # No statistics copied from the template (it claims one page and no words).
+    assert "<Pages>" not in app and "<Words>" not in app and "Microsoft" not in app

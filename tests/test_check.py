@@ -298,7 +298,7 @@ def test_check_cli_formats_and_exit_codes(fixture_project, copy):
         cli, ["check", "--data", str(TWO_HOSPITALS), "--format", "json", str(path)]
     )
     assert as_json.exit_code == 1
-    data = json.loads(as_json.output)
+    data = json.loads(as_json.stdout)
     assert data["version"] == 1 and data["counts"]["error"] == 1
     assert set(data["findings"][0]) == {
         "level",

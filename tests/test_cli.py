@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLE, ROOT, TWO_HOSPITALS
 
 from aifi_legal.cli import cli
+from aifi_legal.inputs.workspace import init_workspace
 
 
 @pytest.fixture
@@ -85,10 +86,26 @@ def test_usage_errors_exit_2(runner, tmp_path):
     assert result.exit_code == 2
 
 
-def test_validate(runner):
+def test_validate(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     result = runner.invoke(cli, ["validate", "--data", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK: 6 hospitals")
+    assert result.stdout.startswith("OK: 6 hospitals")
+    # It says plainly, on stderr, that it ran on the shipped example and which files it read.
+    assert result.stderr.startswith(f"Note: using the shipped example data ({EXAMPLE})")
+    assert f"Using data {EXAMPLE}, clauses {ROOT / 'clauses'}" in result.stderr
+    quiet = runner.invoke(cli, ["validate", "--data", str(EXAMPLE), "--quiet"])
+    assert quiet.stderr == "" and quiet.stdout == result.stdout
+
+
+def test_a_workspace_in_the_current_folder_is_used_without_a_note(runner, tmp_path, monkeypatch):
+    init_workspace(tmp_path / "ws")
+    monkeypatch.chdir(tmp_path / "ws")
+    result = runner.invoke(cli, ["validate"])
+    assert result.exit_code == 0 and result.stderr == ""
+    verbose = runner.invoke(cli, ["validate", "-v"])
+    workspace = tmp_path / "ws"
+    assert verbose.stderr.startswith(f"Using data {workspace / 'hospitals.yaml'}, clauses ")
 
 
 def test_validate_reports_a_broken_clause_with_file_and_line(runner, tmp_path):
@@ -109,14 +126,14 @@ def test_clauses_lists_the_library(runner):
     assert result.exit_code == 0
     assert "alg-partijen" in result.output
     result = runner.invoke(cli, ["clauses", "--format", "json"])
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     assert {"id", "version", "documents", "condition", "section", "tags"} <= set(rows[0])
 
 
 def test_schema_prints_json(runner):
     result = runner.invoke(cli, ["schema"])
     assert result.exit_code == 0
-    assert json.loads(result.output)["title"] == "aifi-legal hospitals.yaml"
+    assert json.loads(result.stdout)["title"] == "aifi-legal hospitals.yaml"
 
 
 def test_init_creates_an_editable_workspace(runner, tmp_path, monkeypatch):
@@ -150,3 +167,16 @@ def test_init_creates_an_editable_workspace(runner, tmp_path, monkeypatch):
     result = runner.invoke(cli, ["init", str(workspace)])
     assert result.exit_code == 2
     assert "exists and is not empty" in result.output
+
+
+def test_build_tells_a_log_each_finished_file_and_quiet_only_the_result(runner, tmp_path):
+    args = ["build", "--data", str(TWO_HOSPITALS), "--ledger", str(tmp_path / "r.jsonl")]
+    result = runner.invoke(cli, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    rendered = [line for line in result.stderr.splitlines() if line.startswith("rendering ")]
+    assert rendered[0] == "rendering 1/8: linde-en-eik/intentieverklaring.docx"
+    assert [line.split(":")[0] for line in rendered] == [f"rendering {n}/8" for n in range(1, 9)]
+    assert result.stdout.splitlines()[-1].startswith("Built 8 document(s) for 2 hospital(s)")
+    quiet = runner.invoke(cli, [*args, "--out", str(tmp_path / "out2"), "--quiet"])
+    assert quiet.stderr == ""
+    assert quiet.stdout.count("\n") == 1 and quiet.stdout.startswith("Built 8 document(s)")

@@ -19,7 +19,8 @@ from aifi_legal.cli import OPTIONS, cli
 
 INPUTS = {"data", "clauses", "templates", "ledger"}
 # Options that choose how the CLI prints, not what the library does.
-PRESENTATION = {"fmt"}
+# Options that shape what the command line prints, not what the library does.
+PRESENTATION = {"fmt", "quiet", "verbose"}
 # CLI parameter names that the library spells otherwise.
 RENAMED = {"when": "date"}
 # Commands that call a module function instead of a Project method.

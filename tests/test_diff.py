@@ -251,7 +251,7 @@ def test_diff_from_the_command_line(builds, tmp_path):
     assert result.output.rstrip().endswith("2 changed, 6 unchanged.")
     as_json = CliRunner().invoke(cli, ["diff", *args, str(old), str(new), "--format", "json"])
     assert as_json.exit_code == 0
-    assert {d["state"] for d in json.loads(as_json.output)["documents"]} == {
+    assert {d["state"] for d in json.loads(as_json.stdout)["documents"]} == {
         "changed",
         "unchanged",
     }

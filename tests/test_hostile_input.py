@@ -335,7 +335,7 @@ def test_register_lines_that_name_nothing_known_are_reported(tmp_path):
 
 def test_a_closed_pipe_ends_quietly():
     result = subprocess.run(
-        f"{sys.executable} -m aifi_legal clauses | head -1",
+        f"{sys.executable} -m aifi_legal clauses --quiet | head -1",
         shell=True,
         capture_output=True,
         text=True,

@@ -29,10 +29,22 @@ def sent(tmp_path_factory):
     project = load_project(
         TWO_HOSPITALS, ROOT / "clauses", ROOT / "templates", root / "signatures.jsonl"
     )
+    stages = []
     result = project.build(
-        root / "out", hospitals=["den-bosch-noord"], only=["intentieverklaring"], pdf=True
+        root / "out",
+        hospitals=["den-bosch-noord"],
+        only=["intentieverklaring"],
+        pdf=True,
+        progress=lambda *event: stages.append(event),
     )
     [document] = result.documents
+    # Progress covers every stage, the conversion too, and names each finished file.
+    assert [(stage, done, total) for stage, done, total, _ in stages] == [
+        ("rendering", 1, 1),
+        ("converting", 1, 1),
+        ("preparing", 1, 1),
+    ]
+    assert stages[1][3].endswith("den-bosch-noord/intentieverklaring.pdf")
     assert document.pdf["fields"] == ["sig_ziekenhuis_1", "sig_ziekenhuis_2", "sig_aifi_1"]
     return root, document.path.with_suffix(".pdf")
 

@@ -237,7 +237,7 @@ def test_properties_are_set(prepared):
     info = read_document_info(prepared)
     assert info["/Title"] == "Intentieverklaring – Stichting Ziekenhuis 's-Hertogenbosch Noord"
     assert info["/Subject"] == "AIFI Intentieverklaring"
-    assert info["/Author"] == "aifi-legal"
+    assert info["/Author"] == info["/Creator"] == "aifi-legal"
     assert info["/Keywords"] == "AIFI"
     assert info["/AIFIDocumentId"] == "AIFI-IVK-DEN-BOSCH-NOORD-V1.0"
     assert info["/AIFISourceSha256"] == "ab" * 32

@@ -196,7 +196,7 @@ def test_report_from_the_command_line(signed_build, tmp_path):
         cli, ["report", *args, "--html", str(target), "--out", str(out), "--today", "2027-05-01"]
     )
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote {target}.\n"
+    assert result.stdout == f"Wrote {target}.\n"
     assert "deels ondertekend" in target.read_text("utf-8")
     wrong = CliRunner().invoke(
         cli, ["report", *args, "--html", str(target), "--today", "2027-05-40"]

@@ -259,7 +259,7 @@ def test_sign_and_status_from_the_command_line(project, built):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(
+    assert result.stdout.startswith(
         "Recorded: deelnameovereenkomst.docx of linde-en-eik signed by Chloë"
     )
     result = runner.invoke(
@@ -295,7 +295,7 @@ def test_sign_and_status_from_the_command_line(project, built):
         ],
     )
     assert result.exit_code == 0, result.output
-    rows = {d["document"]: d for d in json.loads(result.output)["documents"]}
+    rows = {d["document"]: d for d in json.loads(result.stdout)["documents"]}
     assert rows["deelnameovereenkomst"]["status"] == "partly signed"
     assert rows["deelnameovereenkomst"]["signed"] == ["Chloë d'Ancona-Brûlé"]
     assert rows["dpia"]["status"] == "awaiting FG advice"
@@ -371,3 +371,27 @@ def test_a_dpia_awaiting_the_fg_advice_has_no_signatories_and_no_signature_table
     assert "Dit concept ter advisering wordt niet vastgesteld of ondertekend" in text
     assert "Aldus vastgesteld" not in text
     assert "Aldus vastgesteld" in project.assemble("dpia", "den-bosch-noord").text()
+
+
+def test_sign_refuses_a_method_without_a_signature_a_non_date_and_warns_of_weak_evidence(
+    project, built
+):
+    base = ["sign", "--data", str(TWO_HOSPITALS), "--ledger", str(project.workspace.ledger)]
+    base += ["--out", str(built), "linde-en-eik", "intentieverklaring"]
+    who = ["--signatory", "Chloë d'Ancona-Brûlé"]
+    runner = CliRunner()
+    sent = runner.invoke(cli, [*base, "--event", "sent", "--method", "paper"])
+    assert sent.exit_code == 2
+    assert "a method belongs to a signature, not to a sent event (--method)" in sent.stderr
+    impossible = runner.invoke(cli, [*base, *who, "--method", "paper", "--date", "2027-02-30"])
+    assert impossible.exit_code == 2 and "'2027-02-30' is not a valid date" in impossible.stderr
+    garbled = runner.invoke(cli, [*base, *who, "--method", "paper", "--date", "1 feb"])
+    assert "'1 feb' is not a date written as YYYY-MM-DD" in garbled.stderr
+    assert read_events(project.workspace.ledger) == []
+    scan = built / "scan.jpg"
+    scan.write_bytes(b"not a signature")
+    weak = runner.invoke(cli, [*base, *who, "--method", "qualified", "--file", str(scan)])
+    assert weak.exit_code == 0, weak.output
+    assert "Warning: a qualified electronic signature lives in the signed PDF" in weak.stderr
+    assert "scan.jpg is not a PDF" in weak.stderr
+    assert weak.stdout.startswith("Recorded: intentieverklaring.docx of linde-en-eik signed")

@@ -38,7 +38,9 @@ from .lock import folder_lock
 from .manifest import MANIFEST_FILE, BuiltDocument, entry_of, manifest_bytes, manifest_entries
 from .signed import SUFFIXES, SignedIndex, archive_name, archived_sha256s, on_disk, signed_index
 
-Progress = Callable[[int, int, str], None]
+# progress(stage, done, total, item): after each finished item of a stage, in stage order.
+Progress = Callable[[str, int, int, str], None]
+RENDERING, CONVERTING, PREPARING = "rendering", "converting", "preparing"
 
 
 _RECORD_KEYS = ("hospital", "kind", "document_id", "words", "path")
@@ -62,8 +64,8 @@ class BuildResult:
             f"in {self.out}>"
         )
 
-    def to_text(self) -> str:
-        """What was built, kept and archived, one line each, and a summary line."""
+    def to_text(self, *, details: bool = True) -> str:
+        """What was built, kept and archived, one line each (`details`), and a summary line."""
         lines = [f"Repaired: {note}." for note in self.repaired]
         for d in self.documents:
             extra = f", {d.pdf['file']}" if d.pdf else ""
@@ -82,10 +84,10 @@ class BuildResult:
         hospitals = {d.hospital_id for d in self.documents if d.hospital_id}
         who = f"{len(hospitals)} hospital(s)" if hospitals or not self.documents else "the model"
         kept = f"; {len(self.kept)} signed document(s) kept" if self.kept else ""
-        lines.append(
+        summary = (
             f"Built {len(self.documents)} document(s) for {who} in {self.out} ({kinds}){kept}."
         )
-        return "\n".join(lines) + "\n"
+        return "\n".join([*lines, summary] if details else [summary]) + "\n"
 
     def records(self) -> list[dict[str, Any]]:
         """One dict per document, ready for `pandas.DataFrame(result.records())`."""
@@ -164,8 +166,8 @@ def build(
             for ref in refs:
                 _render(source, plan, ref, signed.get(ref.hospital_id or ""), pdf)
                 if progress:
-                    progress(len(plan.pending) + len(plan.kept), len(refs), str(ref))
-            result = _stage_and_commit(source, plan, targets, model, pdf, draft)
+                    progress(RENDERING, len(plan.pending) + len(plan.kept), len(refs), str(ref))
+            result = _stage_and_commit(source, plan, targets, model, pdf, draft, progress)
         finally:
             # A journal left behind (the commit was interrupted) still needs the staged files.
             if not (out / JOURNAL_FILE).exists():
@@ -339,11 +341,12 @@ def _stage_and_commit(
     model: bool,
     pdf: bool,
     draft: bool,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Write everything into the staging folder, verify it, then commit."""
     for item in plan.pending:
         write_atomic(plan.staged(item.built.path), item.data)
-    pdfs = write_pdfs(source, plan, draft) if pdf and not model else {}
+    pdfs = write_pdfs(source, plan, draft, progress) if pdf and not model else {}
     written = tuple(replace(p.built, pdf=pdfs.get(p.built.path)) for p in plan.pending)
     installs: list[tuple[Path, str]] = [(b.path, b.sha256) for b in written]
     installs += [(b.path.with_suffix(".pdf"), b.pdf["sha256"]) for b in written if b.pdf]
@@ -383,14 +386,25 @@ def _stage_and_commit(
     return BuildResult(plan.out, written, tuple(manifests), tuple(plan.kept), archived)
 
 
-def write_pdfs(source: DocumentSource, plan: _Plan, draft: bool) -> dict[Path, dict[str, Any]]:
+def write_pdfs(
+    source: DocumentSource, plan: _Plan, draft: bool, progress: Progress | None = None
+) -> dict[Path, dict[str, Any]]:
     """Convert the staged DOCX files, then add properties and signature fields."""
     results = {}
     work = plan.staging / ".convert"
+    total = len(plan.pending)
+    names = {plan.staged(p.built.path): p.built.path for p in plan.pending}
+    done: list[Path] = []
+
+    def converted_one(staged: Path) -> None:
+        done.append(staged)
+        if progress:
+            progress(CONVERTING, len(done), total, str(names[staged].with_suffix(".pdf")))
+
     converted = convert_to_pdf(
-        [plan.staged(p.built.path) for p in plan.pending], work / "pdf", work_dir=work
+        list(names), work / "pdf", work_dir=work, converted_one=converted_one
     )
-    for item in plan.pending:
+    for number, item in enumerate(plan.pending, 1):
         built, meta = item.built, item.document.context["document"]
         roles = signature_roles(source.portfolio, item.ref)
         hospital = source.portfolio.hospital(item.ref.hospital_id or "")
@@ -412,4 +426,6 @@ def write_pdfs(source: DocumentSource, plan: _Plan, draft: bool) -> dict[Path, d
             "draft": draft,
             "fields": [r.field_name for r in roles],
         }
+        if progress:
+            progress(PREPARING, number, total, str(path))
     return results

@@ -17,6 +17,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -50,6 +53,10 @@ def find_soffice() -> str:
     )
 
 
+# How often a running conversion is looked at, for progress and its time-out (seconds).
+POLL_SECONDS = 0.25
+
+
 def convert_to_pdf(
     docx_files: list[Path],
     out_dir: Path,
@@ -57,6 +64,7 @@ def convert_to_pdf(
     workers: int = 2,
     timeout: float = 300,
     work_dir: Path | None = None,
+    converted_one: Callable[[Path], None] | None = None,
 ) -> dict[Path, Path]:
     """Convert DOCX files to PDF with LibreOffice headless; returns {docx: pdf}.
 
@@ -67,6 +75,7 @@ def convert_to_pdf(
     file) with a profile of its own; `timeout` is in seconds per call. Nothing is written
     unless every file converted, and each PDF is written atomically. LibreOffice's profiles
     and copies go to temporary folders in `work_dir` (default: the system's temporary folder).
+    `converted_one(docx)` is called as each file is done (from a worker thread, one at a time).
     """
     if workers < 1:
         raise ConversionError(f"workers must be at least 1, not {workers}")
@@ -84,6 +93,13 @@ def convert_to_pdf(
     soffice = find_soffice()
 
     batches = _batches(list(sources), min(workers, len(sources)))
+    lock = threading.Lock()
+
+    def announce(resolved: Path) -> None:
+        if converted_one is not None:
+            with lock:
+                converted_one(sources[resolved])
+
     converted: dict[Path, bytes] = {}
     failed: dict[Path, str] = {}
     running: set[subprocess.Popen] = set()
@@ -91,7 +107,7 @@ def convert_to_pdf(
         Path(work_dir).mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=len(batches)) as pool:
         futures = [
-            pool.submit(_run_soffice, soffice, files, timeout, running, work_dir)
+            pool.submit(_run_soffice, soffice, files, timeout, running, work_dir, announce)
             for files in batches
         ]
         try:
@@ -156,6 +172,7 @@ def _run_soffice(
     timeout: float,
     running: set[subprocess.Popen],
     work_dir: Path | None,
+    announce: Callable[[Path], None],
 ) -> tuple[dict[Path, bytes], dict[Path, str]]:
     """Convert one worker's files in one soffice call, with a profile of its own."""
     done: dict[Path, bytes] = {}
@@ -195,23 +212,26 @@ def _run_soffice(
             return {}, {f: f"cannot start {sys.executable}: {exc.strerror or exc}" for f in files}
         running.add(watchdog)
         try:
+            # soffice's output goes to files, not pipes: it is read while soffice runs (a
+            # "convert ... -> ..." line per finished file), and a pipe never fills up.
+            log, errors = Path(temp, "stdout"), Path(temp, "stderr")
             try:
-                process = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    process_group=watchdog.pid,
-                )
+                with log.open("wb") as stdout, errors.open("wb") as stderr_file:
+                    process = subprocess.Popen(
+                        command,
+                        stdin=subprocess.DEVNULL,
+                        stdout=stdout,
+                        stderr=stderr_file,
+                        process_group=watchdog.pid,
+                    )
             except OSError as exc:
                 return {}, {f: f"cannot start {soffice}: {exc.strerror or exc}" for f in files}
-            try:
-                _, stderr = process.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
+            if not _wait(process, timeout, log, [(f, names[f]) for f in files], announce):
                 _signal_group(watchdog)
-                process.communicate()
+                process.wait()
                 # A killed process may have left a PDF half-written: trust none of them.
                 return {}, {f: f"timed out after {timeout} s" for f in files}
+            stderr = errors.read_bytes()
         finally:
             # The watchdog still leads the group, so its id is ours: stop any straggler.
             _signal_group(watchdog)
@@ -230,6 +250,33 @@ def _run_soffice(
                     f": {message}" if message else ""
                 )
     return done, failed
+
+
+def _wait(
+    process: subprocess.Popen,
+    timeout: float,
+    log: Path,
+    files: list[tuple[Path, str]],
+    announce: Callable[[Path], None],
+) -> bool:
+    """Wait for soffice, announcing each file its log says is done; False on a time-out."""
+    deadline = time.monotonic() + timeout
+    pending = list(files)
+    while True:
+        try:
+            process.wait(timeout=POLL_SECONDS)
+            finished = True
+        except subprocess.TimeoutExpired:
+            finished = False
+        text = log.read_bytes().decode("utf-8", "replace") if pending else ""
+        for source, name in list(pending):
+            if finished or f"/{name}{source.suffix} " in text:
+                pending.remove((source, name))
+                announce(source)
+        if finished:
+            return True
+        if time.monotonic() > deadline:
+            return False
 
 
 def _start_watchdog() -> tuple[subprocess.Popen, int]:

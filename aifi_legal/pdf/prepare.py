@@ -87,6 +87,7 @@ def prepare_pdf(
                 "/Title": title,
                 "/Subject": subject,
                 "/Author": AUTHOR,
+                "/Creator": AUTHOR,  # LibreOffice stays the /Producer: it made the PDF
                 "/Keywords": "AIFI",
                 "/AIFIDocumentId": document_id,
                 "/AIFISourceSha256": source_sha256,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date as date_type
 from pathlib import Path
 
@@ -49,6 +50,19 @@ def record(
         )
 
 
+def evidence_warning(method: str | None, file: str | Path | None) -> str | None:
+    """A warning when the evidence of an advanced or qualified signature is not a signed PDF."""
+    if method in ("advanced", "qualified") and (
+        file is None or Path(file).suffix.lower() != ".pdf"
+    ):
+        what = f"{Path(file).name} is not a PDF" if file else "no evidence file was given"
+        return (
+            f"a {method} electronic signature lives in the signed PDF, and {what}: keep the "
+            "signed PDF as evidence (or record the PDF with intake, which verifies it)"
+        )
+    return None
+
+
 def _record(
     source: DocumentSource,
     register: Register,
@@ -87,7 +101,14 @@ def _record(
                 value=signatory,
                 hint="signatories: " + "; ".join(r.name for r in roles),
             )
-    if event in ("signed", "declined") and method is None:
+    if method is not None and event != "signed":
+        raise UsageError(
+            f"a method belongs to a signature, not to a {event} event",
+            argument="method",
+            value=method,
+            hint="leave the method out, or record the signature itself (event='signed')",
+        )
+    if event == "signed" and method is None:
         raise UsageError(
             f"a {event} event needs a method",
             argument="method",
@@ -123,8 +144,13 @@ def _record(
     try:
         when = date_type.fromisoformat(str(date)) if date else _today()
     except ValueError:
+        written_right = re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(date))
         raise UsageError(
-            f"{date!r} is not a date written as YYYY-MM-DD", argument="date", value=date
+            f"{date!r} is not a valid date"
+            if written_right
+            else f"{date!r} is not a date written as YYYY-MM-DD",
+            argument="date",
+            value=date,
         ) from None
     document_date = source.portfolio.consortium.documents.date
     if when > _today():

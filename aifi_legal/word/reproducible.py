@@ -11,8 +11,11 @@ from lxml import etree
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def normalise_docx(data: bytes) -> bytes:
-    """Rewrite a DOCX zip with fixed timestamps and attributes, keeping the entry order."""
+def normalise_docx(data: bytes, *, replace: dict[str, bytes] | None = None) -> bytes:
+    """Rewrite a DOCX zip with fixed timestamps and attributes, keeping the entry order.
+
+    `replace` gives new contents for some of its parts, by name.
+    """
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -21,7 +24,8 @@ def normalise_docx(data: bytes) -> bytes:
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
             entry.create_system = 0
-            target.writestr(entry, source.read(info.filename))
+            new = (replace or {}).get(info.filename)
+            target.writestr(entry, new if new is not None else source.read(info.filename))
     return out.getvalue()
 
 
