@@ -24,14 +24,12 @@ import click
 from ._version import __version__
 from .documents import KINDS
 from .errors import (
-    EXIT_ENVIRONMENT,
     EXIT_FINDINGS,
     EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
-    AifiLegalError,
     UsageError,
+    error_report,
 )
 from .inputs.notes import input_notes
 from .inputs.portfolio import json_schema
@@ -132,14 +130,6 @@ class _Cli(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except AifiLegalError as exc:
-            lines = [_translate(line) for line in exc.lines()]
-            if isinstance(exc, UsageError) and exc.argument in OPTIONS:
-                lines[0] += f" ({OPTIONS[exc.argument]})"
-            click.echo(f"Error: {lines[0]}", err=True)
-            for line in lines[1:]:
-                click.echo(line, err=True)
-            ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:
@@ -147,23 +137,16 @@ class _Cli(click.Group):
             # Python from complaining when it flushes stdout at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(EXIT_OK)
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
-        except OSError as exc:  # the file system refused: not a bug, not bad data
-            where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"Error: cannot access {where}{exc.strerror or exc}", err=True)
-            ctx.exit(EXIT_ENVIRONMENT)
-        except Exception as exc:  # a bug; AIFI_LEGAL_DEBUG=1 shows the traceback
-            if os.environ.get("AIFI_LEGAL_DEBUG"):
-                raise
-            click.echo(f"Internal error: {type(exc).__name__}: {exc}", err=True)
-            click.echo(
-                "This is a bug in aifi-legal. Run again with AIFI_LEGAL_DEBUG=1 for "
-                "details and report it.",
-                err=True,
-            )
-            ctx.exit(EXIT_INTERNAL)
+        except (Exception, KeyboardInterrupt) as exc:
+            lines, code = error_report(exc)
+            if code == EXIT_INTERNAL and os.environ.get("AIFI_LEGAL_DEBUG"):
+                raise  # a bug: AIFI_LEGAL_DEBUG=1 shows the traceback
+            lines = [_translate(line) for line in lines]
+            if isinstance(exc, UsageError) and exc.argument in OPTIONS:
+                lines[0] += f" ({OPTIONS[exc.argument]})"
+            for line in lines:
+                click.echo(line, err=True)
+            ctx.exit(code)
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
@@ -179,9 +162,13 @@ def cli() -> None:
 
 @cli.command()
 @_project
-def validate(project: Project) -> None:
+@_format("text", "json")
+def validate(project: Project, fmt: str) -> None:
     """Check the data, the clause library and the templates; write nothing."""
     summary = project.validate()
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2))
+        return
     click.echo(
         f"OK: {summary['hospitals']} hospitals, {summary['clauses']} clauses; "
         f"{summary['documents']} documents render without errors."
@@ -211,11 +198,12 @@ def validate(project: Project) -> None:
     "field per signatory (needs LibreOffice).",
 )
 @click.option("--draft", is_flag=True, help="With --pdf: stamp CONCEPT on every page.")
-def build(project: Project, out: Path, **options: Any) -> None:
+@_format("text", "json")
+def build(project: Project, out: Path, fmt: str, **options: Any) -> None:
     """Generate the documents for every (or the selected) hospital."""
     quiet = _quiet()
     result = project.build(out, progress=None if quiet else _progress, **options)
-    click.echo(result.to_text(details=not quiet), nl=False)
+    click.echo(result.to_json() if fmt == "json" else result.to_text(details=not quiet), nl=False)
 
 
 def _progress(stage: str, done: int, total: int, item: str) -> None:
@@ -254,14 +242,16 @@ def _progress(stage: str, done: int, total: int, item: str) -> None:
 )
 @click.option("--note", help="A remark to keep with the event.")
 @_out("The folder the documents were built in.")
-def sign(project: Project, hospital: str, kind: str, **options: Any) -> None:
+@_format("text", "json")
+def sign(project: Project, hospital: str, kind: str, fmt: str, **options: Any) -> None:
     """Record a signature by hand (or a document sent, declined or revoked)."""
     recorded = project.record(hospital, kind, **options)
     who = f" by {recorded.signatory}" if recorded.signatory else ""
-    click.echo(
+    text = (
         f"Recorded: {recorded.document} of {recorded.hospital} {recorded.event}{who} "
         f"on {recorded.date.isoformat()} in {project.workspace.ledger}."
     )
+    click.echo(recorded.model_dump_json(indent=2) if fmt == "json" else text)
     warning = evidence_warning(options.get("method"), options.get("file"))
     if warning:
         click.echo(f"Warning: {warning}.", err=True)
@@ -290,14 +280,15 @@ def sign(project: Project, hospital: str, kind: str, **options: Any) -> None:
     help="A certificate name to record although it is not the field's signatory "
     "(repeatable): a deliberate exception, kept in the event's note.",
 )
-def intake(project: Project, files: tuple[Path, ...], **options: Any) -> None:
+@_format("text", "json")
+def intake(project: Project, files: tuple[Path, ...], fmt: str, **options: Any) -> None:
     """Verify returned signed PDFs and record their signatures.
 
     A file that is unknown, altered, or carries a broken signature is refused and nothing of
     it is recorded (exit code 1).
     """
     report = project.intake(files, **options)
-    click.echo(report.to_text(), nl=False)
+    click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=False)
     if not report.ok:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 

@@ -191,3 +191,20 @@ def did_you_mean(
     if known:
         return f"{listing}: " + ", ".join(known)
     return None
+
+
+def error_report(exc: BaseException) -> tuple[list[str], int]:
+    """How an error reads for a person (first line prefixed), and the exit code it gives."""
+    if isinstance(exc, AifiLegalError):
+        lines = exc.lines()
+        return [f"Error: {lines[0]}", *lines[1:]], exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        return ["Interrupted."], EXIT_INTERRUPTED
+    if isinstance(exc, OSError):  # the file system refused: not a bug, not bad data
+        where = f"{exc.filename}: " if exc.filename else ""
+        return [f"Error: cannot access {where}{exc.strerror or exc}"], EXIT_ENVIRONMENT
+    return [
+        f"Internal error: {type(exc).__name__}: {exc}",
+        "This is a bug in aifi-legal. Run again with AIFI_LEGAL_DEBUG=1 for details and "
+        "report it.",
+    ], EXIT_INTERNAL

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -180,3 +181,56 @@ def test_build_tells_a_log_each_finished_file_and_quiet_only_the_result(runner, 
     quiet = runner.invoke(cli, [*args, "--out", str(tmp_path / "out2"), "--quiet"])
     assert quiet.stderr == ""
     assert quiet.stdout.count("\n") == 1 and quiet.stdout.startswith("Built 8 document(s)")
+
+
+def test_build_validate_and_sign_speak_json_with_the_objects_field_names(
+    runner, tmp_path, monkeypatch
+):
+    # The fixture documents are dated ahead; signing them needs a later "today".
+    monkeypatch.setattr("aifi_legal.register.record._today", lambda: date(2027, 6, 1))
+    inputs = ["--data", str(TWO_HOSPITALS), "--ledger", str(tmp_path / "r.jsonl"), "-q"]
+    out = ["--out", str(tmp_path / "out")]
+    built = runner.invoke(
+        cli, ["build", *inputs, *out, "--only", "intentieverklaring", "--format", "json"]
+    )
+    assert built.exit_code == 0, built.output
+    data = json.loads(built.stdout)
+    assert [d["document_id"] for d in data["documents"]] == [
+        "AIFI-IVK-LINDE-EN-EIK-V1.0",
+        "AIFI-IVK-DEN-BOSCH-NOORD-V1.0",
+    ]
+    assert set(data["documents"][0]) >= {
+        "kind",
+        "hospital_id",
+        "path",
+        "sha256",
+        "words",
+        "clauses",
+    }
+    valid = runner.invoke(cli, ["validate", *inputs, "--format", "json"])
+    assert json.loads(valid.stdout) == {"hospitals": 2, "clauses": 96, "documents": 12}
+    signed = runner.invoke(
+        cli,
+        [
+            "sign",
+            *inputs,
+            *out,
+            "linde-en-eik",
+            "intentieverklaring",
+            "--signatory",
+            "Chloë d'Ancona-Brûlé",
+            "--method",
+            "paper",
+            "--date",
+            "2027-02-01",
+            "--format",
+            "json",
+        ],
+    )
+    assert signed.exit_code == 0, signed.output
+    event = json.loads(signed.stdout)
+    assert (event["event"], event["signatory"], event["date"]) == (
+        "signed",
+        "Chloë d'Ancona-Brûlé",
+        "2027-02-01",
+    )

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import signal
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,18 @@ class BuildResult:
             f"Built {len(self.documents)} document(s) for {who} in {self.out} ({kinds}){kept}."
         )
         return "\n".join([*lines, summary] if details else [summary]) + "\n"
+
+    def to_json(self) -> str:
+        """What was built, kept, archived and repaired, as JSON with the objects' field names."""
+        data = {
+            "out": self.out,
+            "documents": [asdict(d) for d in self.documents],
+            "kept": [asdict(d) for d in self.kept],
+            "archived": list(self.archived),
+            "repaired": list(self.repaired),
+            "manifests": list(self.manifests),
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
     def records(self) -> list[dict[str, Any]]:
         """One dict per document, ready for `pandas.DataFrame(result.records())`."""

@@ -10,6 +10,7 @@ what we sent. A file is recorded all at once or not at all.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -69,6 +70,22 @@ class IntakeReport:
             f"{refused} refused."
         )
         return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        """The verdicts as JSON, with the field names of IntakeResult and Event."""
+        results = [
+            {
+                "file": str(r.file),
+                "accepted": r.accepted,
+                "document_id": r.document_id,
+                "hospital": r.hospital,
+                "document": r.document,
+                "recorded": [e.model_dump(mode="json") for e in r.recorded],
+                "problems": r.problems,
+            }
+            for r in self.results
+        ]
+        return json.dumps({"ok": self.ok, "results": results}, indent=2, ensure_ascii=False) + "\n"
 
     def __repr__(self) -> str:
         return f"<IntakeReport {len(self.results)} files, ok={self.ok}>"
