@@ -555,3 +555,26 @@ def test_a_draft_dpia_that_adopts_or_carries_a_signature_table_is_an_error(fixtu
         "required.draft",
         "the draft for the FG's advice adopts the DPIA: 'Aldus vastgesteld'",
     ) in found
+
+
+def test_a_copy_outside_its_hospital_folder_is_named_by_its_id(copy, tmp_path):
+    loose = tmp_path / "bijlage-bij-mail.docx"
+    shutil.copyfile(copy / "den-bosch-noord" / "dpia.docx", loose)
+    runner = CliRunner()
+    text = runner.invoke(cli, ["check", "-q", "--data", str(TWO_HOSPITALS), str(loose)])
+    assert text.exit_code == 0, text.output
+    assert text.stdout.splitlines()[:3] == [
+        "den-bosch-noord",
+        "  bijlage-bij-mail.docx: ok",
+        "    recognised by its id as the dpia of den-bosch-noord (AIFI-DPIA-DEN-BOSCH-NOORD-V1.0)",
+    ]
+    as_json = runner.invoke(
+        cli, ["check", "-q", "--data", str(TWO_HOSPITALS), "--format", "json", str(loose)]
+    )
+    assert json.loads(as_json.stdout)["recognised"] == {
+        str(loose): {
+            "hospital": "den-bosch-noord",
+            "kind": "dpia",
+            "document_id": "AIFI-DPIA-DEN-BOSCH-NOORD-V1.0",
+        }
+    }

@@ -103,6 +103,11 @@ def check(
                 )
             )
             continue
+        report.recognised[str(path)] = {
+            "hospital": target.hospital_id,
+            "kind": target.ref.kind,
+            "document_id": target.ref.id,
+        }
         report.findings += rules.required(content, target)
         coverage: dict[str, dict[str, object]] = {}
         report.findings += clause_rules.clauses(content, target, coverage)

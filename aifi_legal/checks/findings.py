@@ -48,6 +48,8 @@ class CheckReport:
     findings: list[Finding] = field(default_factory=list)
     # document -> checklist item -> {"status": covered|changed|missing, "clauses": [...]}
     coverage: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # document -> what it was recognised as by its id: {hospital, kind, document_id}
+    recognised: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -78,6 +80,7 @@ class CheckReport:
                     "counts": self.counts(),
                     "findings": self.records(),
                     "coverage": self.coverage,
+                    "recognised": self.recognised,
                 },
                 indent=2,
                 ensure_ascii=False,
@@ -94,8 +97,11 @@ class CheckReport:
         hospitals: dict[str, list[str]] = defaultdict(list)
         for document in self.documents:
             found = by_document.get(document, [])
+            known = self.recognised.get(document, {}).get("hospital")
             hospital = (
-                next((f.hospital for f in found if f.hospital), None) or Path(document).parent.name
+                known
+                or next((f.hospital for f in found if f.hospital), None)
+                or Path(document).parent.name
             )
             hospitals[hospital].append(document)
         for hospital, documents in hospitals.items():
@@ -106,6 +112,13 @@ class CheckReport:
                 warnings = sum(f.level == WARNING for f in found)
                 status = "ok" if not found else f"{errors} error(s), {warnings} warning(s)"
                 lines.append(f"  {Path(document).name}: {status}")
+                seen = self.recognised.get(document)
+                if seen and Path(document).parent.name != seen["hospital"]:
+                    # A copy outside OUT/<hospital>/: say whose document it is.
+                    lines.append(
+                        f"    recognised by its id as the {seen['kind']} of "
+                        f"{seen['hospital']} ({seen['document_id']})"
+                    )
                 for f in found:
                     where = ", ".join(
                         x for x in (f.location, f.part if f.part != "body" else "") if x
