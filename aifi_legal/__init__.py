@@ -27,7 +27,8 @@ from .errors import (
 )
 from .inputs.portfolio import json_schema, load_portfolio
 from .inputs.workspace import init_workspace
-from .output.build import BuildResult, BuiltDocument
+from .output.manifest import BuiltDocument
+from .output.result import BuildResult
 from .project import Project, load_project
 from .register.intake import IntakeReport, IntakeResult
 from .register.ledger import Event, Register

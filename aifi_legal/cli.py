@@ -198,6 +198,9 @@ def validate(project: Project, fmt: str) -> None:
     "field per signatory (needs LibreOffice).",
 )
 @click.option("--draft", is_flag=True, help="With --pdf: stamp CONCEPT on every page.")
+@click.option(
+    "--dry-run", is_flag=True, help="Say what would be written, kept and archived; write nothing."
+)
 @_format("text", "json")
 def build(project: Project, out: Path, fmt: str, **options: Any) -> None:
     """Generate the documents for every (or the selected) hospital."""

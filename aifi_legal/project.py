@@ -26,8 +26,9 @@ from .documents import DocumentRef
 from .errors import Problem, UsageError
 from .inputs.models import Hospital, Portfolio, Processor
 from .inputs.workspace import Workspace, resolve
-from .output.build import BuildResult, Progress
+from .output.build import Progress
 from .output.build import build as build_documents
+from .output.result import BuildResult
 from .register.audit import unplaced
 from .register.intake import IntakeReport
 from .register.intake import intake as intake_files
@@ -138,6 +139,7 @@ class Project:
         pdf: bool = False,
         draft: bool = False,
         progress: Progress | None = None,
+        dry_run: bool = False,
     ) -> BuildResult:
         """Generate documents into `out`.
 
@@ -146,7 +148,9 @@ class Project:
         hospital-specific values as highlighted field names, to `out/model/`; pdf: also write
         a PDF per document, with document properties and an empty signature field per
         signatory (LibreOffice); draft: stamp CONCEPT on every page of those PDFs;
-        progress: called as progress(done, total, document) after each document renders.
+        progress: called as progress(stage, done, total, item) after each finished item of
+        each stage (rendering, converting, preparing); dry_run: decide everything (write, keep,
+        archive) and write nothing.
 
         A document with a signature in the register is never overwritten: when its id is
         unchanged it is kept as signed; a new version (new id) moves the signed one to
@@ -163,6 +167,7 @@ class Project:
             pdf=pdf,
             draft=draft,
             progress=progress,
+            dry_run=dry_run,
         )
 
     def check(

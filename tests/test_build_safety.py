@@ -302,3 +302,25 @@ def test_status_flags_a_file_changed_behind_the_manifest(tmp_path):
     states = {d.kind: d.status for d in project.status(out, hospitals=[HOSPITAL]).documents}
     assert states["intentieverklaring"] == "changed after build"
     assert states["dpia"] == "concept"
+
+
+def test_a_dry_run_says_what_would_be_written_kept_and_archived_and_writes_nothing(tmp_path):
+    _, out, signed = _signed(tmp_path)
+    before = _snapshot(out)
+    # The same version: the signed original would be kept.
+    same = _project(tmp_path).build(out, hospitals=[HOSPITAL], dry_run=True)
+    assert same.dry_run and [d.path for d in same.kept] == [signed]
+    assert signed not in [d.path for d in same.documents] and same.archived == ()
+    # A new version: the signed original would go to archief/ and a new file take its place.
+    raised = _project(tmp_path, "1.1").build(out, hospitals=[HOSPITAL], dry_run=True)
+    assert [p.parent.name for p in raised.archived] == ["archief"]
+    assert raised.archived[0].name.startswith("intentieverklaring-AIFI-IVK-DEN-BOSCH-NOORD-V1.0-")
+    assert signed in [d.path for d in raised.documents]
+    text = raised.to_text()
+    assert "would be archived: the signed original of an earlier version" in text
+    assert text.rstrip().endswith("; nothing was written.")
+    assert _snapshot(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(STAGING_PREFIX)]
+    fresh = tmp_path / "nieuw"
+    _project(tmp_path).build(fresh, dry_run=True)
+    assert not fresh.exists()

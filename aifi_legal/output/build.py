@@ -14,110 +14,40 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import signal
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..assembly.assemble import AssembledDocument
-from ..documents import ARCHIVE_FOLDER, MODEL_FOLDER, DocumentRef, kinds
+from ..documents import ARCHIVE_FOLDER, DocumentRef, kinds
 from ..errors import OutputError, UsageError
-from ..htmltable import html_table
 from ..inputs.models import Hospital
 from ..pdf import SignatureSlot, convert_to_pdf, prepare_pdf
 from ..register.ledger import Register
 from ..register.roles import signature_roles
 from ..source import DocumentSource
 from ..word.conventions import document_timestamp
-from .commit import JOURNAL_FILE, Move, commit, recover, remove_folder, staging_folder
+from .commit import (
+    JOURNAL_FILE,
+    STAGING_PREFIX,
+    Move,
+    commit,
+    recover,
+    remove_folder,
+    staging_folder,
+)
 from .files import sha256_of, write_atomic
 from .lock import folder_lock
 from .manifest import MANIFEST_FILE, BuiltDocument, entry_of, manifest_bytes, manifest_entries
+from .result import BuildResult
 from .signed import SUFFIXES, SignedIndex, archive_name, archived_sha256s, on_disk, signed_index
 
 # progress(stage, done, total, item): after each finished item of a stage, in stage order.
 Progress = Callable[[str, int, int, str], None]
 RENDERING, CONVERTING, PREPARING = "rendering", "converting", "preparing"
-
-
-_RECORD_KEYS = ("hospital", "kind", "document_id", "words", "path")
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build wrote."""
-
-    out: Path
-    documents: tuple[BuiltDocument, ...]
-    manifests: tuple[Path, ...] = field(default=())
-    kept: tuple[BuiltDocument, ...] = ()  # signed documents left as they were
-    archived: tuple[Path, ...] = ()  # files moved to archief/ by this build
-    repaired: tuple[str, ...] = ()  # what this build repaired of an interrupted one
-
-    def __repr__(self) -> str:
-        hospitals = {d.hospital_id for d in self.documents if d.hospital_id}
-        return (
-            f"<BuildResult {len(self.documents)} documents for {len(hospitals)} hospitals "
-            f"in {self.out}>"
-        )
-
-    def to_text(self, *, details: bool = True) -> str:
-        """What was built, kept and archived, one line each (`details`), and a summary line."""
-        lines = [f"Repaired: {note}." for note in self.repaired]
-        for d in self.documents:
-            extra = f", {d.pdf['file']}" if d.pdf else ""
-            lines.append(f"  {d.path}  ({d.words} words, {d.document_id}{extra})")
-        lines += [
-            f"  {d.path}  kept: signed ({d.document_id}); raise "
-            "consortium.documents.version to issue a new version"
-            for d in self.kept
-        ]
-        lines += [
-            f"  {path}  archived: the signed original of an earlier version"
-            for path in self.archived
-        ]
-        per_kind = Counter(d.kind for d in self.documents)
-        kinds = ", ".join(f"{kind}: {count}" for kind, count in per_kind.items())
-        hospitals = {d.hospital_id for d in self.documents if d.hospital_id}
-        who = f"{len(hospitals)} hospital(s)" if hospitals or not self.documents else "the model"
-        kept = f"; {len(self.kept)} signed document(s) kept" if self.kept else ""
-        summary = (
-            f"Built {len(self.documents)} document(s) for {who} in {self.out} ({kinds}){kept}."
-        )
-        return "\n".join([*lines, summary] if details else [summary]) + "\n"
-
-    def to_json(self) -> str:
-        """What was built, kept, archived and repaired, as JSON with the objects' field names."""
-        data = {
-            "out": self.out,
-            "documents": [asdict(d) for d in self.documents],
-            "kept": [asdict(d) for d in self.kept],
-            "archived": list(self.archived),
-            "repaired": list(self.repaired),
-            "manifests": list(self.manifests),
-        }
-        return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-
-    def records(self) -> list[dict[str, Any]]:
-        """One dict per document, ready for `pandas.DataFrame(result.records())`."""
-        return [
-            {
-                "hospital": d.hospital_id or MODEL_FOLDER,
-                "kind": d.kind,
-                "document_id": d.document_id,
-                "path": str(d.path),
-                "words": d.words,
-                "sha256": d.sha256,
-            }
-            for d in self.documents
-        ]
-
-    def _repr_html_(self) -> str:
-        return html_table(_RECORD_KEYS, self.records())
 
 
 @dataclass(frozen=True)
@@ -159,6 +89,7 @@ def build(
     pdf: bool = False,
     draft: bool = False,
     progress: Progress | None = None,
+    dry_run: bool = False,
 ) -> BuildResult:
     """Generate documents into `out`; see `Project.build` for the options.
 
@@ -171,6 +102,8 @@ def build(
     chosen = kinds(only)
     targets: list[Hospital | None] = [None] if model else list(source.select(hospitals, group))
     refs = [ref for hospital in targets for ref in source.documents_of(hospital, chosen)]
+    if dry_run:
+        return _dry_run(source, register, out, refs, targets, model, pdf, progress)
     with interrupts(), folder_lock(out):
         repaired = recover(out)
         plan = _Plan(out, staging_folder(out))
@@ -186,6 +119,40 @@ def build(
             if not (out / JOURNAL_FILE).exists():
                 remove_folder(plan.staging)
     return replace(result, repaired=tuple(repaired))
+
+
+def _dry_run(
+    source: DocumentSource,
+    register: Register,
+    out: Path,
+    refs: list[DocumentRef],
+    targets: list[Hospital | None],
+    model: bool,
+    pdf: bool,
+    progress: Progress | None,
+) -> BuildResult:
+    """Render and decide as a build would (write, keep, archive), and write nothing at all."""
+    # A shared lock only where the folder exists: a dry run creates no folder and no file.
+    lock = folder_lock(out, shared=True) if out.is_dir() else contextlib.nullcontext()
+    with lock:
+        plan = _Plan(out, out / f"{STAGING_PREFIX}dry-run")
+        signed = {} if model else signed_index(register)
+        for ref in refs:
+            _render(source, plan, ref, signed.get(ref.hospital_id or ""), pdf)
+            if progress:
+                progress(RENDERING, len(plan.pending) + len(plan.kept), len(refs), str(ref))
+    staging = plan.rel(plan.staging)
+    return BuildResult(
+        out,
+        tuple(p.built for p in plan.pending),
+        tuple(out / h.id / MANIFEST_FILE for h in targets if h is not None),
+        tuple(plan.kept),
+        tuple(out / m.target for m in plan.archive if not m.target.startswith(staging)),
+        ("an interrupted build in this folder would be repaired first",)
+        if (out / JOURNAL_FILE).exists()
+        else (),
+        dry_run=True,
+    )
 
 
 @contextlib.contextmanager
