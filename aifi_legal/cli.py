@@ -31,6 +31,7 @@ from .errors import (
     UsageError,
     error_report,
 )
+from .examples import EXAMPLES
 from .inputs.notes import input_notes
 from .inputs.portfolio import json_schema
 from .inputs.workspace import init_workspace
@@ -436,7 +437,8 @@ def _spelled(param: click.Parameter) -> str:
     return param.metavar or str(param.name).upper()
 
 
-for _command in cli.commands.values():
+for _name, _command in cli.commands.items():
+    _command.epilog = f"Example: {EXAMPLES[_name]}"
     for _param in _command.params:
         if _param.name and _param.name not in _PRESENTATION:
             OPTIONS.setdefault(_param.name, _spelled(_param))

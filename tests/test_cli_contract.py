@@ -113,6 +113,8 @@ def test_every_command_and_option_has_help_and_an_example_row(name):
     for param in command.params:
         if isinstance(param, click.Option):
             assert param.help, f"{name} {param.opts[0]} has no help text"
+    shown = CliRunner().invoke(cli, [name, "--help"]).output
+    assert f"Example: aifi-legal {name} " in shown, f"{name} --help shows no example"
     readme = (ROOT / "README.md").read_text("utf-8")
     assert re.search(rf"^\| `aifi-legal {name}\b", readme, re.MULTILINE), (
         f"README has no row for `aifi-legal {name}`"
