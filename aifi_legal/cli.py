@@ -34,7 +34,7 @@ from .errors import (
 from .examples import EXAMPLES
 from .inputs.notes import input_notes
 from .inputs.portfolio import json_schema
-from .inputs.workspace import init_workspace
+from .inputs.workspace import SCHEMA_FILE, init_workspace
 from .project import Project, load_project
 from .register.ledger import METHODS
 from .register.record import evidence_warning
@@ -418,7 +418,10 @@ def schema() -> None:
 def init(directory: Path, force: bool) -> None:
     """Create a workspace: a copy of hospitals.yaml, clauses/ and templates/ to edit."""
     workspace = init_workspace(directory, force=force)
-    click.echo(f"Created workspace {directory}: {workspace.data.name}, clauses/, templates/.")
+    click.echo(
+        f"Created workspace {directory}: {workspace.data.name}, {SCHEMA_FILE} (for your editor), "
+        "clauses/, templates/."
+    )
     click.echo(f"Use it with: cd {directory} && aifi-legal build")
 
 

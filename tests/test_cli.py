@@ -141,7 +141,13 @@ def test_init_creates_an_editable_workspace(runner, tmp_path, monkeypatch):
     workspace = tmp_path / "ws"
     result = runner.invoke(cli, ["init", str(workspace)])
     assert result.exit_code == 0, result.output
-    assert (workspace / "hospitals.yaml").read_bytes() == EXAMPLE.read_bytes()
+    # The copy opens with the line that points editors at the schema written beside it.
+    copied = (workspace / "hospitals.yaml").read_bytes()
+    assert (
+        copied == b"# yaml-language-server: $schema=hospitals.schema.json\n" + EXAMPLE.read_bytes()
+    )
+    assert (workspace / "hospitals.schema.json").is_file()
+    assert "hospitals.schema.json" in result.stdout
     for kind in ("intentieverklaring", "deelnameovereenkomst", "verwerkersovereenkomst", "dpia"):
         assert (workspace / "templates" / f"{kind}.docx").is_file()
     assert (workspace / "clauses" / "gemeenschappelijk" / "partijen.md").is_file()

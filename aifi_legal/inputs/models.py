@@ -19,6 +19,10 @@ from .fields import (
     Slug,
     Text,
     fail,
+    given,
+    lacks,
+    needs,
+    schema_rule,
 )
 from .parties import Party, Person
 from .processing import (
@@ -34,8 +38,8 @@ class IctProvider(Model):
     It works under a processor agreement of its own with the hospital.
     """
 
-    legal_name: Text
-    seat: Text
+    legal_name: Text = Field(description="Name as registered in the Handelsregister.")
+    seat: Text = Field(description="Statutory seat, a place name.")
     service: Text = Field(
         description="What it does for the hospital, e.g. 'hosting en beheer "
         "van de virtuele server van de Lokale Gateway'."
@@ -50,9 +54,12 @@ class IctProvider(Model):
 class Systems(Model):
     """The hospital's systems the gateway connects."""
 
-    pacs: Text = Field(description="The PACS, product and version.")
-    ris: Text
-    gateway_location: Text = Field(description="Where the local gateway runs.")
+    pacs: Text = Field(description="The PACS, product and version, e.g. 'Mediview PACS 12.4'.")
+    ris: Text = Field(description="The RIS, product and version, e.g. 'Radiom RIS 8'.")
+    gateway_location: Text = Field(
+        description="Where the server of the Lokale Gateway runs, in running text, e.g. "
+        "'virtuele server in het eigen datacentrum van het ziekenhuis te Dalwijk'."
+    )
     gateway_provider: IctProvider | None = Field(
         None,
         description="The external ICT provider that hosts the gateway server; none when "
@@ -64,8 +71,9 @@ class Systems(Model):
     )
     local_measures: list[Text] = Field(
         min_length=1,
-        description="The hospital's own measures "
-        "for the gateway server (patching, monitoring, network).",
+        description="The hospital's own security measures "
+        "for the gateway server (patching, monitoring, network), one per item; listed in "
+        "the DPIA's measures.",
     )
 
 
@@ -73,25 +81,31 @@ class HospitalRetention(Model):
     """The hospital's retention terms; with the processor's they make the one retention table."""
 
     results_years: int = Field(
-        ge=1, le=115, description="How long AI results are kept in the medical record."
+        ge=1,
+        le=115,
+        description="Years an AI result is kept in the medical record (art. 7:454 BW), 1 to 115.",
     )
-    gateway_log_months: int = Field(ge=6, le=120)
+    gateway_log_months: int = Field(
+        ge=6, le=120, description="Months the Lokale Gateway keeps its logs, 6 to 120."
+    )
     key_table_months: int = Field(
         ge=6,
         le=120,
-        description="How long the Sleuteltabel keeps a "
-        "pseudonym: at least as long as the logs that contain it.",
+        description="Months the Sleuteltabel keeps a "
+        "pseudonym, 6 to 120: at least gateway_log_months and every processor's "
+        "log_retention_months.",
     )
     validation_set_months: int = Field(
         ge=1,
         le=36,
-        description="Study-level validation data "
+        description="Months, 1 to 36: study-level validation data "
         "are kept until the validation report, at most this long.",
     )
     discrepancy_months: int = Field(
         ge=6,
         le=120,
-        description="How long registered discrepancies between radiologist and AI are kept.",
+        description="Months registered discrepancies between radiologist and AI are kept, "
+        "6 to 120.",
     )
 
     @model_validator(mode="after")
@@ -108,10 +122,14 @@ class HospitalRetention(Model):
 class Consultation(Model):
     """A body that was asked for its view on the processing (GDPR Art. 35(9))."""
 
-    body: Text
-    date: IsoDate
-    represents_children: bool = False
-    view: Text
+    body: Text = Field(description="The body consulted, e.g. 'Cliëntenraad Linde & Eik'.")
+    date: IsoDate = Field(description="Date of its view, YYYY-MM-DD.")
+    represents_children: bool = Field(
+        False,
+        description="Whether it represents children and their parents (printed in the DPIA; "
+        "needed when a solution is used for children). Default false.",
+    )
+    view: Text = Field(description="Its view on the processing, as the DPIA summarises it.")
     response: Text = Field(
         description="How the hospital responds to the view: what it adopts, "
         "and why it does not adopt the rest. Decided before adoption."
@@ -121,11 +139,22 @@ class Consultation(Model):
 class DpiaFacts(Model):
     """The FG's advice: without it the DPIA is the draft for advice, with it for adoption."""
 
-    advice_date: IsoDate | None = Field(None, description="Date of the FG's advice, once given.")
-    advice_summary: Text | None = Field(None, description="Summary of the advice.")
-    advice_handling: Text | None = Field(None, description="How the hospital handled the advice.")
+    model_config = schema_rule(
+        given("advice_date"),
+        needs("advice_summary", "advice_handling"),
+        lacks("advice_summary", "advice_handling", "advice_deviations"),
+    )
+
+    advice_date: IsoDate | None = Field(
+        None,
+        description="Date of the FG's advice, YYYY-MM-DD, once given (then advice_summary and "
+        "advice_handling are required); without it the DPIA is the draft for advice.",
+    )
+    advice_summary: Text | None = Field(None, description="Summary of the FG's advice.")
+    advice_handling: Text | None = Field(None, description="How the hospital handled it.")
     advice_deviations: Text | None = Field(
-        None, description="Which parts of the advice the hospital does not follow, and why."
+        None,
+        description="Which parts of the advice the hospital does not follow, and why; optional.",
     )
 
     @model_validator(mode="after")
@@ -152,10 +181,17 @@ class DpiaFacts(Model):
 class Volume(Model):
     """Expected use of one chosen solution."""
 
-    solution: Slug
-    studies_per_year: int = Field(ge=1, le=1_000_000)
+    solution: Slug = Field(description="The id of one of the hospital's solutions.")
+    studies_per_year: int = Field(
+        ge=1,
+        le=1_000_000,
+        description="Expected studies per year, 1 to 1,000,000; used for the contract value.",
+    )
     children_per_year: int = Field(
-        ge=0, le=1_000_000, description="Of those, studies of patients under 18."
+        ge=0,
+        le=1_000_000,
+        description="Of those, studies of patients under 18 per year; 0 for a solution "
+        "not used for children.",
     )
 
     @model_validator(mode="after")
@@ -168,14 +204,14 @@ class Volume(Model):
 class HospitalContacts(Model):
     """The hospital's contact persons per role."""
 
-    project_lead: Person
-    legal: Person
-    privacy_officer: Person
-    security_officer: Person
-    cmio: Person
-    radiology_management: Person
-    technical: Person
-    clinical: Person
+    project_lead: Person = Field(description="The hospital's project lead for AIFI.")
+    legal: Person = Field(description="The legal contact (bedrijfsjurist).")
+    privacy_officer: Person = Field(description="The data protection officer (FG).")
+    security_officer: Person = Field(description="The security officer (CISO).")
+    cmio: Person = Field(description="The CMIO, responsible for the clinical measures.")
+    radiology_management: Person = Field(description="The manager of the radiology department.")
+    technical: Person = Field(description="The technical contact (PACS, gateway, keys).")
+    clinical: Person = Field(description="The clinical contact, a radiologist.")
 
 
 def _not_reserved(value: str) -> str:
@@ -191,19 +227,31 @@ def _not_reserved(value: str) -> str:
 class Hospital(Party):
     """A participating hospital: the party, its choices, contacts and systems."""
 
-    id: Annotated[Slug, AfterValidator(_not_reserved)]
-    group: int = Field(ge=1)
-    solutions: list[Slug] = Field(min_length=1)
-    contacts: HospitalContacts
-    systems: Systems
-    retention: HospitalRetention
-    consulted: list[Consultation] = Field(min_length=1)
+    id: Annotated[Slug, AfterValidator(_not_reserved)] = Field(
+        description="Short id of the hospital (a slug such as 'st-jozef-dalwijk'): the name of "
+        "its output folder and part of its document ids; not 'archief' or 'model'.",
+        json_schema_extra={"not": {"enum": [*sorted(RESERVED_NAMES)]}},
+    )
+    group: int = Field(ge=1, description="Number of its implementation group (under groups).")
+    solutions: list[Slug] = Field(
+        min_length=1,
+        description="Ids of the solutions it chooses, each offered under solutions, once.",
+        json_schema_extra={"uniqueItems": True},
+    )
+    contacts: HospitalContacts = Field(description="Contact persons per role.")
+    systems: Systems = Field(description="The systems the gateway connects, and where it runs.")
+    retention: HospitalRetention = Field(description="Its retention terms, for the DPIA.")
+    consulted: list[Consultation] = Field(
+        min_length=1,
+        description="The bodies asked for their view on the processing (GDPR art. 35(9)), "
+        "such as the client council.",
+    )
     processors: list[Slug] | None = Field(
         None, description="Processor ids the hospital contracts with; default: every processor."
     )
-    dpia: DpiaFacts = Field(default_factory=DpiaFacts)
+    dpia: DpiaFacts = Field(default_factory=DpiaFacts, description="The FG's advice, once given.")
     volumes: list[Volume] = Field(
-        min_length=1, description="Expected studies per year for each chosen solution."
+        min_length=1, description="Expected studies per year, one row for each chosen solution."
     )
 
     @model_validator(mode="after")
@@ -331,14 +379,23 @@ def _hospital_fits_portfolio(hospital: Hospital, info: ValidationInfo) -> Hospit
 class Portfolio(Model):
     """Everything in one hospitals.yaml."""
 
-    consortium: Consortium
-    groups: list[Group] = Field(min_length=1)
-    solutions: list[Solution] = Field(min_length=1)
+    consortium: Consortium = Field(
+        description="AIFI as a contracting party, the programme's terms and the edition of "
+        "the documents."
+    )
+    groups: list[Group] = Field(
+        min_length=1, description="The implementation groups, each with its start date."
+    )
+    solutions: list[Solution] = Field(
+        min_length=1, description="The AI solutions AIFI offers, with their vendors."
+    )
     processors: list[Annotated[Processor, AfterValidator(_processor_fits_programme)]] = Field(
-        min_length=1
+        min_length=1,
+        description="The infrastructure provider(s) that process data for the hospitals; one "
+        "processor agreement each.",
     )
     hospitals: list[Annotated[Hospital, AfterValidator(_hospital_fits_portfolio)]] = Field(
-        min_length=1
+        min_length=1, description="The participating hospitals; documents are made for each."
     )
 
     def contract_value(self, hospital: Hospital) -> Decimal:

@@ -21,6 +21,10 @@ from .fields import (
     Postcode,
     Text,
     fail,
+    given,
+    lacks,
+    needs,
+    schema_rule,
 )
 
 
@@ -59,8 +63,11 @@ class Address(Model):
     """A Dutch postal address."""
 
     street: Text = Field(description="Street and house number, e.g. 'Ziekenhuislaan 12'.")
-    postcode: Postcode
-    city: Text
+    postcode: Postcode = Field(
+        description="Dutch postcode: four digits and two letters, e.g. '3511 AB' (written "
+        "with a space and capitals in the documents)."
+    )
+    city: Text = Field(description="Place name, e.g. 'Utrecht'.")
 
     @property
     def one_line(self) -> str:
@@ -71,24 +78,43 @@ class Address(Model):
 class Person(Model):
     """A contact person."""
 
-    name: Text
-    function: Text
-    email: Email
-    phone: Text | None = None
+    name: Text = Field(
+        description="Full name, with titles as it is printed, e.g. 'drs. A. de Vries'."
+    )
+    function: Text = Field(description="Job title, e.g. 'functionaris gegevensbescherming'.")
+    email: Email = Field(description="E-mail address, printed in the contact annexes.")
+    phone: Text | None = Field(
+        None, description="Telephone number as it is printed, e.g. '+31 30 799 12 00'; optional."
+    )
 
 
 class Signatory(Model):
     """A person who signs for a party, and with which authority."""
 
-    name: Text
-    function: Text
+    model_config = schema_rule(
+        given("authority", "proxy"), needs("proxy_scope"), lacks("proxy_limit")
+    )
+
+    name: Text = Field(
+        description="Full name, with titles, as printed in the comparitie and on the "
+        "signature page."
+    )
+    function: Text = Field(
+        description="Position, e.g. 'voorzitter Raad van Bestuur', printed under the signature."
+    )
     authority: Authority = Field(
         description="alone: authorised to act alone; jointly: acts "
         "together with another joint signatory; proxy: acts under a "
         "written power of attorney (give proxy_scope)."
     )
-    proxy_scope: Text | None = Field(None, description="Scope and date of the power of attorney.")
-    place: Text | None = Field(None, description="Place of signing; defaults to the seat.")
+    proxy_scope: Text | None = Field(
+        None,
+        description="Scope and date of the power of attorney; required with authority proxy, "
+        "printed as the signatory's capacity.",
+    )
+    place: Text | None = Field(
+        None, description="Place of signing on the signature page; defaults to the seat."
+    )
     signs: list[DocumentKindName] | None = Field(
         None,
         description="The document kinds this signatory may sign (a proxy's scope); "
@@ -96,8 +122,9 @@ class Signatory(Model):
     )
     proxy_limit: Amount | None = Field(
         None,
-        description="A proxy's value limit in euro (the highest contract value the power "
-        "of attorney covers); checked against the estimated value of the participation.",
+        description="A proxy's value limit in EUR (the highest contract value the power "
+        "of attorney covers), at most 2 decimals; only with authority proxy, checked against "
+        "the estimated value of the participation agreement including VAT.",
     )
 
     def may_sign(self, kind: str) -> bool:
@@ -131,13 +158,27 @@ class Signatory(Model):
 class Party(Model):
     """Fields shared by the consortium and the hospitals as contracting parties."""
 
-    legal_name: Text = Field(description="Name as registered in the Handelsregister.")
-    short_name: Text = Field(description="Name used in running text.")
-    legal_form: LegalForm
-    seat: Text = Field(description="Statutory seat (statutaire zetel).")
-    kvk: KvK = Field(description="KvK number: 8 digits, written as text.")
-    address: Address
-    signatories: list[Signatory] = Field(min_length=1)
+    legal_name: Text = Field(
+        description="Name as registered in the Handelsregister, printed in the comparitie."
+    )
+    short_name: Text = Field(
+        description="Name used in running text of the documents, e.g. 'AIFI' or 'Rijnstede'."
+    )
+    legal_form: LegalForm = Field(
+        description="Legal form, written out in the comparitie (bv: besloten vennootschap "
+        "met beperkte aansprakelijkheid)."
+    )
+    seat: Text = Field(description="Statutory seat (statutaire zetel), a place name.")
+    kvk: KvK = Field(
+        description="KvK number (Handelsregister): 8 digits; quote it when it starts with 0, "
+        'e.g. "01234567".'
+    )
+    address: Address = Field(description="Visiting or postal address printed in the comparitie.")
+    signatories: list[Signatory] = Field(
+        min_length=1,
+        description="The people who sign for the party, with their authority; together they "
+        "must be able to bind it for every document they sign.",
+    )
 
     @model_validator(mode="after")
     def _signatories_can_bind(self) -> Party:

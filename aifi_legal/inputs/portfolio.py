@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from ..documents import KINDS
 from ..errors import DataError, Problem, did_you_mean
 from ..names import normal_text
+from .fields import SchemaGenerator
 from .models import Portfolio
 from .parties import Party
 from .validation import problems_from
@@ -121,7 +122,7 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
 
 def json_schema() -> str:
     """The JSON Schema of hospitals.yaml, for editors that validate YAML while typing."""
-    schema = Portfolio.model_json_schema()
+    schema = Portfolio.model_json_schema(schema_generator=SchemaGenerator)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "aifi-legal hospitals.yaml"
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -23,14 +23,20 @@ from .fields import (
     fail,
 )
 from .parties import Party, Person
+from .terms import ProcessorTerms
 
 
 class Location(Model):
     """A place where personal data are processed or stored."""
 
-    name: Text = Field(description="e.g. 'Datacentrum Amsterdam-Zuidoost (primair)'.")
-    city: Text
-    country: Text
+    name: Text = Field(
+        description="Name of the site, e.g. 'Datacentrum Amsterdam-Zuidoost (primair)'."
+    )
+    city: Text = Field(description="The city it is in.")
+    country: Text = Field(
+        description="The country, in Dutch (e.g. 'Nederland', 'Frankrijk'): a country outside "
+        "the EEA is listed as a transfer."
+    )
 
     @property
     def in_eea(self) -> bool:
@@ -41,24 +47,30 @@ class Location(Model):
 class Certification(Model):
     """A certificate held by a processor or sub-processor."""
 
-    standard: Text = Field(description="e.g. 'NEN 7510-1:2017+A1:2020' or 'ISO/IEC 27001:2022'.")
-    scope: Text
-    issuer: Text
-    valid_until: IsoDate
+    standard: Text = Field(
+        description="The standard, e.g. 'NEN 7510-1:2017+A1:2020' or 'ISO/IEC 27001:2022'."
+    )
+    scope: Text = Field(description="What the certificate covers, e.g. 'datacenterdiensten'.")
+    issuer: Text = Field(description="The certification body that issued it.")
+    valid_until: IsoDate = Field(description="Last day it is valid, YYYY-MM-DD.")
 
 
 class SubProcessor(Model):
     """An organisation that processes personal data on behalf of the processor."""
 
-    legal_name: Text
-    seat: Text
-    country: Text
+    legal_name: Text = Field(description="Registered name, printed in the sub-processor list.")
+    seat: Text = Field(description="Statutory seat, a place name.")
+    country: Text = Field(description="Country of its seat, in Dutch, e.g. 'Nederland'.")
     address: Text = Field(description="Full postal address on one line.")
     service: Text = Field(description="What it does for the processor.")
     receives: Text = Field(description="Which (pseudonymised) data it receives.")
     retention: Text = Field(description="How long it keeps them.")
-    locations: list[Location] = Field(min_length=1)
-    certifications: list[Certification] = Field(default_factory=list)
+    locations: list[Location] = Field(
+        min_length=1, description="Where it processes or stores the data."
+    )
+    certifications: list[Certification] = Field(
+        default_factory=list, description="Its certificates; may be empty."
+    )
 
 
 class Vendor(SubProcessor):
@@ -88,18 +100,22 @@ class Audit(Model):
     report: Text = Field(
         description="The assurance report offered, e.g. 'ISAE 3000 type II-rapportage'."
     )
-    frequency_months: int = Field(ge=1, le=60)
-    notice_days: int = Field(ge=1, le=180, description="Notice before an audit by the hospital.")
+    frequency_months: int = Field(
+        ge=1, le=60, description="The report is provided every this many months (1 to 60)."
+    )
+    notice_days: int = Field(
+        ge=1, le=180, description="Notice before an audit by the hospital, in days."
+    )
     urgent_notice_workdays: int = Field(
-        ge=1, le=90, description="Notice of an audit after a personal data breach."
+        ge=1, le=90, description="Notice of an audit after a personal data breach, in Werkdagen."
     )
 
 
 class ServiceDesk(Model):
     """The infrastructure provider's service desk: the one channel for faults and incidents."""
 
-    email: Email
-    phone: Text
+    email: Email = Field(description="The service desk's e-mail address.")
+    phone: Text = Field(description="The service desk's telephone number, as printed.")
     hours: Text = Field(
         description="When the desk is staffed for P2 to P4, e.g. 'op Werkdagen "
         "van 7.30 tot 18.00 uur'."
@@ -109,22 +125,36 @@ class ServiceDesk(Model):
 class Priority(Model):
     """A fault priority with its response and resolution times."""
 
-    level: Literal["P1", "P2", "P3", "P4"]
+    level: Literal["P1", "P2", "P3", "P4"] = Field(
+        description="The priority, P1 (most urgent) to P4."
+    )
     description: Text = Field(description="Which faults have this priority.")
-    response_minutes: int = Field(ge=5, le=2880, description="Time to respond to a report.")
-    resolution_hours: int = Field(ge=1, le=720, description="Time to resolve or work around.")
+    response_minutes: int = Field(
+        ge=5, le=2880, description="Time to respond to a report, in minutes."
+    )
+    resolution_hours: int = Field(
+        ge=1, le=720, description="Time to resolve or work around, in hours."
+    )
 
 
 class ServiceLevels(Model):
     """The service levels of the chain, reported monthly and backed by a remedy."""
 
     availability_percent: Decimal = Field(
-        ge=90, le=100, decimal_places=2, description="Availability per calendar month."
+        ge=90,
+        le=100,
+        decimal_places=2,
+        description='Availability per calendar month in percent, 90 to 100, e.g. "99.5".',
     )
     p1_continuous: bool = Field(
         description="P1 faults can be reported and are handled 24 hours a day, 7 days a week."
     )
-    priorities: list[Priority] = Field(min_length=4, max_length=4)
+    priorities: list[Priority] = Field(
+        min_length=4,
+        max_length=4,
+        description="Response and resolution times of P1, P2, P3 and P4, in that order; no "
+        "lower priority faster than a higher one.",
+    )
     outage_notice_minutes: int = Field(
         ge=5,
         le=240,
@@ -139,19 +169,26 @@ class ServiceLevels(Model):
     )
     credit_percent: Percent = Field(
         le=50,
-        description="Credit on the month's pay-per-use fee when availability is below the target.",
+        description="Credit on the month's pay-per-use fee, in percent (at most 50), when "
+        "availability is below the target.",
     )
     termination_missed_months: int = Field(
-        ge=1, le=12, description="Missed targets in this many months ..."
+        ge=1, le=12, description="Missed targets in this many months ..., at most the window."
     )
     termination_window_months: int = Field(
-        ge=1, le=48, description="... within this window give a right to end the use."
+        ge=1,
+        le=48,
+        description="... within this window, in months, give a right to end the use.",
     )
-    rpo_hours: int = Field(ge=1, le=72, description="Maximum data loss (RPO).")
-    rto_hours: int = Field(ge=1, le=72, description="Maximum restore time (RTO).")
-    maintenance_window: Text = Field(description="When planned maintenance takes place.")
+    rpo_hours: int = Field(ge=1, le=72, description="Maximum data loss (RPO), in hours.")
+    rto_hours: int = Field(ge=1, le=72, description="Maximum restore time (RTO), in hours.")
+    maintenance_window: Text = Field(
+        description="When planned maintenance takes place, in running text."
+    )
     maintenance_notice_workdays: int = Field(
-        ge=1, le=90, description="Notice of planned maintenance and of gateway updates."
+        ge=1,
+        le=90,
+        description="Notice of planned maintenance and of gateway updates, in Werkdagen.",
     )
     restore_tests_per_year: int = Field(
         ge=1, le=12, description="Restore tests from backup per year."
@@ -175,114 +212,29 @@ class ServiceLevels(Model):
         return self
 
 
-class ProcessorTerms(Model):
-    """Time limits the processor commits to in the processor agreement."""
-
-    subprocessor_breach_hours: int = Field(
-        ge=1,
-        le=48,
-        description="Sub-processors report an incident to the processor within this many hours.",
-    )
-    confirmation_workdays: int = Field(
-        ge=1,
-        le=40,
-        description="Confirming an instruction, "
-        "forwarding a data subject's request, information for "
-        "informing data subjects.",
-    )
-    assistance_workdays: int = Field(
-        ge=1,
-        le=90,
-        description="Assistance with a data "
-        "subject's request, documents for the supervisory "
-        "authority, certificates, log extracts, a deletion "
-        "instruction.",
-    )
-    information_workdays: int = Field(
-        ge=1,
-        le=90,
-        description="Information on request: audit "
-        "reports, the register, sub-processor terms, DPIA input, "
-        "the final incident report, the deletion statement.",
-    )
-    incident_triage_hours: int = Field(
-        ge=1,
-        le=24,
-        description="An incident is registered and first assessed within this many hours.",
-    )
-    incident_response_hours: int = Field(
-        ge=1,
-        le=48,
-        description="Answers during the "
-        "hospital's notification period, help with an "
-        "incident on the hospital's side, a suspension.",
-    )
-    incident_update_hours: int = Field(
-        ge=1, le=72, description="Status updates, logs after a breach, notice of incorrect data."
-    )
-    access_revocation_hours: int = Field(
-        ge=1, le=72, description="Rights of a leaver are revoked within this many hours."
-    )
-    change_notice_days: int = Field(
-        ge=1,
-        le=180,
-        description="Notice of a change of the measures or of anything that affects the DPIA.",
-    )
-    remediation_days: int = Field(
-        ge=1, le=90, description="Remediation plan after an audit; summary of a penetration test."
-    )
-    objection_resolution_days: int = Field(
-        ge=1,
-        le=90,
-        description="Without a solution to an "
-        "objection or a disputed instruction in this many "
-        "days, the agreement may be ended for it.",
-    )
-    suspension_cure_months: int = Field(
-        ge=1,
-        le=12,
-        description="After a suspension the "
-        "processor restores compliance within this many months.",
-    )
-    screening_months: int = Field(
-        ge=1, le=12, description="A certificate of conduct (VOG) is at most this old."
-    )
-    certification_months: int = Field(
-        ge=1,
-        le=48,
-        description="A missing NEN 7510 certificate is obtained within this many months.",
-    )
-    choice_workdays: int = Field(
-        ge=1,
-        le=90,
-        description="The hospital chooses between return and deletion within this many Werkdagen.",
-    )
-
-    @model_validator(mode="after")
-    def _incident_order(self) -> ProcessorTerms:
-        if (
-            not self.incident_triage_hours
-            <= self.incident_response_hours
-            <= self.incident_update_hours
-        ):
-            raise fail(
-                "term_order",
-                "incident terms must satisfy incident_triage_hours <= "
-                "incident_response_hours <= incident_update_hours",
-            )
-        return self
-
-
 class Patching(Model):
     """Terms to remedy vulnerabilities after a fix is available, by severity (CVSS)."""
 
-    critical_days: int = Field(ge=1, le=14)
-    mitigation_hours: int = Field(
-        ge=1, le=72, description="A mitigating measure for a critical vulnerability without a fix."
+    critical_days: int = Field(
+        ge=1,
+        le=14,
+        description="Days to remedy a critical or actively exploited vulnerability once a fix "
+        "is available.",
     )
-    high_days: int = Field(ge=1, le=60)
-    medium_days: int = Field(ge=1, le=120)
-    low_days: int = Field(ge=1, le=365)
+    mitigation_hours: int = Field(
+        ge=1,
+        le=72,
+        description="Hours for a mitigating measure for a critical vulnerability without a fix.",
+    )
+    high_days: int = Field(
+        ge=1, le=60, description="Days to remedy a high vulnerability; at least critical_days."
+    )
+    medium_days: int = Field(
+        ge=1, le=120, description="Days to remedy a medium vulnerability; at least high_days."
+    )
+    low_days: int = Field(
+        ge=1, le=365, description="Days to remedy a low vulnerability; at least medium_days."
+    )
 
     @model_validator(mode="after")
     def _by_severity(self) -> Patching:
@@ -296,9 +248,14 @@ class Patching(Model):
 class InfrastructureAgreement(Model):
     """AIFI's agreement with the infrastructure provider, as the hospital is told of it."""
 
-    date: IsoDate = Field(description="Date the agreement was signed.")
-    end: IsoDate = Field(description="Its fixed end; at least the end of the funding period.")
-    notice_months: int = Field(ge=1, le=36, description="Notice either party must give.")
+    date: IsoDate = Field(description="Date the agreement was signed, YYYY-MM-DD.")
+    end: IsoDate = Field(
+        description="Its fixed end, YYYY-MM-DD; at least the end of the funding period plus "
+        "the transition period."
+    )
+    notice_months: int = Field(
+        ge=1, le=36, description="Notice either party must give, in months."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> InfrastructureAgreement:
@@ -317,48 +274,89 @@ class Pseudonymisation(Model):
         "attributes that leave the gateway (possibly replaced); "
         "every other attribute is removed.",
     )
-    dates: Text = Field(description="What happens to dates and times.")
+    dates: Text = Field(description="What the gateway does with dates and times.")
     removed: Text = Field(description="Examples of what is removed, for the reader.")
     sample_size: int = Field(
         ge=5,
         le=1000,
-        description="Pseudonymised studies checked at the acceptance test and every quarter.",
+        description="Number of pseudonymised studies checked at the acceptance test and "
+        "every quarter (5 to 1000).",
     )
 
 
 class Processor(Party):
     """The infrastructure provider that processes personal data for the hospitals."""
 
-    id: Slug
-    contact: Person
-    privacy_officer: Person
+    id: Slug = Field(
+        description="Short id (a slug such as 'nordlicht'): names its processor agreement "
+        "file, verwerkersovereenkomst-<id>.docx, and is what hospitals[].processors lists."
+    )
+    contact: Person = Field(description="Its contact person for the hospitals.")
+    privacy_officer: Person = Field(description="Its data protection officer.")
     service: Text = Field(description="The service, as it is named in the agreement.")
-    locations: list[Location] = Field(min_length=1)
-    certifications: list[Certification] = Field(min_length=1)
-    breach_notification_hours: int = Field(ge=1, le=72)
-    subprocessor_notice_days: int = Field(ge=1, le=180)
-    objection_days: int = Field(ge=1, le=90)
-    deletion_days: int = Field(ge=1, le=180)
+    locations: list[Location] = Field(
+        min_length=1, description="Where it processes and stores the data."
+    )
+    certifications: list[Certification] = Field(
+        min_length=1, description="Its certificates, e.g. NEN 7510 and ISO/IEC 27001."
+    )
+    breach_notification_hours: int = Field(
+        ge=1,
+        le=72,
+        description="It reports a personal data breach to the hospital within this many hours.",
+    )
+    subprocessor_notice_days: int = Field(
+        ge=1, le=180, description="A new sub-processor is announced this many days in advance."
+    )
+    objection_days: int = Field(
+        ge=1,
+        le=90,
+        description="Days the hospital has to object after the notice of a new or changed "
+        "sub-processor.",
+    )
+    deletion_days: int = Field(
+        ge=1,
+        le=180,
+        description="All the hospital's data are deleted within this many days after the end.",
+    )
     image_retention_hours: int = Field(
-        ge=1, le=720, description="How long pseudonymised images stay on the central platform."
+        ge=1,
+        le=720,
+        description="Hours pseudonymised images stay on the central platform after receipt.",
     )
-    result_retention_days: int = Field(ge=1, le=365)
+    result_retention_days: int = Field(
+        ge=1,
+        le=365,
+        description="Days AI results stay on the central platform after delivery.",
+    )
     log_retention_months: int = Field(
-        ge=6, le=120, description="At least six months (AI Act Art. 26(6))."
+        ge=6, le=120, description="Months logs are kept: at least six (AI Act Art. 26(6))."
     )
-    audit: Audit
-    liability_cap: Amount
-    hosting: SubProcessor
+    audit: Audit = Field(description="The assurance report it provides and the audit terms.")
+    liability_cap: Amount = Field(
+        description="Cap on its liability under the processor agreement, in EUR per calendar year."
+    )
+    hosting: SubProcessor = Field(
+        description="The sub-processor for the physical hosting of the Centrale Infrastructuur."
+    )
     backup_retention_days: int = Field(
-        ge=1, le=180, description="How long backups (without images) are kept."
+        ge=1, le=180, description="Days backups (without images) are kept."
     )
-    insurance_cover: Amount = Field(description="Liability and cyber insurance per event.")
-    service_desk: ServiceDesk
-    service_levels: ServiceLevels
-    terms: ProcessorTerms
-    patching: Patching
-    infrastructure_agreement: InfrastructureAgreement
-    pseudonymisation: Pseudonymisation
+    insurance_cover: Amount = Field(
+        description="Liability and cyber insurance per event, in EUR; at least liability_cap."
+    )
+    service_desk: ServiceDesk = Field(description="The one channel for faults and incidents.")
+    service_levels: ServiceLevels = Field(description="Availability, priorities and remedies.")
+    terms: ProcessorTerms = Field(
+        description="The time limits it commits to in the processor agreement."
+    )
+    patching: Patching = Field(description="Terms to remedy vulnerabilities, by severity.")
+    infrastructure_agreement: InfrastructureAgreement = Field(
+        description="AIFI's agreement with it, as the hospital is told of it."
+    )
+    pseudonymisation: Pseudonymisation = Field(
+        description="The pseudonymisation profile of the Lokale Gateway (positive list)."
+    )
 
     @model_validator(mode="after")
     def _consistent_terms(self) -> Processor:
@@ -378,16 +376,27 @@ class Processor(Party):
 class Solution(Model):
     """An AI solution on offer: product, intended use, vendor, population and tariff."""
 
-    id: Slug
-    name: Text
-    product: Text
-    description: Text
-    intended_use: Text
-    vendor: Vendor
-    ce_class: Literal["I", "IIa", "IIb", "III"]
+    id: Slug = Field(
+        description="Short id (a slug such as 'fractuurdetectie'), as hospitals[].solutions "
+        "and volumes name it."
+    )
+    name: Text = Field(description="Name in running text, e.g. 'Fractuurdetectie'.")
+    product: Text = Field(description="Product name and version, e.g. 'Osmetry BoneAge 2'.")
+    description: Text = Field(description="What it does, in running text (lower case).")
+    intended_use: Text = Field(description="Its intended use, as the manufacturer states it.")
+    vendor: Vendor = Field(description="The supplier, a sub-processor of the processor.")
+    ce_class: Literal["I", "IIa", "IIb", "III"] = Field(
+        description="Class as a medical device under the MDR: I, IIa, IIb or III."
+    )
     patients: Text = Field(description="The patient population the solution is meant for.")
-    involves_children: bool
-    tariff_per_study: Amount
+    involves_children: bool = Field(
+        description="Whether it is used for children (under 18); if not, every hospital's "
+        "children_per_year for it is 0."
+    )
+    tariff_per_study: Amount = Field(
+        description="Pay-per-use tariff per study in EUR, at most 2 decimals (VAT as "
+        "programme.tariffs.vat says)."
+    )
     modality: Text = Field(description="The DICOM modalities it analyses, e.g. 'CR/DX' or 'CT'.")
     imaging: Text = Field(
         description="The images in running text, e.g. 'conventionele "

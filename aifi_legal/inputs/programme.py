@@ -1,7 +1,8 @@
 """The programme's terms: funding, tariffs, planning, liability, continuity, disputes.
 
 These are the commitments the intention statement and the participation agreement state;
-each is a field here, so that every document states it from one source.
+each is a field here, so that every document states it from one source. The time limits of
+the two documents are in terms.py.
 """
 
 from __future__ import annotations
@@ -20,15 +21,27 @@ from .fields import (
     Text,
     Version,
     fail,
+    given,
+    lacks,
+    needs,
+    schema_rule,
 )
 from .parties import Party, Person
+from .terms import ProgrammeTerms
 
 
 class MonthRange(Model):
     """A period of the planning, as month numbers counted from the group's start."""
 
-    first: int = Field(ge=1, le=36)
-    last: int = Field(ge=1, le=36)
+    first: int = Field(
+        ge=1,
+        le=36,
+        description="First month of the period, 1 to 36 (month 1 starts on the group's "
+        "start_date).",
+    )
+    last: int = Field(
+        ge=1, le=36, description="Last month of the period (inclusive), 1 to 36, not before first."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> MonthRange:
@@ -40,16 +53,26 @@ class MonthRange(Model):
 class Planning(Model):
     """The months of the legal, technical and clinical pillars."""
 
-    legal: MonthRange
-    technical: MonthRange
-    clinical: MonthRange
+    legal: MonthRange = Field(
+        description="Months of the legal pillar: the documents are signed; no patient data "
+        "are processed before its end."
+    )
+    technical: MonthRange = Field(
+        description="Months of the technical pillar: gateway, connection and acceptance tests."
+    )
+    clinical: MonthRange = Field(
+        description="Months of the clinical pillar: validation and introduction; the day after "
+        "its last month is the expected Datum Functioneel Gebruik."
+    )
 
 
 class DateRange(Model):
     """A period with a first and a last day (both inclusive)."""
 
-    start: IsoDate = Field(description="The first day of the period.")
-    end: IsoDate = Field(description="The last day of the period (inclusive).")
+    start: IsoDate = Field(description="The first day of the period, YYYY-MM-DD.")
+    end: IsoDate = Field(
+        description="The last day of the period (inclusive), YYYY-MM-DD; after start."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> DateRange:
@@ -64,12 +87,18 @@ class DateRange(Model):
 class Vat(Model):
     """How VAT (omzetbelasting) applies to the tariffs."""
 
+    model_config = schema_rule(
+        given("treatment", "vrijgesteld"), lacks("rate_percent"), needs("rate_percent")
+    )
+
     treatment: Literal["exclusief", "inclusief", "vrijgesteld"] = Field(
         description="exclusief: VAT is charged on top of the tariffs; inclusief: the tariffs are "
         "final amounts including VAT; vrijgesteld: no VAT is charged."
     )
     rate_percent: Percent | None = Field(
-        None, description="The VAT rate in per cent (for exclusief and inclusief)."
+        None,
+        description="The VAT rate in percent, e.g. 21; required for exclusief and inclusief, "
+        "left out for vrijgesteld.",
     )
 
     @model_validator(mode="after")
@@ -84,17 +113,26 @@ class Vat(Model):
 class Tariffs(Model):
     """Pay-per-use invoicing terms of the participation agreement."""
 
-    vat: Vat
+    vat: Vat = Field(description="How VAT applies to the tariffs per study.")
     indexation_cap_percent: Percent = Field(
-        le=10, description="Highest yearly tariff increase in per cent (also capped by the CPI)."
+        le=10,
+        description="Highest yearly tariff increase in percent, at most 2 decimals (also "
+        "capped by the CPI).",
     )
-    change_notice_months: int = Field(ge=1, le=12, description="Notice of a tariff change.")
-    payment_days: int = Field(ge=8, le=90, description="Payment term of an invoice.")
-    objection_days: int = Field(ge=8, le=90, description="Term to object to an invoice.")
+    change_notice_months: int = Field(
+        ge=1, le=12, description="Notice of a tariff change, in months (1 to 12)."
+    )
+    payment_days: int = Field(
+        ge=8, le=90, description="Payment term of an invoice, in days after its date (8 to 90)."
+    )
+    objection_days: int = Field(
+        ge=8, le=90, description="Term to object to an invoice, in days after its date (8 to 90)."
+    )
     late_payment_notice_days: int = Field(
         ge=7,
         le=60,
-        description="Term in the notice of default before statutory commercial interest is due.",
+        description="Term in the notice of default before statutory commercial interest is "
+        "due, in days (7 to 60).",
     )
 
 
@@ -102,163 +140,23 @@ class ProgrammeLiability(Model):
     """Liability terms of the participation agreement besides the cap."""
 
     cure_days: int = Field(
-        ge=14, le=90, description="Cure period in a notice of default (also before rescission)."
+        ge=14,
+        le=90,
+        description="Cure period in a notice of default (also before rescission), in days.",
     )
     claim_months: int = Field(
         ge=6,
         le=36,
-        description="A claim lapses if not notified within this many months after discovery.",
+        description="A claim lapses if not notified within this many months of discovery.",
     )
     force_majeure_days: int = Field(
-        ge=14, le=180, description="Force majeure lasting longer gives a right to terminate."
+        ge=14,
+        le=180,
+        description="Force majeure lasting longer than this many days gives a right to end.",
     )
-    insurance_cover: Amount = Field(description="AIFI's liability insurance cover per event.")
-
-
-class ProgrammeTerms(Model):
-    """Time limits in the intention statement and the participation agreement."""
-
-    start_confirmation_weeks: int = Field(
-        ge=1,
-        le=26,
-        description="AIFI confirms the start "
-        "of the group at least this long before the Startdatum.",
+    insurance_cover: Amount = Field(
+        description="AIFI's liability insurance cover per event, in EUR; at least liability_cap."
     )
-    kickoff_weeks: int = Field(
-        ge=1, le=26, description="Kick-off within this many weeks of the Startdatum."
-    )
-    planning_final_weeks: int = Field(
-        ge=1,
-        le=26,
-        description="The project planning is final within this many weeks of the kick-off.",
-    )
-    project_organisation_weeks: int = Field(
-        ge=1,
-        le=26,
-        description="The hospital's project "
-        "organisation is set up within this many weeks of "
-        "the Startdatum.",
-    )
-    planning_revision_weeks: int = Field(
-        ge=1,
-        le=26,
-        description="A revised planning after a reported delay within this many weeks.",
-    )
-    intention_talks_months: int = Field(
-        ge=1,
-        le=12,
-        description="Parties discuss an extension this long before the intention statement ends.",
-    )
-    contact_change_workdays: int = Field(
-        ge=1,
-        le=90,
-        description="A change of a role or contact person is notified within this many Werkdagen.",
-    )
-    delay_report_workdays: int = Field(
-        ge=1, le=90, description="An expected delay is reported within this many Werkdagen."
-    )
-    checklist_workdays: int = Field(
-        ge=1,
-        le=90,
-        description="The hospital returns the technical checklist within this many Werkdagen.",
-    )
-    technical_acceptance_workdays: int = Field(
-        ge=1, le=90, description="Technical acceptance within this many Werkdagen of a passed PAT."
-    )
-    change_notice_workdays: int = Field(
-        ge=1, le=90, description="Notice of hospital changes that may affect the chain."
-    )
-    go_live_report_workdays: int = Field(
-        ge=1,
-        le=90,
-        description="The Datum Functioneel Gebruik is reported within this many Werkdagen.",
-    )
-    go_live_evaluation_months: int = Field(
-        ge=1, le=24, description="Evaluation after go-live within this many months."
-    )
-    validation_consultation_workdays: int = Field(
-        ge=1, le=90, description="Consultation after a negative validation."
-    )
-    suspension_report_workdays: int = Field(
-        ge=1,
-        le=40,
-        description="The hospital reports a suspension of use within this many Werkdagen.",
-    )
-    safety_notice_workdays: int = Field(
-        ge=1,
-        le=40,
-        description="AIFI passes on a field safety notice or recall within this many Werkdagen.",
-    )
-    release_notice_weeks: int = Field(
-        ge=1,
-        le=26,
-        description="Notice of a new version or change that affects the workflow or intended use.",
-    )
-    information_workdays: int = Field(
-        ge=1, le=90, description="AIFI provides requested information within this many Werkdagen."
-    )
-    meeting_request_workdays: int = Field(
-        ge=1,
-        le=90,
-        description="A bilateral meeting takes place within this many Werkdagen of a request.",
-    )
-    minutes_workdays: int = Field(
-        ge=1, le=90, description="Minutes of a meeting within this many Werkdagen."
-    )
-    publication_notice_days: int = Field(
-        ge=1,
-        le=90,
-        description="A publication of own validation results is shown to AIFI this long before.",
-    )
-    confidentiality_years: int = Field(
-        ge=1,
-        le=20,
-        description="Confidentiality survives the "
-        "intention statement and the agreement this long.",
-    )
-    exit_notice_workdays: int = Field(
-        ge=1,
-        le=90,
-        description="The time of disconnection is agreed at least this long before the end.",
-    )
-    return_days: int = Field(
-        ge=1,
-        le=90,
-        description="Confidential information is returned "
-        "or destroyed within this many days after the end.",
-    )
-    final_invoice_months: int = Field(
-        ge=1, le=12, description="Final invoice within this many months after the end."
-    )
-    continuation_talks_months: int = Field(
-        ge=1,
-        le=36,
-        description="Talks on continuation start this long before the funding period ends.",
-    )
-    continuation_proposal_months: int = Field(
-        ge=1,
-        le=36,
-        description="AIFI's written proposal for continuation this long before the end.",
-    )
-    ce_restore_months: int = Field(
-        ge=1,
-        le=24,
-        description="A lapsed CE marking not restored "
-        "within this many months gives a right to end the use.",
-    )
-    assignment_notice_months: int = Field(
-        ge=1, le=12, description="Notice of an assignment of the agreement by AIFI."
-    )
-
-    @model_validator(mode="after")
-    def _continuation_order(self) -> ProgrammeTerms:
-        if self.continuation_proposal_months > self.continuation_talks_months:
-            raise fail(
-                "term_order",
-                "continuation_proposal_months comes before the talks "
-                "start: it must not exceed continuation_talks_months",
-            )
-        return self
 
 
 class Continuity(Model):
@@ -268,7 +166,7 @@ class Continuity(Model):
         ge=3,
         le=36,
         description="Notice AIFI secures in its "
-        "contracts with the AI vendors before a vendor may stop.",
+        "contracts with the AI vendors before a vendor may stop, in months.",
     )
     hospital_notice_workdays: int = Field(
         ge=1,
@@ -278,23 +176,28 @@ class Continuity(Model):
     transition_months: int = Field(
         ge=1,
         le=36,
-        description="Transition period with support "
+        description="Transition period, in months, with support "
         "and continued use on the same terms after an end.",
     )
     provider_change_notice_months: int = Field(
-        ge=1, le=36, description="Notice of a change of infrastructure provider."
+        ge=1, le=36, description="Notice of a change of infrastructure provider, in months."
     )
 
 
 class Dispute(Model):
     """Escalation of a dispute before it goes to court."""
 
-    project_workdays: int = Field(ge=1, le=90, description="Talks between the project leads.")
-    board_workdays: int = Field(ge=1, le=90, description="Talks between the boards.")
+    project_workdays: int = Field(
+        ge=1, le=90, description="Werkdagen for talks between the project leads."
+    )
+    board_workdays: int = Field(
+        ge=1, le=90, description="Werkdagen for talks between the boards, after the project leads."
+    )
     court_workdays: int = Field(
         ge=1,
         le=120,
-        description="After this many Werkdagen from the notification a party may go to court.",
+        description="After this many Werkdagen from the notification a party may go to court; "
+        "at least project_workdays + board_workdays.",
     )
 
     @model_validator(mode="after")
@@ -311,9 +214,15 @@ class Dispute(Model):
 class Programme(Model):
     """Programme facts the clauses rely on."""
 
-    initiators: list[Text] = Field(min_length=1)
-    funder: Text
-    funder_short: Text
+    initiators: list[Text] = Field(
+        min_length=1,
+        description="The programme's initiators as named in running text, with the article, "
+        "e.g. 'de Nederlandse Vereniging voor Radiologie (NVvR)'.",
+    )
+    funder: Text = Field(
+        description="The funder of the programme, full name, e.g. 'Zorgverzekeraars Nederland'."
+    )
+    funder_short: Text = Field(description="The funder's short name in running text, e.g. 'ZN'.")
     funding_period: DateRange = Field(
         description="The period in which the funder pays for the "
         "central infrastructure and the central project "
@@ -324,24 +233,50 @@ class Programme(Model):
         le=60,
         description="Months of pay-per-use the "
         "funder pays per solution from its Datum Functioneel "
-        "Gebruik, also after the funding period.",
+        "Gebruik, also after the funding period (0 to 60).",
     )
-    planning: Planning
-    intention_term_months: int = Field(ge=1, le=36)
-    notice_period_months: int = Field(ge=1, le=36)
-    liability_cap: Amount
-    court: Text
+    planning: Planning = Field(
+        description="The months of the three pillars, counted from the group's start_date."
+    )
+    intention_term_months: int = Field(
+        ge=1,
+        le=36,
+        description="The intention statement ends this many months after signing, or at the "
+        "end of the legal pillar if that is later.",
+    )
+    notice_period_months: int = Field(
+        ge=1,
+        le=36,
+        description="Notice period, in months, to terminate the participation agreement (or a "
+        "solution) at the end of a calendar month.",
+    )
+    liability_cap: Amount = Field(
+        description="Cap on a party's liability under the participation agreement, in EUR per "
+        "calendar year."
+    )
+    court: Text = Field(
+        description="The competent court for disputes, as it follows 'de', e.g. 'rechtbank "
+        "Midden-Nederland'."
+    )
     dpia_review_months: int = Field(
         ge=1,
         le=24,
         description="The DPIA is reviewed within this "
         "many months of the Datum Functioneel Gebruik.",
     )
-    tariffs: Tariffs
-    liability: ProgrammeLiability
-    terms: ProgrammeTerms
-    continuity: Continuity
-    dispute: Dispute
+    tariffs: Tariffs = Field(description="Pay-per-use invoicing terms.")
+    liability: ProgrammeLiability = Field(
+        description="Cure period, claims, force majeure and insurance under the participation "
+        "agreement (the cap is liability_cap)."
+    )
+    terms: ProgrammeTerms = Field(
+        description="The other time limits of the intention statement and the participation "
+        "agreement, each with its unit in its name."
+    )
+    continuity: Continuity = Field(description="Exit and continuity terms.")
+    dispute: Dispute = Field(
+        description="The steps of a dispute (project leads, boards, court), in Werkdagen."
+    )
 
     @model_validator(mode="after")
     def _liability_insured(self) -> Programme:
@@ -356,23 +291,30 @@ class Programme(Model):
 class DocumentEdition(Model):
     """The edition of the documents: their version and date."""
 
-    version: Version
-    date: IsoDate
+    version: Version = Field(
+        description='Version of the documents, e.g. "1.0" (quoted), printed on every document '
+        "and part of its id."
+    )
+    date: IsoDate = Field(
+        description="Date of this edition, YYYY-MM-DD, printed on every document."
+    )
 
 
 class Consortium(Party):
     """AIFI as a contracting party, with the programme facts and the edition."""
 
-    contact: Person
-    programme: Programme
-    documents: DocumentEdition
+    contact: Person = Field(description="AIFI's contact person for the hospitals.")
+    programme: Programme = Field(description="The programme facts the clauses rely on.")
+    documents: DocumentEdition = Field(description="The edition of the documents.")
 
 
 class Group(Model):
     """An implementation group and the day it starts."""
 
-    number: int = Field(ge=1)
-    start_date: IsoDate
+    number: int = Field(ge=1, description="Group number, 1 or more; hospitals refer to it.")
+    start_date: IsoDate = Field(
+        description="The group's Startdatum, YYYY-MM-DD: the planning months count from it."
+    )
 
 
 def _months_between(first: date, last: date) -> int:

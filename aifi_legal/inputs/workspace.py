@@ -1,6 +1,7 @@
 """Where the data, clauses and templates come from, and `init` of a new workspace.
 
-A workspace is a folder with `hospitals.yaml`, `clauses/` and `templates/`. Each command looks
+A workspace is a folder with `hospitals.yaml`, `clauses/` and `templates/`; `init` adds
+`hospitals.schema.json`, the JSON Schema an editor checks the data file against. Each command looks
 for its inputs in this order: the path given explicitly; the folder beside the data file (so
 `--data ws/hospitals.yaml` also uses `ws/clauses` and `ws/templates` when they exist); the
 current folder when it holds a `hospitals.yaml`; and last the example set shipped in the package.
@@ -14,8 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import OutputError, UsageError
+from .portfolio import json_schema
 
 DATA_FILE = "hospitals.yaml"
+SCHEMA_FILE = "hospitals.schema.json"
+# The first line of a workspace's data file: the YAML extension of VS Code (and any editor that
+# uses yaml-language-server) then checks the file against the schema beside it.
+SCHEMA_MODELINE = f"# yaml-language-server: $schema={SCHEMA_FILE}\n"
 LEDGER_FILE = "signatures.jsonl"
 CLAUSES_DIR = "clauses"
 TEMPLATES_DIR = "templates"
@@ -91,7 +97,11 @@ def resolve(
 
 
 def init_workspace(target: str | Path, *, force: bool = False) -> Workspace:
-    """Copy the shipped hospitals.yaml, clauses/ and templates/ into a new folder `target`."""
+    """Copy the shipped hospitals.yaml, clauses/ and templates/ into a new folder `target`.
+
+    The copy of hospitals.yaml starts with SCHEMA_MODELINE, and hospitals.schema.json is written
+    beside it (with `force`, each only when it is missing).
+    """
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise UsageError(
@@ -111,7 +121,9 @@ def init_workspace(target: str | Path, *, force: bool = False) -> Workspace:
     try:
         target.mkdir(parents=True, exist_ok=True)
         if not (target / DATA_FILE).exists():
-            shutil.copyfile(source / DATA_FILE, target / DATA_FILE)
+            _write_new(target / DATA_FILE, _with_modeline((source / DATA_FILE).read_bytes()))
+        if not (target / SCHEMA_FILE).exists():
+            _write_new(target / SCHEMA_FILE, json_schema().encode("utf-8"))
         for name in (CLAUSES_DIR, TEMPLATES_DIR):
             shutil.copytree(
                 source / name, target / name, dirs_exist_ok=True, copy_function=_copy_missing
@@ -124,6 +136,17 @@ def init_workspace(target: str | Path, *, force: bool = False) -> Workspace:
     return Workspace(
         target / DATA_FILE, target / CLAUSES_DIR, target / TEMPLATES_DIR, target / LEDGER_FILE
     )
+
+
+def _with_modeline(data: bytes) -> bytes:
+    """The data file with the schema line first (once: a file may carry it already)."""
+    line = SCHEMA_MODELINE.encode("utf-8")
+    return data if data.startswith(line) else line + data
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    with path.open("xb") as file:
+        file.write(data)
 
 
 def _copy_missing(src: str, dst: str) -> str:
