@@ -510,3 +510,21 @@ def test_fixture_terms_are_distinct_from_each_other_and_from_the_example():
         # The same field in the example (the first processor or hospital of the same kind).
         same = example.get(path.replace("hospitals.1.", "hospitals.2."))
         assert value != same, f"{path} is {value}, as in the example data"
+
+
+def test_percentages_with_a_cap_of_their_own_keep_it():
+    """The indexation cap is at most 10 and the availability credit at most 50 percent."""
+    for old, new, field in (
+        (
+            'indexation_cap_percent: "2.5"',
+            'indexation_cap_percent: "11"',
+            "indexation_cap_percent",
+        ),
+        ('credit_percent: "40"', 'credit_percent: "51"', "credit_percent"),
+    ):
+        text = edit(old, new)
+        [problem] = problems(text)
+        cap = "10" if field == "indexation_cap_percent" else "50"
+        assert problem.startswith(f"hospitals.yaml:{line_of(text, new)}: "), problem
+        given = new.split(": ")[1].strip('"')
+        assert problem.endswith(f".{field}: must be at most {cap}, got {given}"), problem

@@ -6,7 +6,7 @@ With their service levels, retention and the one pseudonymisation profile.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -167,8 +167,8 @@ class ServiceLevels(Model):
         description="The monthly service report follows "
         "within this many Werkdagen after the month.",
     )
-    credit_percent: Percent = Field(
-        le=50,
+    # The cap goes in the type: a Field(le=) here would lose to the le=100 inside Percent.
+    credit_percent: Annotated[Percent, Field(le=50)] = Field(
         description="Credit on the month's pay-per-use fee, in percent (at most 50), when "
         "availability is below the target.",
     )

@@ -8,7 +8,7 @@ the two documents are in terms.py.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -114,8 +114,8 @@ class Tariffs(Model):
     """Pay-per-use invoicing terms of the participation agreement."""
 
     vat: Vat = Field(description="How VAT applies to the tariffs per study.")
-    indexation_cap_percent: Percent = Field(
-        le=10,
+    # The cap goes in the type: a Field(le=) here would lose to the le=100 inside Percent.
+    indexation_cap_percent: Annotated[Percent, Field(le=10)] = Field(
         description="Highest yearly tariff increase in percent, at most 2 decimals (also "
         "capped by the CPI).",
     )
