@@ -42,25 +42,19 @@ def word_hunks(before: str, after: str, context: int = CONTEXT_WORDS) -> list[Hu
 def word_changes(before: str, after: str) -> str:
     """The changed words of `after` against `before`: `...lead [-old-] {+new+} tail...`."""
     hunks = word_hunks(before, after)
-    pieces = []
-    for hunk in hunks[:SHOWN_CHANGES]:
-        removed = f"[-{clip(hunk.removed)}-]" if hunk.removed else ""
-        added = f"{{+{clip(hunk.added)}+}}" if hunk.added else ""
-        pieces.append(
-            " ".join(
-                p
-                for p in (
-                    "..." + hunk.lead if hunk.lead else "",
-                    removed,
-                    added,
-                    hunk.tail + "..." if hunk.tail else "",
-                )
-                if p
-            )
-        )
+    pieces = [hunk_text(hunk) for hunk in hunks[:SHOWN_CHANGES]]
     if len(hunks) > SHOWN_CHANGES:
         pieces.append(f"and {len(hunks) - SHOWN_CHANGES} more change(s)")
     return "; ".join(pieces)
+
+
+def hunk_text(hunk: Hunk) -> str:
+    """One change in words: `...lead [-removed-] {+added+} tail...`."""
+    removed = f"[-{clip(hunk.removed)}-]" if hunk.removed else ""
+    added = f"{{+{clip(hunk.added)}+}}" if hunk.added else ""
+    lead = "..." + hunk.lead if hunk.lead else ""
+    tail = hunk.tail + "..." if hunk.tail else ""
+    return " ".join(p for p in (lead, removed, added, tail) if p)
 
 
 def clip(text: str, limit: int = MAX_PIECE) -> str:

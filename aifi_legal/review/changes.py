@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..textdiff import Hunk, clip, word_hunks
+from ..textdiff import Hunk, hunk_text, word_hunks
 from ..word.reader import DocParagraph, DocxContent, normalise
 
 INSERTED, DELETED, CHANGED = "inserted", "deleted", "changed"
@@ -59,12 +59,7 @@ class ClauseChange:
         if self.old_version != self.new_version:
             versions = f" (versie {self.old_version or '-'} -> {self.new_version or '-'})"
         lines = [f"  {self.article}: {what} {self.change}{versions}"]
-        for hunk in self.hunks:
-            removed = f"[-{clip(hunk.removed)}-]" if hunk.removed else ""
-            added = f"{{+{clip(hunk.added)}+}}" if hunk.added else ""
-            around = [f"...{hunk.lead}" if hunk.lead else "", removed, added]
-            around.append(f"{hunk.tail}..." if hunk.tail else "")
-            lines.append("      " + " ".join(p for p in around if p))
+        lines += ["      " + hunk_text(hunk) for hunk in self.hunks]
         return "\n".join(lines)
 
 

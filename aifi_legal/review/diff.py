@@ -159,7 +159,7 @@ def diff_builds(
     originals = signed_index(register) if signed else {}
     with folder_lock(old, shared=True), folder_lock(new, shared=True):
         for hospital in sorted(h for h in folders if not hospitals or h in hospitals):
-            new_entries = _by_stem(manifest_entries(new / hospital))
+            new_entries = _by_stem(manifest_entries(new / hospital), new / hospital)
             if signed:
                 old_entries = _signed_originals(old / hospital, originals.get(hospital))
             else:
@@ -170,9 +170,7 @@ def diff_builds(
                         hospital,
                         stem,
                         old_entries.get(stem),
-                        new_entries.get(stem, {}) | {"folder": new / hospital}
-                        if stem in new_entries
-                        else None,
+                        new_entries.get(stem),
                         signed_ids,
                         target,
                         author,
@@ -193,10 +191,10 @@ def _hospital_folders(root: Path) -> set[str]:
     return {p.parent.name for p in root.glob(f"*/{MANIFEST_FILE}")}
 
 
-def _by_stem(entries: dict[str, dict[str, Any]], folder: Path | None = None) -> dict[str, Any]:
+def _by_stem(entries: dict[str, dict[str, Any]], folder: Path) -> dict[str, Any]:
     """Manifest entries of the DOCX files, by stem; with the folder they are in."""
     return {
-        Path(name).stem: entry | ({"folder": folder} if folder else {})
+        Path(name).stem: entry | {"folder": folder}
         for name, entry in entries.items()
         if name.endswith(".docx")
     }

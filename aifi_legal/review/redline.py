@@ -25,7 +25,6 @@ from lxml import etree
 from ..word.reader import W
 from ..word.reproducible import normalise_docx
 
-BODY = "word/document.xml"
 PART_NAME = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 # Two paragraphs whose words agree at least this much are one paragraph, changed.
 SAME_PARAGRAPH = 0.5
