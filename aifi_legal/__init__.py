@@ -32,6 +32,7 @@ from .output.result import BuildResult
 from .project import Project, load_project
 from .register.intake import IntakeReport, IntakeResult
 from .register.ledger import Event, Register
+from .register.remind import Reminder, ReminderReport, SigningStep, Skipped
 from .register.roles import SignatureRole
 from .register.status import DocumentStatus, GroupStatus, StatusReport
 from .review.changes import ClauseChange
@@ -66,7 +67,11 @@ __all__ = [
     "ProgressReport",
     "Project",
     "Register",
+    "Reminder",
+    "ReminderReport",
     "SignatureRole",
+    "SigningStep",
+    "Skipped",
     "StatusReport",
     "TemplateError",
     "UsageError",

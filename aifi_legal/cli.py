@@ -1,11 +1,7 @@
 """The `aifi-legal` command.
 
 The only module that imports click: each command parses its options, makes one library call
-and prints the result.
-
-Exit codes (see aifi_legal.errors): 0 ok; 1 findings; 2 bad input or usage; 3 an internal
-error (a bug: please report); 4 the environment failed (cannot write, LibreOffice missing or
-failing); 130 interrupted.
+and prints the result. Exit codes: see aifi_legal.errors.
 """
 
 from __future__ import annotations
@@ -23,21 +19,14 @@ import click
 
 from ._version import __version__
 from .documents import KINDS
-from .errors import (
-    EXIT_FINDINGS,
-    EXIT_INTERNAL,
-    EXIT_OK,
-    EXIT_USAGE,
-    UsageError,
-    error_report,
-)
+from .errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, error_report
 from .examples import EXAMPLES
 from .inputs.notes import input_notes
 from .inputs.portfolio import json_schema
 from .inputs.workspace import SCHEMA_FILE, init_workspace
 from .project import Project, load_project
 from .register.ledger import METHODS
-from .register.record import evidence_warning
+from .register.record import evidence_warning, recorded_text
 from .review.diff import DEFAULT_AUTHOR
 
 # Library keyword arguments as the command line spells them, for messages: filled from the
@@ -107,9 +96,9 @@ def _as_date(ctx: click.Context, param: click.Parameter, value: str | None) -> d
         raise click.BadParameter(f"{value!r} is not a date written as YYYY-MM-DD") from None
 
 
-_today = click.option(
-    "--today", metavar="YYYY-MM-DD", callback=_as_date, help="Judge overdue items on this date."
-)
+def _today(text: str = "Judge overdue items on this date."):
+    """Add --today, a date written YYYY-MM-DD (default: today)."""
+    return click.option("--today", metavar="YYYY-MM-DD", callback=_as_date, help=text)
 
 
 def _format(*choices: str):
@@ -250,11 +239,7 @@ def _progress(stage: str, done: int, total: int, item: str) -> None:
 def sign(project: Project, hospital: str, kind: str, fmt: str, **options: Any) -> None:
     """Record a signature by hand (or a document sent, declined or revoked)."""
     recorded = project.record(hospital, kind, **options)
-    who = f" by {recorded.signatory}" if recorded.signatory else ""
-    text = (
-        f"Recorded: {recorded.document} of {recorded.hospital} {recorded.event}{who} "
-        f"on {recorded.date.isoformat()} in {project.workspace.ledger}."
-    )
+    text = recorded_text(recorded, project.workspace.ledger)
     click.echo(recorded.model_dump_json(indent=2) if fmt == "json" else text)
     warning = evidence_warning(options.get("method"), options.get("file"))
     if warning:
@@ -302,14 +287,33 @@ def intake(project: Project, files: tuple[Path, ...], fmt: str, **options: Any) 
 @_out("The folder the documents were built in.")
 @_hospitals
 @click.option("--group", type=int, metavar="N", help="Only implementation group N.")
-@_today
+@_today()
 @_format("text", "json", "csv")
 def status_command(project: Project, out: Path, fmt: str, **options: Any) -> None:
     """Who has signed what: per hospital and document, and per implementation group."""
     report = project.status(out, **options)
-    click.echo(
-        {"text": report.to_text, "json": report.to_json, "csv": report.to_csv}[fmt](), nl=False
-    )
+    render = {"text": report.to_text, "json": report.to_json, "csv": report.to_csv}[fmt]
+    click.echo(render(), nl=False)
+
+
+@cli.command()
+@_project
+@_out("The folder the PDFs were built in.")
+@_hospitals
+@click.option("--group", type=int, metavar="N", help="Only implementation group N.")
+@click.option(
+    "--to-dir", type=click.Path(path_type=Path), help="Write the e-mails to PATH/<hospital>/."
+)
+@_today("Date the reminders (default: today): file names, Date header, sent events.")
+@click.option("--record", is_flag=True, help="Record a sent event per reminder in the register.")
+@_format("text", "json")
+def remind(project: Project, out: Path, fmt: str, **options: Any) -> None:
+    """E-mail (.eml, the PDF attached) each signatory whose turn it is to sign.
+
+    E-mails go to OUT/<hospital>/herinneringen/. Exit code 0, also when nothing is due.
+    """
+    report = project.remind(out, **options)
+    click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=False)
 
 
 @cli.command()
@@ -324,7 +328,7 @@ def status_command(project: Project, out: Path, fmt: str, **options: Any) -> Non
 @_out("The folder the documents were built in.")
 @_hospitals
 @click.option("--group", type=int, metavar="N", help="Only implementation group N.")
-@_today
+@_today()
 def report(project: Project, html: Path, **options: Any) -> None:
     """One HTML page for the progress meeting: groups, planning, signing states, findings."""
     project.report(html=html, **options)
@@ -340,12 +344,7 @@ def report(project: Project, html: Path, **options: Any) -> None:
     help="Check every OUT/<hospital>/*.docx (default: out, when no FILES are given).",
 )
 @_format("text", "json")
-def check_command(
-    project: Project,
-    files: tuple[Path, ...],
-    out: Path | None,
-    fmt: str,
-) -> None:
+def check_command(project: Project, files: tuple[Path, ...], out: Path | None, fmt: str) -> None:
     """Check documents as they are now: complete, consistent and legally covered.
 
     Exit code 1 when any finding is an error.

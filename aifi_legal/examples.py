@@ -9,6 +9,7 @@ EXAMPLES = {
     ),
     "intake": "aifi-legal intake terug/*.pdf --trust-root ca-ziekenhuis.pem",
     "status": "aifi-legal status --group 1 --format csv > status.csv",
+    "remind": "aifi-legal remind --group 1 --out out --record",
     "report": "aifi-legal report --html voortgang.html --today 2027-03-31",
     "check": "aifi-legal check bewerkt/deelnameovereenkomst.docx",
     "diff": "aifi-legal diff out-v1.0 out --out wijzigingen",

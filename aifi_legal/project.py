@@ -34,6 +34,7 @@ from .register.intake import IntakeReport
 from .register.intake import intake as intake_files
 from .register.ledger import Event, Register
 from .register.record import record as record_event
+from .register.remind import ReminderReport, reminders
 from .register.roles import SignatureRole, signature_roles
 from .register.status import StatusReport
 from .register.status import status as status_report
@@ -231,6 +232,35 @@ class Project:
             hospitals=hospitals,
             group=group,
             today=today,
+        )
+
+    def remind(
+        self,
+        out: str | Path = "out",
+        *,
+        hospitals: str | Iterable[str] = (),
+        group: int | None = None,
+        to_dir: str | Path | None = None,
+        today: date | None = None,
+        record: bool = False,
+    ) -> ReminderReport:
+        """Write a ready e-mail (.eml, with the PDF) to each signatory whose turn it is.
+
+        One per unsigned signatory of the earliest open turn of every document that waits for
+        signatures and has its PDF built in `out`; to OUT/<hospital>/herinneringen/, or
+        `to_dir`/<hospital>/. `today` dates them (default: today); `record` appends a sent
+        event per reminder to the register, after every file is written.
+        """
+        chosen = (hospitals,) if isinstance(hospitals, str) else tuple(hospitals)
+        return reminders(
+            self.source,
+            self.register,
+            out,
+            hospitals=chosen,
+            group=group,
+            to_dir=to_dir,
+            today=today,
+            record=record,
         )
 
     def diff(

@@ -115,6 +115,12 @@ class Signatory(Model):
     place: Text | None = Field(
         None, description="Place of signing on the signature page; defaults to the seat."
     )
+    email: Email | None = Field(
+        None,
+        description="E-mail address for reminders to sign (aifi-legal remind); optional: "
+        "without it the reminder goes to the party's contact (a hospital's legal contact). "
+        "Never printed in the documents.",
+    )
     signs: list[DocumentKindName] | None = Field(
         None,
         description="The document kinds this signatory may sign (a proxy's scope); "

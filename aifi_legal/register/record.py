@@ -50,6 +50,15 @@ def record(
         )
 
 
+def recorded_text(event: Event, ledger: Path) -> str:
+    """What `sign` says it recorded, and in which register."""
+    who = f" by {event.signatory}" if event.signatory else ""
+    return (
+        f"Recorded: {event.document} of {event.hospital} {event.event}{who} "
+        f"on {event.date.isoformat()} in {ledger}."
+    )
+
+
 def evidence_warning(method: str | None, file: str | Path | None) -> str | None:
     """A warning when the evidence of an advanced or qualified signature is not a signed PDF."""
     if method in ("advanced", "qualified") and (

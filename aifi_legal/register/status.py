@@ -53,6 +53,7 @@ class DocumentStatus:
     due: date  # the last day of the legal pillar for the hospital's group
     overdue: bool
     out_of_order: tuple[str, ...] = ()  # signed before everyone who signs first had signed
+    last_reminded: date | None = None  # the latest `sent` event of this document id
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class StatusReport:
                 "declined": ", ".join(d.declined),
                 "due": d.due.isoformat(),
                 "out_of_order": ", ".join(d.out_of_order),
+                "last_reminded": _iso(d) or "",
             }
             for d in self.documents
         ]
@@ -95,7 +97,10 @@ class StatusReport:
             json.dumps(
                 {
                     "today": self.today.isoformat(),
-                    "documents": [{**asdict(d), "due": d.due.isoformat()} for d in self.documents],
+                    "documents": [
+                        {**asdict(d), "due": d.due.isoformat(), "last_reminded": _iso(d)}
+                        for d in self.documents
+                    ],
                     "groups": [
                         {
                             **asdict(g),
@@ -145,6 +150,9 @@ class StatusReport:
                         detail = f" (declined by: {', '.join(d.declined)})"
                     if d.out_of_order:
                         detail += f" (signed out of order: {', '.join(d.out_of_order)})"
+                    # Once signed, when it was last sent no longer matters on a terminal.
+                    if d.last_reminded and d.status != SIGNED:
+                        detail += f" (last reminded {d.last_reminded.isoformat()})"
                     late = "  OVERDUE" if d.overdue else ""
                     lines.append(f"    {d.document:<40} {d.status}{detail}{late}")
         return "\n".join(lines) + "\n"
@@ -156,6 +164,10 @@ class StatusReport:
     def __repr__(self) -> str:
         signed = sum(d.status == SIGNED for d in self.documents)
         return f"<StatusReport {self.today}: {signed} of {len(self.documents)} documents signed>"
+
+
+def _iso(document: DocumentStatus) -> str | None:
+    return document.last_reminded.isoformat() if document.last_reminded else None
 
 
 def legal_due(programme: Programme, start: date) -> date:
@@ -191,7 +203,11 @@ def _status(
     report = StatusReport(today)
     events = list(events)
     state = signature_state(events)
-    sent = {(e.hospital, e.document_id) for e in events if e.event == "sent"}
+    sent: dict[tuple[str, str], date] = {}
+    for e in events:
+        if e.event == "sent":
+            key = (e.hospital, e.document_id)
+            sent[key] = max(sent.get(key, e.date), e.date)
     portfolio = source.portfolio
     programme = portfolio.consortium.programme
     selected = source.select(hospitals, group)
@@ -241,6 +257,7 @@ def _status(
                     due,
                     today > due and value != SIGNED,
                     out_of_order,
+                    sent.get((hospital.id, ref.id)),
                 )
             )
     for number in sorted({h.group for h in selected}):
