@@ -145,8 +145,11 @@ def test_each_clause_is_bookmarked_by_id(fixture_build):
     every = re.findall(r'w:bookmarkStart w:id="\d+" w:name="([^"]+)"', xml)
     names = [n for n in every if n.startswith("aifi_")]
     terms = [n for n in every if n.startswith("aifiterm_")]
+    headings = [n for n in every if re.fullmatch(r"_Ref\d{10}", n)]  # numbered headings
     assert names == [f"aifi_{cid.replace('-', '_')}" for cid, _ in document.clauses]
-    assert terms and len(names) + len(terms) == len(every)
+    assert terms and len(names) + len(terms) + len(headings) == len(every)
+    unnumbered = ("partijen", "overwegingen", "ondertekening")
+    assert len(headings) == len([n for n in names if not n.endswith(unnumbered)])
     assert len(set(every)) == len(every)
     assert xml.count("<w:bookmarkEnd ") == len(every)
 

@@ -99,12 +99,17 @@ def test_articles_are_numbered_and_references_resolved(portfolio):
     document = build(portfolio, "linde-en-eik")
     articles = [c for c in document.clauses if c.clause.head.section == "artikel"]
     assert [(c.clause.id, c.heading) for c in articles] == [
-        ("t-definities", "Artikel 1. Definities"),
-        ("t-doel", "Artikel 2. Doel"),
-        ("t-kosten", "Artikel 3. Kosten"),
+        ("t-definities", "Artikel 1 Definities"),
+        ("t-doel", "Artikel 2 Doel"),
+        ("t-kosten", "Artikel 3 Kosten"),
     ]
     doel = articles[1]
-    assert doel.blocks[0].text == "2.1 Dit artikel verwijst naar artikel 3 en naar Bijlage 1."
+    assert doel.blocks[0].text == "2.1 Dit artikel verwijst naar Artikel 3 en naar Bijlage 1."
+    # The references are cross-references to the headings, shown as Word numbers them.
+    assert [(r.text, r.ref) for r in doel.blocks[0].runs if r.ref] == [
+        ("Artikel 3", "t-kosten"),
+        ("Bijlage 1", "t-bijlage"),
+    ]
     assert doel.blocks[1].text == (
         "2.2 De financiering loopt tot en met 31 januari 2031; de "
         "opzegtermijn is 33 maanden vanaf 11 januari 2027."
@@ -120,8 +125,17 @@ def test_condition_excludes_clause_and_renumbers(portfolio):
     assert "t-kinderen" in without.excluded
     assert "t-kinderen" not in [c.clause.id for c in without.clauses]
     kinderen = next(c for c in with_.clauses if c.clause.id == "t-kinderen")
-    assert kinderen.heading == "Artikel 4. Kinderen"
-    assert kinderen.blocks[0].text == "Skeletleeftijd betreft kinderen; zie artikel 3."
+    assert kinderen.heading == "Artikel 4 Kinderen"
+    assert kinderen.blocks[0].text == "Skeletleeftijd betreft kinderen; zie Artikel 3."
+
+
+def test_a_filter_that_changes_a_references_case_is_refused(portfolio, tmp_path):
+    path, [problem] = problems_after_appending(
+        portfolio, tmp_path, "\n\n{{ ref('t-doel') | capitalize }} geldt.\n"
+    )
+    assert problem.file == path
+    assert "cross-reference shows the number as Word numbers the heading" in problem.message
+    assert "'Artikel 2'" in problem.message
 
 
 def test_recitals_are_lettered_except_lead_lines(portfolio):
@@ -157,7 +171,7 @@ def test_definitions_are_collected_sorted_and_rendered(portfolio):
 def test_annex_table_from_a_loop(portfolio):
     document = build(portfolio, "linde-en-eik")
     [annex] = document.section("bijlage")
-    assert annex.heading == "Bijlage 1. Contactpersonen"
+    assert annex.heading == "Bijlage 1 Contactpersonen"
     assert isinstance(annex.blocks[0], Paragraph) and annex.blocks[0].role == "subheading"
     table = annex.blocks[1]
     assert isinstance(table, Table) and len(table.rows) == 9

@@ -100,7 +100,7 @@ def test_dpia_without_fg_advice_is_the_draft_for_advice(example_project, texts):
     assert not hospital.dpia.advised
     text = _dpia(texts, hospital.id)
     # In the summary: after the table of contents, before chapter 2.
-    assert "Status: concept ter advisering." in text.split("2. Inleiding")[1]
+    assert "Status: concept ter advisering." in text.split("2 Inleiding")[1]
     assert "Aldus vastgesteld" not in text and "Het Ziekenhuis aanvaardt" not in text
     assert "wordt niet vastgesteld of ondertekend" in text
 
@@ -227,7 +227,8 @@ def test_the_long_documents_open_with_contents_that_link_every_article_and_annex
     from lxml import etree
 
     from aifi_legal.documents import KINDS
-    from aifi_legal.word.reader import read_docx
+    from aifi_legal.word.conventions import bookmark_name, clause_of_bookmark, heading_bookmark
+    from aifi_legal.word.reader import normalise, read_docx
 
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -243,26 +244,26 @@ def test_the_long_documents_open_with_contents_that_link_every_article_and_annex
         if not KINDS[document.kind].contents:
             assert entries == [] and read_docx(document.path).contents == [], document.path
             continue
-        # Every numbered article or chapter and every annex, in order, and nothing else.
+        # Every numbered article or chapter and every annex, in order, and nothing else: as
+        # Word shows them, with the number its numbering gives.
         headings = {
-            p.find(f"{w}bookmarkStart").get(f"{w}name"): "".join(p.itertext())
-            for p in paragraphs
-            if style(p) in ("Heading1", "AIFIBijlagekop")
-            and p.find(f"{w}bookmarkStart") is not None
-            and re.match(r"(Artikel |Bijlage )?\d+\.", "".join(p.itertext()))
+            bookmark_name(p.clause): normalise(p.text)
+            for p in read_docx(document.path).body()
+            if p.style in ("heading 1", "AIFI Bijlagekop")
+            and re.match(r"(Artikel |Bijlage )?\d+ ", p.text)
         }
         assert len(headings) >= 10, document.path
         listed = {}
         for entry in entries:
             [link] = entry.findall(f"{w}hyperlink")
             anchor = link.get(f"{w}anchor")
-            listed[anchor] = "".join(t.text for t in link.iter(f"{w}t"))
-            [instruction] = [t.text for t in link.iter(f"{w}instrText")]
-            assert instruction.split() == ["PAGEREF", anchor, "\\h"]
-            begin = next(
-                f for f in link.iter(f"{w}fldChar") if f.get(f"{w}fldCharType") == "begin"
-            )
-            assert begin.get(f"{w}dirty") == "true"  # Word fills in the page on opening
+            listed[anchor] = normalise("".join(t.text for t in link.iter(f"{w}t")))
+            # The number is a cross-reference to the heading, the page a PAGEREF to the clause.
+            number, page = [t.text.split() for t in link.iter(f"{w}instrText")]
+            assert number == ["REF", heading_bookmark(clause_of_bookmark(anchor)), "\\r", "\\h"]
+            assert page == ["PAGEREF", anchor, "\\h"]
+            begins = [f for f in link.iter(f"{w}fldChar") if f.get(f"{w}fldCharType") == "begin"]
+            assert begins[-1].get(f"{w}dirty") == "true"  # Word fills in the page on opening
         assert list(listed.items()) == list(headings.items()), document.path
         # The reader keeps the contents apart from the text; the first article gets a new page.
         assert read_docx(document.path).contents == ["Inhoud", *headings.values()]

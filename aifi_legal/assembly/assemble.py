@@ -13,7 +13,17 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 
 from ..errors import ClauseError, Problem
-from .blocks import Block, Paragraph, Run, Table, inline_runs, item_label, parse_blocks
+from .blocks import (
+    HEADING_NUMBERS,
+    Block,
+    Paragraph,
+    Run,
+    Table,
+    inline_runs,
+    item_label,
+    parse_blocks,
+    reference,
+)
 from .clauses import Clause, ClauseLibrary
 from .jinja import RenderTimeout, compile_clause, condition_holds, render
 
@@ -98,7 +108,7 @@ def _error_line(exc: BaseException, clause: Clause) -> int | None:
     return line
 
 
-# The numbered sections, and how a reference to one of them reads in running text.
+# The numbered sections, and how a finding names a place in one of them.
 REFERENCE_WORDS = {"artikel": "artikel", "hoofdstuk": "hoofdstuk", "bijlage": "Bijlage"}
 
 
@@ -179,7 +189,7 @@ def assemble(
         if referring[0] is not None:
             references.setdefault(referring[0], []).append(target)
         if target in numbers:
-            return f"{REFERENCE_WORDS[library[target].head.section]} {numbers[target]}"
+            return reference(library[target].head.section, numbers[target], target)
         if target in library.clauses:
             reason = (
                 "is not included for this document"
@@ -232,12 +242,8 @@ def _render_problem(
 
 def _heading(clause: Clause, number: str | None) -> str | None:
     section = clause.head.section
-    if section == "artikel":
-        return f"Artikel {number}. {clause.head.title}"
-    if section == "hoofdstuk":
-        return f"{number}. {clause.head.title}"
-    if section == "bijlage":
-        return f"Bijlage {number}. {clause.head.title}"
+    if section in HEADING_NUMBERS and number is not None:
+        return f"{HEADING_NUMBERS[section].format(number)} {clause.head.title}"
     return None
 
 

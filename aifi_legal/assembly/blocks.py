@@ -24,6 +24,7 @@ class Run:
     bold: bool = False
     placeholder: bool = False
     term: str | None = None  # the data field the text states, e.g. verwerker.deletion_days
+    ref: str | None = None  # the clause a cross-reference points at; the text is its number
 
 
 @dataclass(frozen=True)
@@ -68,19 +69,56 @@ class Table:
 Block = Paragraph | Table
 
 
+# --- numbers and cross-references ---------------------------------------------------------------
+
+# How the number of a heading reads, per numbered section: the same in the assembled text, in
+# Word's numbering (word.numbering) and in a cross-reference to the heading, which Word and
+# LibreOffice show as the number with these words.
+HEADING_NUMBERS = {"artikel": "Artikel {}", "hoofdstuk": "{}", "bijlage": "Bijlage {}"}
+# Words written before a cross-reference whose number alone does not say what it numbers.
+REFERENCE_PREFIX = {"hoofdstuk": "hoofdstuk "}
+# Private-use characters: a cross-reference is written REF_START clause REF_SEP number REF_END
+# in rendered clause text, and becomes a Word field; data values may not contain them.
+REF_START, REF_SEP, REF_END = "\ue018", "\ue019", "\ue01a"
+
+
+class Reference(str):
+    """A rendered cross-reference; a filter that changes its case is an error, not a no-op.
+
+    Word and LibreOffice show the heading's number as it is numbered ("Artikel 12"), whatever
+    the text around it did, so `| lower` or `| capitalize` would only disagree with the PDF.
+    """
+
+    def _refuse(self, *args: object, **kwargs: object) -> str:
+        shown = self.split(REF_SEP)[-1].rstrip(REF_END)
+        raise ValueError(
+            f"a cross-reference shows the number as Word numbers the heading ({shown!r}); "
+            "remove the filter that changes its case"
+        )
+
+    lower = upper = capitalize = title = swapcase = casefold = _refuse
+
+
+def reference(section: str, number: str, target: str) -> Reference:
+    """The rendered text of a cross-reference to clause `target`, numbered `number`."""
+    shown = HEADING_NUMBERS[section].format(number)
+    prefix = REFERENCE_PREFIX.get(section, "")
+    return Reference(f"{prefix}{REF_START}{target}{REF_SEP}{shown}{REF_END}")
+
+
 # --- parsing rendered text ----------------------------------------------------------------------
 
 
 def item_label(index: int) -> str:
-    """The letter of the `index`th item (from 0) of a list: `a.` ... `z.`, `aa.` ..."""
+    """The letter of the `index`th item (from 0), as Word numbers it: `a.` ... `z.`, `aa.`."""
     letters = "abcdefghijklmnopqrstuvwxyz"
-    label = letters[index % 26]
-    if index >= 26:
-        label = letters[index // 26 - 1] + label
-    return f"{label}."
+    return f"{letters[index % 26] * (index // 26 + 1)}."
 
 
-_INLINE = re.compile(rf"(\*\*|{START}|{END}|{TERM_START}[^{TERM_SEP}]*{TERM_SEP}|{TERM_END})")
+_INLINE = re.compile(
+    rf"(\*\*|{START}|{END}|{TERM_START}[^{TERM_SEP}]*{TERM_SEP}|{TERM_END}"
+    rf"|{REF_START}[^{REF_SEP}]*{REF_SEP}|{REF_END})"
+)
 
 
 def inline_runs(text: str) -> tuple[Run, ...]:
@@ -88,6 +126,7 @@ def inline_runs(text: str) -> tuple[Run, ...]:
     runs: list[Run] = []
     bold = placeholder = False
     term: str | None = None
+    ref: str | None = None
     for piece in _INLINE.split(text):
         if piece == "**":
             bold = not bold
@@ -99,8 +138,12 @@ def inline_runs(text: str) -> tuple[Run, ...]:
             term = piece[1:-1]
         elif piece == TERM_END:
             term = None
+        elif piece.startswith(REF_START):
+            ref = literal(piece[1:-1])
+        elif piece == REF_END:
+            ref = None
         elif piece:
-            runs.append(Run(literal(piece), bold, placeholder, term))
+            runs.append(Run(literal(piece), bold, placeholder, term, ref))
     return tuple(runs)
 
 

@@ -26,7 +26,7 @@ LAW_AFTER = re.compile(
 # How far after a reference the name of a law may follow, in characters.
 LAW_LOOKAHEAD = 80
 REFERENCE = re.compile(r"\b(artikel|Artikel|hoofdstuk|Hoofdstuk|Bijlage|bijlage)\s+(\d+)\b")
-HEADING = re.compile(r"^(?:(Artikel|Bijlage)\s+)?(\d+)\.\s+\S")
+HEADING = re.compile(r"^(?:(Artikel|Bijlage)\s+)?(\d+)\.?\s+\S")
 DEFINITION = re.compile(r"^\s*[a-z]{1,2}\.\s+([^:]{1,80}):")
 
 
@@ -200,7 +200,51 @@ def structure(content: DocxContent, target: Target) -> list[Finding]:
                     "correct the reference or restore the article",
                 )
             )
-    return found + _terms(content, target)
+    return found + _field_references(content, target) + _terms(content, target)
+
+
+def _field_references(content: DocxContent, target: Target) -> list[Finding]:
+    """Cross-reference fields that point nowhere, or show a number the heading no longer has.
+
+    Word keeps a field's last result until its fields are updated; after an article was
+    inserted the headings are renumbered at once, the references only then.
+    """
+    found = []
+    for reference, heading in content.references:
+        shown = normalise(reference.shown)
+        where = location_of(heading, "body")
+        if reference.target not in content.bookmark_paragraphs:
+            found.append(
+                finding(
+                    ERROR,
+                    "structure.broken-reference",
+                    content,
+                    target,
+                    where,
+                    "body",
+                    f"the cross-reference {shown!r} points at bookmark {reference.target}, "
+                    "which is no longer in the document",
+                    "insert the cross-reference again, or write the reference as text",
+                )
+            )
+            continue
+        label, text = content.bookmark_paragraphs[reference.target]
+        if label is None or shown in (label, label.rsplit(".", 1)[-1]):
+            continue
+        found.append(
+            finding(
+                WARNING,
+                "structure.stale-reference",
+                content,
+                target,
+                where,
+                "body",
+                f"the cross-reference shows {shown!r}, but the heading it points at is now "
+                f"{label} ({quote(text)})",
+                "update the fields (in Word: select all, then F9) before the document is signed",
+            )
+        )
+    return found
 
 
 def _terms(content: DocxContent, target: Target) -> list[Finding]:

@@ -339,9 +339,11 @@ def signature_table(content: DocxContent) -> list[list[str]] | None:
 def location_of(heading: str | None, part: str) -> str:
     """Where a finding is, for a reader: the article or annex a heading numbers, or the part."""
     if heading:
-        match = re.match(r"^(Artikel \d+|Bijlage \d+|\d+)\.", heading)
+        match = re.match(r"^(Artikel \d+|Bijlage \d+|\d+)(?:\.|\s|$)", heading)
         if match:
             label = match.group(1)
+            if label.isdigit():
+                return f"hoofdstuk {label}"
             return label[0].lower() + label[1:] if label.startswith("Artikel") else label
         return heading[0].lower() + heading[1:]  # "partijen", "overwegingen"
     return "titelpagina" if part == "body" else part

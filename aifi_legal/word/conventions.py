@@ -15,6 +15,8 @@ from datetime import date, datetime, time
 BOOKMARK_PREFIX = "aifi_"
 # Terms from the data (numbers, amounts, dates) are bookmarked too, under another prefix.
 TERM_PREFIX = "aifiterm_"
+# A numbered heading's text is bookmarked as well, for the cross-references that point at it.
+HEADING_PREFIX = "_Ref"
 
 # Paragraph roles and the template style each is written in (by style name).
 STYLES = {
@@ -88,6 +90,15 @@ def term_bookmark(clause_id: str, number: int) -> str:
     it within Word's 40 characters.
     """
     return f"{TERM_PREFIX}{zlib.crc32(clause_id.encode()):08x}_{number}"
+
+
+def heading_bookmark(clause_id: str) -> str:
+    """The hidden bookmark around a numbered heading's text, which cross-references point at.
+
+    Named as Word names the bookmarks of its own cross-references (`_Ref` and digits, hidden
+    from the bookmark list); the digits are a checksum of the clause id.
+    """
+    return f"{HEADING_PREFIX}{zlib.crc32(clause_id.encode()):010d}"
 
 
 def is_term_bookmark(name: str) -> bool:

@@ -26,6 +26,7 @@ from .conventions import (
     is_signature_table,
     is_term_bookmark,
 )
+from .numbering import FieldReference, Numberer, field_references
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -105,6 +106,10 @@ class DocxContent:
     tables: list[list[list[str]]] = field(default_factory=list)  # body tables: rows of cells
     hazards: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, part, message)
     terms: dict[str, str] = field(default_factory=dict)  # term bookmark -> its text now
+    # Where each bookmark starts in the body: the number and text of that paragraph, as Word
+    # shows them; and every REF field of the body with the heading it stands under.
+    bookmark_paragraphs: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    references: list[tuple[FieldReference, str | None]] = field(default_factory=list)
     # The table of contents, line by line: kept apart from `paragraphs`, so that a heading
     # listed there never counts as the heading (or an article) being in the document.
     contents: list[str] = field(default_factory=list)
@@ -159,10 +164,12 @@ def read_docx(path: str | Path) -> DocxContent:
         content.terms = _term_texts(roots["word/document.xml"])
     style_names = _style_names(roots.get("word/styles.xml"))
     content.properties = _core_properties(roots.get("docProps/core.xml"))
+    numbering = (roots.get("word/numbering.xml"), roots.get("word/styles.xml"))
     for name in sorted(roots, key=_part_order):
         kind = _part_kind(name)
         if kind is not None:
-            _read_part(content, name, kind, roots[name], style_names)
+            # Each part numbers its own paragraphs; the body's numbers are the articles'.
+            _read_part(content, name, kind, roots[name], style_names, Numberer(*numbering))
     comments = roots.get("word/comments.xml")
     if comments is not None:
         for comment in comments.iter(f"{W}comment"):
@@ -327,7 +334,12 @@ def _inside(node: etree._Element, tag: str, stop: etree._Element | None = None) 
 
 
 def _read_part(
-    content: DocxContent, name: str, kind: str, root: etree._Element, style_names: dict[str, str]
+    content: DocxContent,
+    name: str,
+    kind: str,
+    root: etree._Element,
+    style_names: dict[str, str],
+    numberer: Numberer,
 ) -> None:
     open_bookmarks: dict[str, str] = {}  # w:id -> clause id
     opened_at: dict[str, int] = {}  # w:id -> paragraph count when the bookmark opened
@@ -392,7 +404,15 @@ def _read_part(
             if ppr is not None and ppr.find(f"{W}pStyle") is not None:
                 style_id = ppr.find(f"{W}pStyle").get(f"{W}val")
             style = style_names.get(style_id, style_id) if style_id else None
+            # The number Word shows before the text ("Artikel 7", "7.2", "b."): part of it.
+            label = numberer.label(node)
             text = paragraph_text(node)
+            text = f"{label} {text}" if label else text
+            if kind == "body":
+                for start in node.iter(f"{W}bookmarkStart"):
+                    bookmark = start.get(f"{W}name") or ""
+                    content.bookmark_paragraphs.setdefault(bookmark, (label, normalise(text)))
+                content.references += [(ref, heading) for ref in field_references(node)]
             # A bookmark that opens inside this paragraph applies to it (iter visits the
             # paragraph before its children, so look ahead).
             for start in node.iter(f"{W}bookmarkStart"):

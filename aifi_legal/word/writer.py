@@ -22,7 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..assembly.assemble import AssembledDocument, RenderedClause
-from ..assembly.blocks import Cell, Run, Table
+from ..assembly.blocks import HEADING_NUMBERS, Cell, Run, Table
 from ..assembly.formatting import datum
 from ..assembly.placeholders import Placeholder
 from ..documents import KINDS
@@ -36,9 +36,11 @@ from .conventions import (
     STYLES,
     bookmark_name,
     document_timestamp,
+    heading_bookmark,
     labelled,
     term_bookmark,
 )
+from .numbering import ListWriter, num_pr
 from .reproducible import normalise_docx, xml_problems
 
 TEXT_WIDTH = 9071  # twentieths of a point: A4 less 2 x 2.5 cm margins
@@ -80,8 +82,10 @@ def column_widths(texts: list[list[str]], total: int = TEXT_WIDTH) -> list[int]:
 class _Body:
     """Collects the body XML of one document."""
 
-    def __init__(self, style_ids: dict[str, str]):
+    def __init__(self, style_ids: dict[str, str], lists: ListWriter):
         self.style_ids = style_ids
+        self.lists = lists
+        self.section = ""  # the section of the clause being written
         self.parts: list[str] = []
         self.bookmark_id = 0
         self.clause_id: str | None = None  # the clause being written
@@ -89,7 +93,12 @@ class _Body:
         self.new_page = False  # the next clause starts on a new page
 
     def run(self, run: Run) -> str:
-        """One run; a term from the data inside a bookmark that names its place."""
+        """One run; a term from the data inside a bookmark that names its place.
+
+        A cross-reference is a REF field to the heading it names, showing its number now, so
+        that Word renumbers it with the heading (on updating fields) and LibreOffice shows it
+        as laid out.
+        """
         props = ""
         if run.bold:
             props += "<w:b/>"
@@ -97,6 +106,13 @@ class _Body:
             props += f'<w:highlight w:val="{HIGHLIGHT}"/>'
         props = f"<w:rPr>{props}</w:rPr>" if props else ""
         xml = f'<w:r>{props}<w:t xml:space="preserve">{escape(run.text)}</w:t></w:r>'
+        if run.ref is not None:
+            xml = (
+                f'<w:r>{props}<w:fldChar w:fldCharType="begin"/></w:r><w:r>{props}<w:instrText '
+                f'xml:space="preserve"> REF {heading_bookmark(run.ref)} \\r \\h </w:instrText>'
+                f'</w:r><w:r>{props}<w:fldChar w:fldCharType="separate"/></w:r>{xml}'
+                f'<w:r>{props}<w:fldChar w:fldCharType="end"/></w:r>'
+            )
         if run.term is None or self.clause_id is None:
             return xml
         self.terms += 1
@@ -107,6 +123,20 @@ class _Body:
             f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>'
         )
 
+    def numbering(self, role: str, label: str | None) -> str:
+        """The w:numPr that makes Word show `label` before a paragraph of `role`."""
+        if role in ("heading", "annex_heading") and self.section in HEADING_NUMBERS:
+            return num_pr(self.lists.num_id(self.section))
+        if label is None:
+            return ""
+        if role == "member":
+            return num_pr(self.lists.num_id("artikel"), 1)
+        name = {"recital": "overwegingen", "item": "opsomming"}[role]
+        if role == "item" and self.section == "partijen":
+            name = "partijen"
+        # A list starts again where its first label stands ("a.", "1.", "A."), as in the text.
+        return num_pr(self.lists.num_id(name, new=label in ("a.", "1.", "A.")))
+
     def paragraph(
         self,
         role: str,
@@ -116,9 +146,8 @@ class _Body:
         before: str = "",
         after: str = "",
     ) -> str:
-        xml = f'<w:p><w:pPr><w:pStyle w:val="{self.style_ids[role]}"/></w:pPr>{before}'
-        if label:
-            xml += self.run(Run(label)) + "<w:r><w:tab/></w:r>"
+        numbering = self.numbering(role, label)
+        xml = f'<w:p><w:pPr><w:pStyle w:val="{self.style_ids[role]}"/>{numbering}</w:pPr>{before}'
         xml += "".join(self.run(r) for r in runs) + after + "</w:p>"
         return xml
 
@@ -146,7 +175,8 @@ class _Body:
                 )
                 + "</w:tcPr>"
                 + self.paragraph(
-                    "table_text", tuple(replace(r, bold=r.bold or index == 0) for r in cell.runs)
+                    "table_text",
+                    tuple(replace(r, bold=r.bold or index == 0) for r in cell.runs),
                 )
                 + "</w:tc>"
                 for cell, column in zip(cells, widths, strict=True)
@@ -172,14 +202,21 @@ class _Body:
         )
         end = f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>'
         pieces: list[str] = []
-        section = rendered.clause.head.section
+        section = self.section = rendered.clause.head.section
         if rendered.heading or section in ("partijen", "overwegingen", "ondertekening"):
             role = {"bijlage": "annex_heading", "ondertekening": "signature_heading"}.get(
                 section, "heading"
             )
-            pieces.append(
-                self.paragraph(role, (Run(rendered.heading or rendered.clause.head.title),))
-            )
+            # The number is Word's (numbering.LISTS); the text is the title, inside the hidden
+            # bookmark that cross-references point at, as Word's own cross-references do.
+            before = after = ""
+            if rendered.heading:
+                self.bookmark_id += 1
+                name = heading_bookmark(rendered.clause.id)
+                before = f'<w:bookmarkStart w:id="{self.bookmark_id}" w:name="{name}"/>'
+                after = f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>'
+            title = Run(rendered.clause.head.title)
+            pieces.append(self.paragraph(role, (title,), before=before, after=after))
         for block in rendered.blocks:
             if isinstance(block, Table):
                 pieces.append(self.table(block))
@@ -218,10 +255,14 @@ class _Body:
                 '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
                 '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
             )
+            number = HEADING_NUMBERS[rendered.clause.head.section].format(rendered.number)
             self.parts.append(
                 self.paragraph(
                     "contents_entry",
-                    (Run(rendered.heading),),
+                    (
+                        Run(number, ref=rendered.clause.id),
+                        Run(" " + rendered.clause.head.title),
+                    ),
                     before=f'<w:hyperlink w:anchor="{name}" w:history="1">',
                     after=f"<w:r><w:tab/></w:r>{page}</w:hyperlink>",
                 )
@@ -301,7 +342,9 @@ def render_docx(template_path: Path, document: AssembledDocument) -> bytes:
         raise TemplateError(
             [Problem(template_path, None, "", f"cannot open the template: {exc}")]
         ) from None
-    body = _Body(_style_ids(template, template_path))
+    numbering = template.docx.part.numbering_part.element
+    lists = ListWriter(numbering)
+    body = _Body(_style_ids(template, template_path), lists)
     # The signature table follows the signature section and precedes the annexes; a document
     # that is not signed in its present state (a draft DPIA) has none.
     parties = [context[key] for key in KINDS[document.kind].parties]
@@ -337,6 +380,7 @@ def render_docx(template_path: Path, document: AssembledDocument) -> bytes:
         raise TemplateError(
             [Problem(template_path, None, "", f"the template does not render: {exc}")]
         ) from None
+    lists.install()
     _set_properties(template, context)
     buffer = io.BytesIO()
     template.save(buffer)

@@ -1,0 +1,319 @@
+"""Word's own numbering: the lists a document is numbered with, written and read back.
+
+Articles, members, chapters, annexes, recitals and lettered items are numbered by Word
+(`w:numPr` on the paragraph, the lists in `word/numbering.xml`), never typed as text, so that a
+lawyer who inserts an article in Word sees every later number move up. The writer defines the
+lists here; the reader computes the numbers as Word shows them, from the same part, also after
+Word or LibreOffice rewrote it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..assembly.blocks import HEADING_NUMBERS
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W = f"{{{W_NS}}}"
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of a list: how its number is formatted and what follows it."""
+
+    format: str  # w:numFmt: decimal, lowerLetter, upperLetter
+    text: str  # w:lvlText: "Artikel %1", "%1.%2", "%1."
+
+
+def _heading_level(section: str) -> Level:
+    return Level("decimal", HEADING_NUMBERS[section].format("%1"))
+
+
+# Every list a document uses, by name. An article's members are its second level ("7.1"), so
+# that a new article restarts them. The heading levels say exactly what the assembly writes
+# (HEADING_NUMBERS), so that a number reads the same in the text, in Word and in the PDF.
+LISTS: dict[str, tuple[Level, ...]] = {
+    "artikel": (_heading_level("artikel"), Level("decimal", "%1.%2")),
+    "hoofdstuk": (_heading_level("hoofdstuk"),),
+    "bijlage": (_heading_level("bijlage"),),
+    "partijen": (Level("decimal", "%1."),),
+    "overwegingen": (Level("upperLetter", "%1."),),
+    "opsomming": (Level("lowerLetter", "%1."),),
+}
+# Lists that start again at 1 wherever a new run of them begins (each run is its own w:num).
+RESTARTING = frozenset({"partijen", "overwegingen", "opsomming"})
+
+
+class ListWriter:
+    """Allocates list instances for one document and writes their definitions."""
+
+    def __init__(self, numbering: etree._Element):
+        self.numbering = numbering
+        abstract_ids = [int(a.get(f"{W}abstractNumId")) for a in numbering.iter(f"{W}abstractNum")]
+        num_ids = [int(n.get(f"{W}numId")) for n in numbering.iter(f"{W}num")]
+        first_abstract = max(abstract_ids, default=0) + 1
+        self.abstract_ids = {name: first_abstract + i for i, name in enumerate(LISTS)}
+        self.next_num = max(num_ids, default=0) + 1
+        self.instances: list[tuple[int, str, bool]] = []  # (numId, list, restarts)
+        self.current: dict[str, int] = {}  # list -> the instance paragraphs continue
+
+    def num_id(self, name: str, *, new: bool = False) -> int:
+        """The w:numId of list `name`: its current instance, or a fresh one that restarts."""
+        if not new and name in self.current:
+            return self.current[name]
+        num = self.next_num
+        self.next_num += 1
+        self.instances.append((num, name, new))
+        self.current[name] = num
+        return num
+
+    def install(self) -> None:
+        """Add the lists used to the numbering part (abstract lists before instances)."""
+        used = {name for _, name, _ in self.instances}
+        first_num = next(iter(self.numbering.iter(f"{W}num")), None)
+        for name in (n for n in LISTS if n in used):
+            element = etree.fromstring(_abstract_xml(self.abstract_ids[name], name))
+            if first_num is not None:
+                first_num.addprevious(element)
+            else:
+                self.numbering.append(element)
+        for num, name, restarts in self.instances:
+            override = (
+                '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride>'
+                if restarts
+                else ""
+            )
+            self.numbering.append(
+                etree.fromstring(
+                    f'<w:num xmlns:w="{W_NS}" w:numId="{num}">'
+                    f'<w:abstractNumId w:val="{self.abstract_ids[name]}"/>{override}</w:num>'
+                )
+            )
+
+
+def _abstract_xml(abstract_id: int, name: str) -> str:
+    levels = "".join(
+        f'<w:lvl w:ilvl="{index}"><w:start w:val="1"/><w:numFmt w:val="{level.format}"/>'
+        f'<w:lvlText w:val="{level.text}"/><w:lvlJc w:val="left"/><w:suff w:val="tab"/></w:lvl>'
+        for index, level in enumerate(LISTS[name])
+    )
+    return (
+        f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="{abstract_id}">'
+        f'<w:multiLevelType w:val="{"multilevel" if len(LISTS[name]) > 1 else "singleLevel"}"/>'
+        f'<w:name w:val="aifi-{name}"/>{levels}</w:abstractNum>'
+    )
+
+
+def num_pr(num_id: int, level: int = 0) -> str:
+    """The paragraph property that numbers a paragraph in list instance `num_id`."""
+    return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
+
+
+# --- reading the numbers back ------------------------------------------------------------------
+
+
+def format_number(value: int, number_format: str) -> str:
+    """A counter in a w:numFmt, as Word writes it (letters repeat after z: aa, bb)."""
+    if number_format in ("lowerLetter", "upperLetter"):
+        letter = "abcdefghijklmnopqrstuvwxyz"[(value - 1) % 26] * ((value - 1) // 26 + 1)
+        return letter.upper() if number_format == "upperLetter" else letter
+    if number_format in ("lowerRoman", "upperRoman"):
+        roman = _roman(value)
+        return roman if number_format == "upperRoman" else roman.lower()
+    if number_format == "none":
+        return ""
+    if number_format == "decimalZero":
+        return f"{value:02d}"
+    return str(value)  # decimal, and what we do not know
+
+
+def _roman(value: int) -> str:
+    digits = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC")]
+    digits += [(50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for amount, letters in digits:
+        while value >= amount:
+            out, value = out + letters, value - amount
+    return out
+
+
+@dataclass
+class _Instance:
+    abstract: str  # the list it is an instance of; instances of one list count on together
+    levels: dict[int, tuple[str, str, int]]  # ilvl -> (numFmt, lvlText, start)
+    restarts: frozenset[int] = frozenset()  # levels a w:startOverride starts again
+
+
+class Numberer:
+    """Computes the number Word shows before each paragraph, in document order."""
+
+    # Paragraph-level numbering in a hostile file: at most this many levels are followed.
+    MAX_LEVEL = 9
+
+    def __init__(self, numbering: etree._Element | None, styles: etree._Element | None):
+        self.instances: dict[str, _Instance] = {}
+        self.counters: dict[str, dict[int, int]] = {}  # abstract list -> level -> counter
+        self.started: set[str] = set()  # instances met so far
+        self.style_num: dict[str, tuple[str | None, str | None]] = {}
+        abstracts: dict[str, dict[int, tuple[str, str, int]]] = {}
+        if numbering is not None:
+            for abstract in numbering.iter(f"{W}abstractNum"):
+                abstracts[abstract.get(f"{W}abstractNumId") or ""] = _levels(abstract)
+            for num in numbering.iter(f"{W}num"):
+                ref = num.find(f"{W}abstractNumId")
+                abstract = (ref.get(f"{W}val") or "") if ref is not None else ""
+                levels = dict(abstracts.get(abstract, {}))
+                restarts = set()
+                for override in num.iter(f"{W}lvlOverride"):
+                    ilvl = _int(override.get(f"{W}ilvl"))
+                    replacement = override.find(f"{W}lvl")
+                    if replacement is not None:
+                        levels.update(_levels(override))
+                    start = override.find(f"{W}startOverride")
+                    if start is not None and ilvl in levels:
+                        fmt, text, _ = levels[ilvl]
+                        levels[ilvl] = (fmt, text, _int(start.get(f"{W}val"), 1))
+                        restarts.add(ilvl)
+                self.instances[num.get(f"{W}numId") or ""] = _Instance(
+                    abstract, levels, frozenset(restarts)
+                )
+        if styles is not None:
+            parents: dict[str, str] = {}
+            own: dict[str, tuple[str | None, str | None]] = {}
+            for style in styles.iter(f"{W}style"):
+                sid = style.get(f"{W}styleId") or ""
+                based = style.find(f"{W}basedOn")
+                if based is not None:
+                    parents[sid] = based.get(f"{W}val") or ""
+                pr = style.find(f"{W}pPr/{W}numPr")
+                if pr is not None:
+                    own[sid] = _num_pr_values(pr)
+            for sid in parents.keys() | own.keys():
+                seen, current = set(), sid
+                while current and current not in own and current not in seen:
+                    seen.add(current)
+                    current = parents.get(current, "")
+                if current in own:
+                    self.style_num[sid] = own[current]
+
+    def label(self, paragraph: etree._Element) -> str | None:
+        """The number of `paragraph` as Word shows it ("Artikel 7", "7.2", "b."), or None.
+
+        Call it for every paragraph of the part in document order: the counters advance.
+        """
+        ppr = paragraph.find(f"{W}pPr")
+        style = ppr.find(f"{W}pStyle") if ppr is not None else None
+        style_id = (style.get(f"{W}val") or "") if style is not None else ""
+        num_id, ilvl = self.style_num.get(style_id, (None, None))
+        own = ppr.find(f"{W}numPr") if ppr is not None else None
+        if own is not None:
+            own_id, own_level = _num_pr_values(own)
+            num_id = own_id if own_id is not None else num_id
+            ilvl = own_level if own_level is not None else ilvl
+        if not num_id or num_id == "0" or num_id not in self.instances:
+            return None
+        level = min(max(_int(ilvl), 0), self.MAX_LEVEL)
+        instance = self.instances[num_id]
+        if level not in instance.levels:
+            return None
+        counters = self.counters.setdefault(instance.abstract, {})
+        if num_id not in self.started:
+            # An instance that overrides its start begins the list again where it is first used.
+            self.started.add(num_id)
+            for restart in instance.restarts:
+                counters.pop(restart, None)
+        start = instance.levels[level][2]
+        counters[level] = counters.get(level, start - 1) + 1
+        for deeper in [k for k in counters if k > level]:
+            del counters[deeper]  # a lower level starts again under a new number
+        number_format, text, _ = instance.levels[level]
+        if number_format == "bullet":
+            return None  # a bullet is not a number anyone refers to
+        for index in range(level, -1, -1):
+            if f"%{index + 1}" in text:
+                fmt, _, first = instance.levels.get(index, ("decimal", "", 1))
+                value = counters.get(index, first)
+                text = text.replace(f"%{index + 1}", format_number(value, fmt))
+        return text
+
+
+def _levels(element: etree._Element) -> dict[int, tuple[str, str, int]]:
+    levels = {}
+    for lvl in element.findall(f"{W}lvl"):
+        fmt = lvl.find(f"{W}numFmt")
+        text = lvl.find(f"{W}lvlText")
+        start = lvl.find(f"{W}start")
+        levels[_int(lvl.get(f"{W}ilvl"))] = (
+            fmt.get(f"{W}val") or "decimal" if fmt is not None else "decimal",
+            text.get(f"{W}val") or "" if text is not None else "",
+            _int(start.get(f"{W}val"), 1) if start is not None else 1,
+        )
+    return levels
+
+
+def _num_pr_values(num_pr: etree._Element) -> tuple[str | None, str | None]:
+    num = num_pr.find(f"{W}numId")
+    level = num_pr.find(f"{W}ilvl")
+    return (
+        num.get(f"{W}val") if num is not None else None,
+        level.get(f"{W}val") if level is not None else None,
+    )
+
+
+def _int(value: str | None, default: int = 0) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+# --- cross-references ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldReference:
+    """A REF field as a reader finds it: the bookmark it points at and the text it shows."""
+
+    target: str  # bookmark name
+    switches: tuple[str, ...]  # "\\r", "\\h", ...
+    shown: str  # the field's result as last computed (what Word shows until fields update)
+
+
+def _reference(instruction: str, shown: str) -> FieldReference | None:
+    words = instruction.split()
+    if len(words) < 2 or words[0].upper() != "REF":
+        return None
+    return FieldReference(words[1], tuple(w for w in words[2:] if w.startswith("\\")), shown)
+
+
+def field_references(paragraph: etree._Element) -> list[FieldReference]:
+    """The REF fields of a paragraph, complex (w:fldChar) and simple (w:fldSimple)."""
+    found: list[FieldReference] = []
+    for simple in paragraph.iter(f"{W}fldSimple"):
+        shown = "".join(t.text or "" for t in simple.iter(f"{W}t"))
+        ref = _reference(simple.get(f"{W}instr") or "", shown)
+        if ref:
+            found.append(ref)
+    # A complex field: begin, instruction text, separate, result runs, end; fields may nest.
+    stack: list[list[str]] = []  # per open field: [instruction, result, state]
+    for node in paragraph.iter(f"{W}fldChar", f"{W}instrText", f"{W}t"):
+        if node.tag == f"{W}fldChar":
+            kind = node.get(f"{W}fldCharType")
+            if kind == "begin":
+                stack.append(["", "", "instr"])
+            elif kind == "separate" and stack:
+                stack[-1][2] = "result"
+            elif kind == "end" and stack:
+                instruction, shown, _ = stack.pop()
+                ref = _reference(instruction, shown)
+                if ref:
+                    found.append(ref)
+                if stack and stack[-1][2] == "result":
+                    stack[-1][1] += shown
+        elif stack and node.tag == f"{W}instrText" and stack[-1][2] == "instr":
+            stack[-1][0] += node.text or ""
+        elif stack and node.tag == f"{W}t" and stack[-1][2] == "result":
+            stack[-1][1] += node.text or ""
+    return found
