@@ -248,7 +248,7 @@ def test_structure_numbers_references_and_terms(fixture_project, copy):
             for p in root.iter(f"{W}p")
             if "".join(t.text or "" for t in p.iter(f"{W}t")) == "Projectorganisatie en overleg"
         )
-        heading.find(f"{W}pPr").remove(heading.find(f"{W}pPr/{W}numPr"))
+        heading.find(f"{W}pPr/{W}numPr/{W}numId").set(f"{W}val", "0")  # numbering off
         heading.find(f".//{W}t").text = "Artikel 2 Projectorganisatie en overleg"
         paragraph_with(root, "Deze overeenkomst regelt de deelname").append(
             run(" Zie ook artikel 99 en Bijlage 7; artikel 28 van de AVG blijft gelden.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 import subprocess
 import zipfile
@@ -37,24 +36,25 @@ def _articles(path: Path) -> list[tuple[int, str]]:
 
 
 def _insert_article_before(number: int, title: str):
-    """An edit as a lawyer makes it in Word: a new heading, copied from one, before `number`."""
+    """An edit as a lawyer makes it in Word: a new paragraph in the article heading style and
+    one in the member style before article `number`; no number typed, no list chosen."""
 
     def edit(root: etree._Element) -> None:
         headings = [
             p
             for p in root.iter(f"{W}p")
-            if p.find(f"{W}pPr/{W}numPr") is not None
+            if p.find(f"{W}pPr/{W}numPr/{W}numId") is not None
+            and p.find(f"{W}pPr/{W}numPr/{W}numId").get(f"{W}val") != "0"
             and p.find(f"{W}pPr/{W}pStyle").get(f"{W}val") == "Heading1"
         ]
         before = headings[number - 1]
-        new = etree.SubElement(before.getparent(), f"{W}p")
-        new.append(copy.deepcopy(before.find(f"{W}pPr")))
-        run = etree.SubElement(new, f"{W}r")
-        etree.SubElement(run, f"{W}t").text = title
-        member = etree.SubElement(before.getparent(), f"{W}p")
-        etree.SubElement(etree.SubElement(member, f"{W}r"), f"{W}t").text = "Een nieuw lid."
-        before.addprevious(new)
-        before.addprevious(member)
+        for style, text in (("Heading1", title), ("AIFILid", "Een nieuw lid.")):
+            paragraph = etree.Element(f"{W}p")
+            etree.SubElement(etree.SubElement(paragraph, f"{W}pPr"), f"{W}pStyle").set(
+                f"{W}val", style
+            )
+            etree.SubElement(etree.SubElement(paragraph, f"{W}r"), f"{W}t").text = text
+            before.addprevious(paragraph)
 
     return edit
 
@@ -165,13 +165,16 @@ def test_writer_renumbers_after_an_article_is_inserted(fixture_project, fixture_
         )
     resaved = tmp_path / "resaved" / source.name
     after = _articles(resaved)
-    # The new article is number 5; every later one moved up by one, with its members.
+    # The new article is number 5 (its style is numbered, as in Word); every later one
+    # moved up by one, with its members.
     assert after[4] == (5, "Nieuwe afspraken")
     assert after[:4] == before[:4]
     assert after[5:] == [(number + 1, title) for number, title in before[4:]]
     shown = [normalise(p.text) for p in read_docx(resaved).body()]
     moved = before[5][0] + 1
     assert any(line.startswith(f"{moved}.1 ") for line in shown)
+    assert "5.1 Een nieuw lid." in shown  # the member style is numbered too
+    assert any(line == "Artikel 5 Nieuwe afspraken" for line in shown)
     # Writer updates the cross-references with the headings: in its layout (the PDF) and in
     # the fields' results it saves; check then finds every reference right.
     pdf = " ".join(

@@ -9,6 +9,7 @@ Word or LibreOffice rewrote it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from lxml import etree
@@ -104,6 +105,108 @@ def _abstract_xml(abstract_id: int, name: str) -> str:
         f'<w:multiLevelType w:val="{"multilevel" if len(LISTS[name]) > 1 else "singleLevel"}"/>'
         f'<w:name w:val="aifi-{name}"/>{levels}</w:abstractNum>'
     )
+
+
+# The children of w:pPr that come after w:numPr (the schema's order; Word refuses another).
+_AFTER_NUM_PR = frozenset(
+    {
+        "suppressLineNumbers",
+        "pBdr",
+        "shd",
+        "tabs",
+        "suppressAutoHyphens",
+        "kinsoku",
+        "wordWrap",
+        "overflowPunct",
+        "topLinePunct",
+        "autoSpaceDE",
+        "autoSpaceDN",
+        "bidi",
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
+    }
+)
+
+
+def link_style(styles: etree._Element, style_id: str, num_id: int, level: int = 0) -> None:
+    """Number a paragraph style in a list, as Word's "Koppelen aan stijl" does.
+
+    A paragraph a lawyer gives that style in Word (a new article heading) is numbered in the
+    list at once, like the ones we wrote.
+    """
+    style = next(s for s in styles.iter(f"{W}style") if s.get(f"{W}styleId") == style_id)
+    ppr = style.find(f"{W}pPr")
+    if ppr is None:
+        ppr = etree.SubElement(style, f"{W}pPr")
+        rpr = style.find(f"{W}rPr")
+        if rpr is not None:
+            rpr.addprevious(ppr)
+    for old in ppr.findall(f"{W}numPr"):
+        ppr.remove(old)
+    element = etree.fromstring(
+        num_pr(num_id, level).replace("<w:numPr>", f'<w:numPr xmlns:w="{W_NS}">')
+    )
+    after = next((c for c in ppr if etree.QName(c).localname in _AFTER_NUM_PR), None)
+    if after is not None:
+        after.addprevious(element)
+    else:
+        ppr.append(element)
+
+
+def link_styles(
+    sections: Collection[str], lists: ListWriter, styles: etree._Element, style_ids: dict[str, str]
+) -> set[str]:
+    """Number the heading, annex heading and member styles of a document in its lists.
+
+    `sections` are the sections the document has, `style_ids` the style id of each paragraph
+    role. A lawyer who gives a new paragraph the heading style in Word gets the next article
+    (or chapter) number, as with the headings we wrote. Returns the style ids linked.
+    """
+    links: list[tuple[str, str, int]] = []
+    main = next((s for s in ("hoofdstuk", "artikel") if s in sections), None)
+    if main:
+        links.append(("heading", main, 0))
+    if "bijlage" in sections:
+        links.append(("annex_heading", "bijlage", 0))
+    if "artikel" in sections:
+        links.append(("member", "artikel", 1))
+    for role, name, level in links:
+        link_style(styles, style_ids[role], lists.num_id(name), level)
+    return {style_ids[role] for role, _, _ in links}
+
+
+def styles_based_on(styles: etree._Element, style_ids: set[str]) -> set[str]:
+    """The styles that are, or are based on (at any depth), one of `style_ids`."""
+    parents = {}
+    for style in styles.iter(f"{W}style"):
+        based = style.find(f"{W}basedOn")
+        if based is not None:
+            parents[style.get(f"{W}styleId") or ""] = based.get(f"{W}val") or ""
+    found = set()
+    for sid in {s.get(f"{W}styleId") or "" for s in styles.iter(f"{W}style")}:
+        seen, current = set(), sid
+        while current and current not in seen:
+            if current in style_ids:
+                found.add(sid)
+                break
+            seen.add(current)
+            current = parents.get(current, "")
+    return found
 
 
 def num_pr(num_id: int, level: int = 0) -> str:

@@ -40,7 +40,7 @@ from .conventions import (
     labelled,
     term_bookmark,
 )
-from .numbering import ListWriter, num_pr
+from .numbering import ListWriter, link_styles, num_pr, styles_based_on
 from .reproducible import normalise_docx, xml_problems
 
 TEXT_WIDTH = 9071  # twentieths of a point: A4 less 2 x 2.5 cm margins
@@ -82,9 +82,10 @@ def column_widths(texts: list[list[str]], total: int = TEXT_WIDTH) -> list[int]:
 class _Body:
     """Collects the body XML of one document."""
 
-    def __init__(self, style_ids: dict[str, str], lists: ListWriter):
+    def __init__(self, style_ids: dict[str, str], lists: ListWriter, unnumbered: set[str]):
         self.style_ids = style_ids
         self.lists = lists
+        self.unnumbered = unnumbered  # style ids a list numbers unless the paragraph says not
         self.section = ""  # the section of the clause being written
         self.parts: list[str] = []
         self.bookmark_id = 0
@@ -147,6 +148,8 @@ class _Body:
         after: str = "",
     ) -> str:
         numbering = self.numbering(role, label)
+        if not numbering and self.style_ids[role] in self.unnumbered:
+            numbering = num_pr(0)  # numId 0: not numbered, though its style is
         xml = f'<w:p><w:pPr><w:pStyle w:val="{self.style_ids[role]}"/>{numbering}</w:pPr>{before}'
         xml += "".join(self.run(r) for r in runs) + after + "</w:p>"
         return xml
@@ -342,9 +345,12 @@ def render_docx(template_path: Path, document: AssembledDocument) -> bytes:
         raise TemplateError(
             [Problem(template_path, None, "", f"cannot open the template: {exc}")]
         ) from None
-    numbering = template.docx.part.numbering_part.element
-    lists = ListWriter(numbering)
-    body = _Body(_style_ids(template, template_path), lists)
+    lists = ListWriter(template.docx.part.numbering_part.element)
+    style_ids = _style_ids(template, template_path)
+    styles = template.docx.styles.element
+    sections = {rendered.clause.head.section for rendered in document.clauses}
+    linked = link_styles(sections, lists, styles, style_ids)
+    body = _Body(style_ids, lists, styles_based_on(styles, linked))
     # The signature table follows the signature section and precedes the annexes; a document
     # that is not signed in its present state (a draft DPIA) has none.
     parties = [context[key] for key in KINDS[document.kind].parties]
