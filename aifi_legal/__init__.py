@@ -35,6 +35,7 @@ from .register.ledger import Event, Register
 from .register.remind import Reminder, ReminderReport, SigningStep, Skipped
 from .register.roles import SignatureRole
 from .register.status import DocumentStatus, GroupStatus, StatusReport
+from .review.amend import AmendmentPlan, HospitalAmendments, Notice, Provision
 from .review.changes import ClauseChange
 from .review.diff import DiffReport, DocumentDiff
 from .review.report import ProgressReport
@@ -42,6 +43,7 @@ from .review.report import ProgressReport
 __all__ = [
     "KINDS",
     "AifiLegalError",
+    "AmendmentPlan",
     "AssembledDocument",
     "BuildResult",
     "BuiltDocument",
@@ -57,15 +59,18 @@ __all__ = [
     "Event",
     "Finding",
     "GroupStatus",
+    "HospitalAmendments",
     "InputError",
     "IntakeReport",
     "IntakeResult",
     "LedgerError",
+    "Notice",
     "OutputError",
     "PdfError",
     "Problem",
     "ProgressReport",
     "Project",
+    "Provision",
     "Register",
     "Reminder",
     "ReminderReport",

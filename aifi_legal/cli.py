@@ -23,7 +23,7 @@ from .errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageErro
 from .examples import EXAMPLES
 from .inputs.notes import input_notes
 from .inputs.portfolio import json_schema
-from .inputs.workspace import SCHEMA_FILE, init_workspace
+from .inputs.workspace import init_workspace
 from .project import Project, load_project
 from .register.ledger import METHODS
 from .register.record import evidence_warning, recorded_text
@@ -77,10 +77,10 @@ def _quiet() -> bool:
     return bool(click.get_current_context().meta.get("aifi.quiet"))
 
 
-def _out(text: str):
+def _out(text: str, default: Path | None = Path("out")):
     """Add --out, the output folder (default: out)."""
     return click.option(
-        "--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help=text
+        "--out", type=click.Path(path_type=Path), default=default, show_default=True, help=text
     )
 
 
@@ -176,17 +176,8 @@ def validate(project: Project, fmt: str) -> None:
     type=click.Choice(list(KINDS)),
     help="Build only this document kind (repeatable).",
 )
-@click.option(
-    "--model",
-    is_flag=True,
-    help="Write each kind once to OUT/model/ with the hospital's fields highlighted.",
-)
-@click.option(
-    "--pdf",
-    is_flag=True,
-    help="Also write a PDF per document, with a signature "
-    "field per signatory (needs LibreOffice).",
-)
+@click.option("--model", is_flag=True, help="Write each kind once to OUT/model/, fields marked.")
+@click.option("--pdf", is_flag=True, help="Also write PDFs with signature fields (LibreOffice).")
 @click.option("--draft", is_flag=True, help="With --pdf: stamp CONCEPT on every page.")
 @click.option(
     "--dry-run", is_flag=True, help="Say what would be written, kept and archived; write nothing."
@@ -338,11 +329,7 @@ def report(project: Project, html: Path, **options: Any) -> None:
 @cli.command(name="check")
 @_project
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    help="Check every OUT/<hospital>/*.docx (default: out, when no FILES are given).",
-)
+@_out("Check every OUT/<hospital>/*.docx (default: out, when no FILES are given).", None)
 @_format("text", "json")
 def check_command(project: Project, files: tuple[Path, ...], out: Path | None, fmt: str) -> None:
     """Check documents as they are now: complete, consistent and legally covered.
@@ -362,11 +349,7 @@ def check_command(project: Project, files: tuple[Path, ...], out: Path | None, f
 @click.argument("old", metavar="OLD_DIR", type=click.Path(path_type=Path))
 @click.argument("new", metavar="NEW_DIR", type=click.Path(path_type=Path))
 @_hospitals
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    help="Write a redline DOCX and a change report per changed document here.",
-)
+@_out("Write a redline DOCX and a change report per changed document here.", None)
 @click.option(
     "--signed", is_flag=True, help="Compare with what each hospital signed (OLD_DIR's originals)."
 )
@@ -376,6 +359,19 @@ def diff(project: Project, old: Path, new: Path, fmt: str, **options: Any) -> No
     """Compare two builds document by document: changed clauses by word, and redlines."""
     report = project.diff(old, new, **options)
     click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=False)
+
+
+@cli.command()
+@_project
+@_out("The folder the signed documents were built in.")
+@_hospitals
+@click.option("--group", type=int, metavar="N", help="Only implementation group N.")
+@_today("Date of the change (default: today): the notice date and the folder's name.")
+@_format("text", "json")
+def amend(project: Project, out: Path, fmt: str, **options: Any) -> None:
+    """What a change requires of the signed documents: amendments, notices, DPIA review."""
+    plan = project.amend(out, **options)
+    click.echo(plan.to_json() if fmt == "json" else plan.to_text(), nl=False)
 
 
 @cli.command(name="lint")
@@ -416,12 +412,7 @@ def schema() -> None:
 )
 def init(directory: Path, force: bool) -> None:
     """Create a workspace: a copy of hospitals.yaml, clauses/ and templates/ to edit."""
-    workspace = init_workspace(directory, force=force)
-    click.echo(
-        f"Created workspace {directory}: {workspace.data.name}, {SCHEMA_FILE} (for your editor), "
-        "clauses/, templates/."
-    )
-    click.echo(f"Use it with: cd {directory} && aifi-legal build")
+    click.echo(init_workspace(directory, force=force).created_text(directory))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ EXAMPLES = {
     "report": "aifi-legal report --html voortgang.html --today 2027-03-31",
     "check": "aifi-legal check bewerkt/deelnameovereenkomst.docx",
     "diff": "aifi-legal diff out-v1.0 out --out wijzigingen",
+    "amend": "aifi-legal amend --hospital rijnstede --today 2027-06-01",
     "lint": "aifi-legal lint --clauses clauses",
     "clauses": "aifi-legal clauses --format json",
     "schema": "aifi-legal schema > hospitals.schema.json",

@@ -38,6 +38,7 @@ from .register.remind import ReminderReport, reminders
 from .register.roles import SignatureRole, signature_roles
 from .register.status import StatusReport
 from .register.status import status as status_report
+from .review.amend import AmendmentPlan, plan_amendments
 from .review.diff import DEFAULT_AUTHOR, DiffReport, diff_builds
 from .review.report import ProgressReport, progress_report
 from .source import Source
@@ -309,6 +310,34 @@ class Project:
         if html is not None:
             report.write_html(html)
         return report
+
+    def amend(
+        self,
+        out: str | Path = "out",
+        *,
+        hospitals: str | Iterable[str] = (),
+        group: int | None = None,
+        today: date | None = None,
+        write: bool = True,
+    ) -> AmendmentPlan:
+        """What a change of the data or clauses requires of what each hospital signed.
+
+        Per hospital the signed originals (in `out` or its archief/) are compared with what the
+        current inputs produce: a changed provision of an agreement is an article of a
+        wijzigingsovereenkomst, a change in a party a new version, a new or changed
+        sub-processor a notice (with the date until which the hospital may object, counted
+        from `today`), and the DPIA a review. With `write`, the redlines against the signed
+        originals and the report go to OUT/<hospital>/wijzigingen/<NNN>-<date>/.
+        """
+        return plan_amendments(
+            self.source,
+            self.register,
+            out,
+            hospitals=tuple([hospitals] if isinstance(hospitals, str) else hospitals),
+            group=group,
+            today=today,
+            write=write,
+        )
 
     def intake(
         self,

@@ -40,6 +40,11 @@ class ClauseHead(BaseModel):
     tags: list[str] = Field(default_factory=list)
     defines: dict[str, str] = Field(default_factory=dict)
     definitions: bool = False
+    # What a change of this clause requires after the document was signed, besides an
+    # amendment: a sub-processor notice, a review of the DPIA (review/amend.py).
+    after_signing: list[Literal["kennisgeving-subverwerker", "herbeoordeling-dpia"]] = Field(
+        default_factory=list
+    )
 
     @field_validator("documents")
     @classmethod

@@ -46,6 +46,13 @@ class Workspace:
     templates: Path
     ledger: Path
 
+    def created_text(self, directory: str | Path) -> str:
+        """What `init` says about the workspace it made in `directory`."""
+        return (
+            f"Created workspace {directory}: {self.data.name}, {SCHEMA_FILE} (for your editor), "
+            f"clauses/, templates/.\nUse it with: cd {directory} && aifi-legal build"
+        )
+
     def __repr__(self) -> str:
         return (
             f"<Workspace data={self.data} clauses={self.clauses} templates={self.templates} "
