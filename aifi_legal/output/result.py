@@ -42,8 +42,8 @@ class BuildResult:
             verb = "would write " if self.dry_run else ""
             lines.append(f"  {d.path}  {verb}({d.words} words, {d.document_id}{extra})")
         lines += [
-            f"  {d.path}  kept: signed ({d.document_id}); raise "
-            "consortium.documents.version to issue a new version"
+            f"  {d.path}  kept: signed ({d.document_id}); amend says what a change "
+            "needs, or raise consortium.documents.version to issue a new version"
             for d in self.kept
         ]
         lines += [

@@ -26,7 +26,7 @@ class ClauseChange:
     """One clause (or one passage outside the clauses) that differs between the versions."""
 
     clause: str | None  # the clause id; None for text outside the clauses
-    article: str  # the heading it stands under, e.g. "Artikel 7. Beveiliging van de verwerking"
+    article: str  # the heading it stands under, e.g. "Artikel 7 Beveiliging van de verwerking"
     change: str  # inserted, deleted or changed
     old_version: str | None
     new_version: str | None
