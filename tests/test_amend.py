@@ -18,8 +18,11 @@ from conftest import ROOT, TWO_HOSPITALS
 from pdfsigning import frozen_clock  # noqa: F401 - autouse: sign checks dates on its clock
 
 from aifi_legal import load_project
+from aifi_legal.assembly.formatting import datum
 from aifi_legal.cli import cli
+from aifi_legal.output.manifest import manifest_entries
 from aifi_legal.review.amend import DPIA_REVIEW, NOTICE
+from aifi_legal.word.reader import read_docx
 
 HOSPITAL = "linde-en-eik"
 VWO = "verwerkersovereenkomst-nordlicht"
@@ -85,6 +88,10 @@ def _add_bone_age(text: str) -> str:
     )
 
 
+def signed_id(out: Path) -> str:
+    return manifest_entries(out / HOSPITAL)[f"{VWO}.docx"]["document_id"]
+
+
 def test_nothing_changed_needs_nothing_and_writes_nothing(signed_set, tmp_path):
     project, out = _after(signed_set, tmp_path)
     plan = project.amend(out, hospitals=HOSPITAL, today=TODAY)
@@ -119,11 +126,23 @@ def test_a_solution_added_needs_an_amendment_a_notice_and_a_dpia_review(signed_s
     # The redlines against the signed originals and the report, in a numbered folder.
     assert hospital.folder == out / HOSPITAL / "wijzigingen" / f"001-{TODAY.isoformat()}"
     names = sorted(p.name for p in hospital.redlines)
+    assert notice.path == hospital.folder / f"{VWO}-kennisgeving-subverwerker.docx"
     assert names == ["deelnameovereenkomst-redline.docx", f"{VWO}-redline.docx"]
     for path in hospital.redlines:
         with zipfile.ZipFile(path) as archive:
             body = archive.read("word/document.xml").decode()
         assert "<w:ins " in body and "skeletleeftijd" in body.lower()
+    # The notice, in the processor agreement's template: only the new sub-processor's row.
+    vendor = next(s for s in project.portfolio.solutions if s.id == "skeletleeftijd").vendor
+    notice_docx = read_docx(notice.path)
+    assert notice.document_id == notice_docx.document_id == f"{signed_id(out)}-K001"
+    [table] = [t for t in notice_docx.tables if t[0][0] == "Subverwerker"]
+    assert [row[0] for row in table[1:]] == [vendor.legal_name]
+    text = " ".join(p.text for p in notice_docx.body())
+    assert f"tot en met {datum(notice.objection_until)}" in text
+    assert f"niet eerder in dan op {datum(notice.earliest_start)}" in text
+    assert "artikel 9 (Subverwerkers)" in text and "Bijlage 6 (Subverwerkers)" in text
+    assert not [t for t in notice_docx.tables if "Naam:" in " ".join(t[0])]  # not signed
     report = json.loads((hospital.folder / "wijzigingen.json").read_text("utf-8"))
     assert report["notices"][0]["objection_until"] == notice.objection_until.isoformat()
     # A second run the same day gets its own folder; the first stays as it was.

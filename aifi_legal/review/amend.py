@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from ..word.conventions import DOCUMENT_TIME
 from ..word.reader import normalise, read_docx
 from .changes import HEADERS_AND_FOOTERS, TITLE_PAGE, ClauseChange
 from .diff import REDLINE_SUFFIX, DocumentDiff, _by_stem, _compare, _signed_originals
+from .notice import notice_docx
 from .redline import redline
 
 AMENDMENT_FOLDER = "wijzigingen"
@@ -79,10 +80,14 @@ class Notice:
     sent: date  # the notice date assumed: the plan's date
     objection_until: date  # the last day the hospital may object
     earliest_start: date  # the first day the sub-processor may process, without objection
+    path: Path | None = None  # the notice written (DOCX), to send to the FG and project lead
+    document_id: str | None = None
 
     def record(self) -> dict[str, Any]:
         """The notice as plain data (JSON)."""
         return {
+            "path": str(self.path) if self.path else None,
+            "document_id": self.document_id,
             "document": self.document,
             "processor": self.processor,
             "sent": self.sent.isoformat(),
@@ -163,7 +168,7 @@ class HospitalAmendments:
             lines.append(
                 f"  {notice.document}: sub-processor notice by {notice.processor}; objection "
                 f"until {notice.objection_until}, processing from {notice.earliest_start} at "
-                "the earliest"
+                "the earliest" + (f"; written to {notice.path}" if notice.path else "")
             )
         if self.dpia_review:
             lines.append("  dpia: review needed (" + "; ".join(self.dpia_review) + ")")
@@ -277,7 +282,7 @@ def _plan_hospital(
         if DPIA_REVIEW in provision.consequences:
             result.dpia_review.append(f"{provision.document}: {provision.change.article}")
     if folder is not None and result.needed:
-        result = _write(result, diffs, folder, when)
+        result = _write(source, result, diffs, folder, when)
     return result
 
 
@@ -344,7 +349,11 @@ def _notice(source: DocumentSource, stem: str, when: date) -> Notice:
 
 
 def _write(
-    result: HospitalAmendments, diffs: list[DocumentDiff], folder: Path, when: date
+    source: DocumentSource,
+    result: HospitalAmendments,
+    diffs: list[DocumentDiff],
+    folder: Path,
+    when: date,
 ) -> HospitalAmendments:
     """The redlines and the change report, in the next numbered folder of the day."""
     taken = sorted(p.name for p in folder.glob("[0-9][0-9][0-9]-*")) if folder.is_dir() else []
@@ -362,6 +371,15 @@ def _write(
             write_atomic(path, data)
             redlines.append(path)
     result.folder, result.redlines = target, redlines
+    originals = {diff.stem: diff.old_path for diff in diffs if diff.old_path}
+    for index, notice in enumerate(result.notices):
+        processor = notice.document.removeprefix("verwerkersovereenkomst-")
+        data, document_id = notice_docx(
+            source, result.hospital, processor, originals[notice.document], notice, number
+        )
+        path = target / f"{notice.document}-kennisgeving-subverwerker.docx"
+        write_atomic(path, data)
+        result.notices[index] = replace(notice, path=path, document_id=document_id)
     write_atomic(target / "wijzigingen.txt", (result.to_text() + "\n").encode())
     as_json = json.dumps(result.record(), indent=2, ensure_ascii=False) + "\n"
     write_atomic(target / "wijzigingen.json", as_json.encode())

@@ -335,8 +335,13 @@ def _template_env() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
 
-def render_docx(template_path: Path, document: AssembledDocument) -> bytes:
-    """Fill `template_path` with the assembled document; returns reproducible DOCX bytes."""
+def render_docx(
+    template_path: Path, document: AssembledDocument, *, contents: bool | None = None
+) -> bytes:
+    """Fill `template_path` with the assembled document; returns reproducible DOCX bytes.
+
+    `contents`: whether a table of contents comes first (default: as the kind has it).
+    """
     context = document.context
     try:
         template = DocxTemplate(str(template_path))
@@ -355,7 +360,7 @@ def render_docx(template_path: Path, document: AssembledDocument) -> bytes:
     # that is not signed in its present state (a draft DPIA) has none.
     parties = [context[key] for key in KINDS[document.kind].parties]
     placed = not context["document"]["signed"]
-    if KINDS[document.kind].contents:
+    if KINDS[document.kind].contents if contents is None else contents:
         body.contents(document.clauses)
     for rendered in document.clauses:
         if rendered.clause.head.section == "bijlage" and not placed:
