@@ -118,7 +118,8 @@ def test_a_solution_added_needs_an_amendment_a_notice_and_a_dpia_review(signed_s
     assert notice.objection_until == TODAY + timedelta(days=processor.objection_days)
     assert notice.earliest_start >= TODAY + timedelta(days=processor.subprocessor_notice_days)
     assert notice.earliest_start > notice.objection_until
-    assert any("Subverwerkers" in trigger for trigger in hospital.dpia_review)
+    assert "Verwerkersovereenkomst, Bijlage 6 Subverwerkers" in hospital.dpia_review
+    assert "4 Beschrijving van de verwerking" in hospital.dpia_chapters
     subprocessors = next(
         p for p in amendments[VWO] if p.change.article == "Bijlage 6 Subverwerkers"
     )
@@ -143,6 +144,19 @@ def test_a_solution_added_needs_an_amendment_a_notice_and_a_dpia_review(signed_s
     assert f"niet eerder in dan op {datum(notice.earliest_start)}" in text
     assert "artikel 9 (Subverwerkers)" in text and "Bijlage 6 (Subverwerkers)" in text
     assert not [t for t in notice_docx.tables if "Naam:" in " ".join(t[0])]  # not signed
+    # The review note for the FG: the triggers, the chapters, the advice to obtain.
+    note = read_docx(hospital.dpia_note)
+    assert (
+        note.document_id == f"{manifest_entries(out / HOSPITAL)['dpia.docx']['document_id']}-H001"
+    )
+    lines = [p.text for p in note.body()]
+    fg = project.portfolio.hospital(HOSPITAL).contacts.privacy_officer
+    assert any(
+        line.startswith(f"Aan: {fg.name}, functionaris gegevensbescherming") for line in lines
+    )
+    assert "d. Verwerkersovereenkomst, Bijlage 6 Subverwerkers" in lines
+    assert any(line.endswith("4 Beschrijving van de verwerking") for line in lines)
+    assert any("artikel 35, tweede lid, AVG" in line for line in lines)
     report = json.loads((hospital.folder / "wijzigingen.json").read_text("utf-8"))
     assert report["notices"][0]["objection_until"] == notice.objection_until.isoformat()
     # A second run the same day gets its own folder; the first stays as it was.

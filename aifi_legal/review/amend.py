@@ -33,6 +33,7 @@ from ..word.conventions import DOCUMENT_TIME
 from ..word.reader import normalise, read_docx
 from .changes import HEADERS_AND_FOOTERS, TITLE_PAGE, ClauseChange
 from .diff import REDLINE_SUFFIX, DocumentDiff, _by_stem, _compare, _signed_originals
+from .dpia_note import dpia_note_docx
 from .notice import notice_docx
 from .redline import redline
 
@@ -107,6 +108,9 @@ class HospitalAmendments:
     superseded: list[str] = field(default_factory=list)  # changed, but no longer in force
     notices: list[Notice] = field(default_factory=list)
     dpia_review: list[str] = field(default_factory=list)  # the triggers, in words
+    dpia_chapters: list[str] = field(default_factory=list)  # chapters that read differently
+    dpia_note: Path | None = None  # the review note written for the FG
+    dpia_base: str | None = None  # the id of the DPIA the chapters are compared with
     folder: Path | None = None
     redlines: list[Path] = field(default_factory=list)
 
@@ -137,6 +141,8 @@ class HospitalAmendments:
             "superseded": self.superseded,
             "notices": [n.record() for n in self.notices],
             "dpia_review": self.dpia_review,
+            "dpia_chapters": self.dpia_chapters,
+            "dpia_note": str(self.dpia_note) if self.dpia_note else None,
             "provisions": [p.record() for p in self.provisions],
             "folder": str(self.folder) if self.folder else None,
             "redlines": [str(p) for p in self.redlines],
@@ -172,6 +178,10 @@ class HospitalAmendments:
             )
         if self.dpia_review:
             lines.append("  dpia: review needed (" + "; ".join(self.dpia_review) + ")")
+            if self.dpia_chapters:
+                lines.append("    chapters that change: " + "; ".join(self.dpia_chapters))
+            if self.dpia_note:
+                lines.append(f"    review note for the FG: {self.dpia_note}")
         if self.folder:
             lines.append(f"  redlines and report in {self.folder}")
         return "\n".join(lines)
@@ -237,6 +247,7 @@ def plan_amendments(
                         hospital.id,
                         _signed_originals(out / hospital.id, originals.get(hospital.id)),
                         _by_stem(manifest_entries(current / hospital.id), current / hospital.id),
+                        _by_stem(manifest_entries(out / hospital.id), out / hospital.id),
                         when,
                         out / hospital.id / AMENDMENT_FOLDER if write else None,
                     )
@@ -249,6 +260,7 @@ def _plan_hospital(
     hospital: str,
     signed: dict[str, dict[str, Any]],
     current: dict[str, dict[str, Any]],
+    built: dict[str, dict[str, Any]],
     when: date,
     folder: Path | None,
 ) -> HospitalAmendments:
@@ -280,7 +292,15 @@ def _plan_hospital(
         ):
             result.notices.append(_notice(source, provision.document, when))
         if DPIA_REVIEW in provision.consequences:
-            result.dpia_review.append(f"{provision.document}: {provision.change.article}")
+            title = KINDS[provision.kind].title if provision.kind in KINDS else provision.document
+            result.dpia_review.append(f"{title}, {provision.change.article}")
+    if result.dpia_review:
+        # Compared with the DPIA as signed, or else as last built in OUT.
+        base = signed.get("dpia") or built.get("dpia")
+        if base is not None and "dpia" in current:
+            diff = _compare(hospital, "dpia", base, current["dpia"], set(), None, "")
+            result.dpia_chapters = list(dict.fromkeys(c.article for c in diff.changes if c.clause))
+            result.dpia_base = diff.old_id
     if folder is not None and result.needed:
         result = _write(source, result, diffs, folder, when)
     return result
@@ -380,6 +400,19 @@ def _write(
         path = target / f"{notice.document}-kennisgeving-subverwerker.docx"
         write_atomic(path, data)
         result.notices[index] = replace(notice, path=path, document_id=document_id)
+    if result.dpia_review:
+        base_id = result.dpia_base or source.ref(result.hospital, "dpia").id
+        data, _ = dpia_note_docx(
+            source,
+            result.hospital,
+            result.dpia_review,
+            result.dpia_chapters,
+            base_id,
+            number,
+            when,
+        )
+        result.dpia_note = target / "dpia-herbeoordeling.docx"
+        write_atomic(result.dpia_note, data)
     write_atomic(target / "wijzigingen.txt", (result.to_text() + "\n").encode())
     as_json = json.dumps(result.record(), indent=2, ensure_ascii=False) + "\n"
     write_atomic(target / "wijzigingen.json", as_json.encode())

@@ -13,13 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..assembly.assemble import AssembledDocument, RenderedClause
-from ..assembly.blocks import Paragraph, Run, Table
-from ..assembly.clauses import Clause, ClauseHead
+from ..assembly.assemble import RenderedClause
+from ..assembly.blocks import Table
 from ..assembly.formatting import datum, termijn
 from ..source import DocumentSource
 from ..word.reader import normalise, read_docx
-from ..word.writer import render_docx
+from .letters import Section, letter_docx, text
 
 SUBPROCESSOR_ARTICLE = "vwo-subverwerkers"
 SUBPROCESSOR_ANNEX = "vwo-bijlage-subverwerkers"
@@ -52,22 +51,22 @@ def notice_docx(
     changed = [r for r in table.rows[1:] if tuple(normalise(c.text) for c in r) not in signed_rows]
     context = current.context
     document_id = f"{signed.document_id or ref.id}-K{number:03d}"  # K: kennisgeving
-    meta = {
-        **context["document"],
-        "title": NOTICE_TITLE,
-        "noun": "deze kennisgeving",
-        "date": notice.sent,
-        "signed": False,  # a notice is sent, not signed: no signature table
-        "id": document_id,
-    }
     signed_id = signed.document_id or ref.id
-    clauses = _clauses(context, signed_id, article, _named(annex), table, changed, notice)
-    document = AssembledDocument(ref.kind, clauses, (), {**context, "document": meta})
-    template = source.workspace.templates / "verwerkersovereenkomst.docx"
-    return render_docx(template, document, contents=False), document_id
+    sections = _sections(context, signed_id, article, _named(annex), table, changed, notice)
+    data = letter_docx(
+        source,
+        ref.kind,
+        context,
+        title=NOTICE_TITLE,
+        noun="deze kennisgeving",
+        when=notice.sent,
+        document_id=document_id,
+        sections=sections,
+    )
+    return data, document_id
 
 
-def _clauses(
+def _sections(
     context: dict[str, Any],
     signed_id: str,
     article: str,
@@ -75,23 +74,23 @@ def _clauses(
     table: Table,
     changed: list[Any],
     notice: Any,
-) -> tuple[RenderedClause, ...]:
+) -> list[Section]:
     hospital, processor = context["ziekenhuis"], context["verwerker"]
     fg, lead = hospital["contacts"]["privacy_officer"], hospital["contacts"]["project_lead"]
     terms = processor["terms"]
     days = termijn(processor["objection_days"], "dagen")
-    sections: list[tuple[str, str, list[Paragraph | Table]]] = [
+    return [
         (
             "partijen",
             "Aan en van",
             [
-                _text(
+                text(
                     f"Aan: {hospital['legal_name']}, ter attentie van {fg['name']} "
                     f"(functionaris gegevensbescherming, {fg['email']}) en {lead['name']} "
                     f"(projectleider, {lead['email']})."
                 ),
-                _text(f"Van: {processor['legal_name']}, {processor['contact']['name']}."),
-                _text(
+                text(f"Van: {processor['legal_name']}, {processor['contact']['name']}."),
+                text(
                     f"Betreft: kennisgeving als bedoeld in {article} van de "
                     f"verwerkersovereenkomst {signed_id} tussen partijen."
                 ),
@@ -101,7 +100,7 @@ def _clauses(
             "hoofdstuk",
             "De Subverwerker",
             [
-                _text(
+                text(
                     "De Verwerker is voornemens de volgende Subverwerker in te schakelen, of "
                     f"de gegevens over haar te wijzigen, zoals zij na deze wijziging in {annex} "
                     "van de verwerkersovereenkomst staat:"
@@ -113,14 +112,14 @@ def _clauses(
             "hoofdstuk",
             "Bezwaar en ingangsdatum",
             [
-                _text(
+                text(
                     f"De Verwerkingsverantwoordelijke kan binnen {days} na ontvangst van deze "
                     f"kennisgeving, dat is tot en met {datum(notice.objection_until)}, "
                     "gemotiveerd bezwaar maken bij de Verwerker. Zolang een bezwaar niet is "
                     "opgelost, zet de Verwerker de Subverwerker niet in voor Persoonsgegevens "
                     "van de Verwerkingsverantwoordelijke."
                 ),
-                _text(
+                text(
                     "Zonder tijdig bezwaar schakelt de Verwerker de Subverwerker niet eerder in "
                     f"dan op {datum(notice.earliest_start)}."
                 ),
@@ -130,7 +129,7 @@ def _clauses(
             "hoofdstuk",
             "Waarborgen en DPIA",
             [
-                _text(
+                text(
                     "De Verwerker legt de Subverwerker bij schriftelijke overeenkomst in wezen "
                     "dezelfde verplichtingen inzake gegevensbescherming op als de "
                     "verwerkersovereenkomst hem oplegt, en beoordeelt vooraf of zij voldoende "
@@ -138,35 +137,16 @@ def _clauses(
                     f"{termijn(terms['information_workdays'], 'Werkdagen')} een afschrift van "
                     "die bepalingen en van zijn beoordeling."
                 ),
-                _text(
+                text(
                     "De Verwerkingsverantwoordelijke beoordeelt of deze wijziging aanleiding "
                     "geeft zijn DPIA te herbeoordelen."
                 ),
             ],
         ),
     ]
-    clauses = []
-    for index, (section, title, blocks) in enumerate(sections):
-        number = str(index) if section == "hoofdstuk" else None
-        head = ClauseHead(
-            id=f"kennisgeving-{index}",
-            version="1.0.0",
-            title=title,
-            documents=["verwerkersovereenkomst"],
-            section=section,
-            order=index,
-        )
-        clause = Clause(head, "", Path(NOTICE_TITLE), 1, "")
-        heading = f"{number} {title}" if number else None
-        clauses.append(RenderedClause(clause, number, heading, tuple(blocks)))
-    return tuple(clauses)
 
 
 def _named(rendered: RenderedClause) -> str:
     """How the notice names an article or annex: `artikel 9 (Subverwerkers)`."""
     words = {"artikel": "artikel {}", "bijlage": "Bijlage {}"}[rendered.clause.head.section]
     return f"{words.format(rendered.number)} ({rendered.clause.head.title})"
-
-
-def _text(text: str) -> Paragraph:
-    return Paragraph("text", (Run(text),))
