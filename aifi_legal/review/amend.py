@@ -232,14 +232,15 @@ def plan_amendments(
     originals = signed_index(register)
     with tempfile.TemporaryDirectory(prefix="aifi-amend-") as scratch:
         current = Path(scratch) / "out"
-        # The current inputs, built where nothing is signed: the register is an empty one.
-        build_documents(
-            source,
-            Register(Path(scratch) / "leeg-register.jsonl"),
-            current,
-            hospitals=[h.id for h in chosen],
-        )
-        with folder_lock(out, shared=True):
+        # The current inputs of the hospitals that signed something, built where nothing is
+        # signed: the register is an empty one.
+        signing = [h.id for h in chosen if h.id in originals]
+        if signing:
+            build_documents(
+                source, Register(Path(scratch) / "leeg-register.jsonl"), current, hospitals=signing
+            )
+        # Exclusive when writing: two runs never take the same numbered folder.
+        with folder_lock(out, shared=not write):
             for hospital in chosen:
                 plan.hospitals.append(
                     _plan_hospital(
