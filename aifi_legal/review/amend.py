@@ -344,7 +344,7 @@ def _same_parties(source: DocumentSource, hospital: str, stem: str, diff: Docume
         return True
     signed = normalise(" ".join(p.text for p in read_docx(diff.old_path).body()))
     portfolio = source.portfolio
-    processor = stem.removeprefix("verwerkersovereenkomst-")
+    processor = _processor_of(stem)
     by_key: dict[str, list[Any]] = {
         "ziekenhuis": [portfolio.hospital(hospital)],
         "aifi": [portfolio.consortium],
@@ -359,8 +359,7 @@ def _same_parties(source: DocumentSource, hospital: str, stem: str, diff: Docume
 
 
 def _notice(source: DocumentSource, stem: str, when: date) -> Notice:
-    processor_id = stem.removeprefix("verwerkersovereenkomst-")
-    processor = next(p for p in source.portfolio.processors if p.id == processor_id)
+    processor = next(p for p in source.portfolio.processors if p.id == _processor_of(stem))
     # The processor agreement: objection within objection_days of the notice; without a timely
     # objection the sub-processor may start once the notice term has passed.
     objection_until = when + timedelta(days=processor.objection_days)
@@ -394,9 +393,13 @@ def _write(
     result.folder, result.redlines = target, redlines
     originals = {diff.stem: diff.old_path for diff in diffs if diff.old_path}
     for index, notice in enumerate(result.notices):
-        processor = notice.document.removeprefix("verwerkersovereenkomst-")
         data, document_id = notice_docx(
-            source, result.hospital, processor, originals[notice.document], notice, number
+            source,
+            result.hospital,
+            _processor_of(notice.document),
+            originals[notice.document],
+            notice,
+            number,
         )
         path = target / f"{notice.document}-kennisgeving-subverwerker.docx"
         write_atomic(path, data)
@@ -418,6 +421,11 @@ def _write(
     as_json = json.dumps(result.record(), indent=2, ensure_ascii=False) + "\n"
     write_atomic(target / "wijzigingen.json", as_json.encode())
     return result
+
+
+def _processor_of(stem: str) -> str:
+    """The processor id in a processor agreement's file stem (verwerkersovereenkomst-<id>)."""
+    return stem.removeprefix("verwerkersovereenkomst-")
 
 
 def _today() -> date:

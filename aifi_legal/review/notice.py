@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..assembly.assemble import RenderedClause
+from ..assembly.assemble import REFERENCE_WORDS, RenderedClause
 from ..assembly.blocks import Table
 from ..assembly.formatting import datum, termijn
 from ..source import DocumentSource
@@ -148,5 +148,5 @@ def _sections(
 
 def _named(rendered: RenderedClause) -> str:
     """How the notice names an article or annex: `artikel 9 (Subverwerkers)`."""
-    words = {"artikel": "artikel {}", "bijlage": "Bijlage {}"}[rendered.clause.head.section]
-    return f"{words.format(rendered.number)} ({rendered.clause.head.title})"
+    word = REFERENCE_WORDS[rendered.clause.head.section]
+    return f"{word} {rendered.number} ({rendered.clause.head.title})"

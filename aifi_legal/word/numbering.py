@@ -9,7 +9,7 @@ Word or LibreOffice rewrote it.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -192,21 +192,28 @@ def link_styles(
 
 def styles_based_on(styles: etree._Element, style_ids: set[str]) -> set[str]:
     """The styles that are, or are based on (at any depth), one of `style_ids`."""
+    parents = _style_parents(styles)
+    every = {style.get(f"{W}styleId") or "" for style in styles.iter(f"{W}style")}
+    return {sid for sid in every if any(s in style_ids for s in _lineage(sid, parents))}
+
+
+def _style_parents(styles: etree._Element) -> dict[str, str]:
+    """Style id -> the id of the style it is based on."""
     parents = {}
     for style in styles.iter(f"{W}style"):
         based = style.find(f"{W}basedOn")
         if based is not None:
             parents[style.get(f"{W}styleId") or ""] = based.get(f"{W}val") or ""
-    found = set()
-    for sid in {s.get(f"{W}styleId") or "" for s in styles.iter(f"{W}style")}:
-        seen, current = set(), sid
-        while current and current not in seen:
-            if current in style_ids:
-                found.add(sid)
-                break
-            seen.add(current)
-            current = parents.get(current, "")
-    return found
+    return parents
+
+
+def _lineage(style_id: str, parents: dict[str, str]) -> Iterator[str]:
+    """A style and the styles it is based on, nearest first; a loop (a hostile file) ends."""
+    seen: set[str] = set()
+    while style_id and style_id not in seen:
+        yield style_id
+        seen.add(style_id)
+        style_id = parents.get(style_id, "")
 
 
 def num_pr(num_id: int, level: int = 0) -> str:
@@ -283,23 +290,16 @@ class Numberer:
                     abstract, levels, frozenset(restarts)
                 )
         if styles is not None:
-            parents: dict[str, str] = {}
-            own: dict[str, tuple[str | None, str | None]] = {}
-            for style in styles.iter(f"{W}style"):
-                sid = style.get(f"{W}styleId") or ""
-                based = style.find(f"{W}basedOn")
-                if based is not None:
-                    parents[sid] = based.get(f"{W}val") or ""
-                pr = style.find(f"{W}pPr/{W}numPr")
-                if pr is not None:
-                    own[sid] = _num_pr_values(pr)
+            parents = _style_parents(styles)
+            own = {
+                style.get(f"{W}styleId") or "": _num_pr_values(pr)
+                for style in styles.iter(f"{W}style")
+                if (pr := style.find(f"{W}pPr/{W}numPr")) is not None
+            }
             for sid in parents.keys() | own.keys():
-                seen, current = set(), sid
-                while current and current not in own and current not in seen:
-                    seen.add(current)
-                    current = parents.get(current, "")
-                if current in own:
-                    self.style_num[sid] = own[current]
+                numbered = next((s for s in _lineage(sid, parents) if s in own), None)
+                if numbered is not None:
+                    self.style_num[sid] = own[numbered]
 
     def label(self, paragraph: etree._Element) -> str | None:
         """The number of `paragraph` as Word shows it ("Artikel 7", "7.2", "b."), or None.
