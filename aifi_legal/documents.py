@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .errors import UsageError, did_you_mean
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
 # Folder names below the output folder that are not hospitals.
 MODEL_FOLDER = "model"
 ARCHIVE_FOLDER = "archief"
 RESERVED_NAMES = (MODEL_FOLDER, ARCHIVE_FOLDER)
+# Below a hospital's folder: what `amend` writes after signing, in numbered folders
+# (`wijzigingen/001-2027-06-01/`).
+AMENDMENT_FOLDER = "wijzigingen"
+ADDENDUM_SUFFIX = "-wijzigingsovereenkomst"  # file stem of an addendum: <agreement>-<suffix>
 MODEL_KEY = "MODEL"  # the hospital part of a model document's id
 
 
@@ -111,6 +111,9 @@ class DocumentRef:
     hospital_id: str | None
     version: str
     processor_id: str | None = None
+    # An addendum (wijzigingsovereenkomst) to this agreement, by the numbered folder `amend`
+    # wrote it in (`001-2027-06-01`); None for the agreement itself.
+    amendment: str | None = None
 
     @property
     def document_kind(self) -> DocumentKind:
@@ -128,17 +131,20 @@ class DocumentRef:
 
         A processor agreement adds `--<processor>`: a slug never holds two hyphens in a row,
         so hospital `rijn` with processor `stede-cloud` and `rijn-stede` with `cloud` differ.
+        An addendum adds `-W<NNN>` (its folder's number) to the id of the agreement it amends.
         """
         hospital = MODEL_KEY if self.hospital_id is None else self.hospital_id.upper()
         processor = f"--{self.processor_id.upper()}" if self.processor_id else ""
-        return f"AIFI-{self.document_kind.code}-{hospital}{processor}-V{self.version}"
+        addendum = f"-W{self.amendment[:3]}" if self.amendment else ""
+        return f"AIFI-{self.document_kind.code}-{hospital}{processor}-V{self.version}{addendum}"
 
     @property
     def stem(self) -> str:
         """The file name without extension: `dpia`, `verwerkersovereenkomst-nordlicht`."""
+        stem = self.kind
         if self.document_kind.per_processor and self.processor_id:
-            return f"{self.kind}-{self.processor_id}"
-        return self.kind
+            stem = f"{self.kind}-{self.processor_id}"
+        return stem + ADDENDUM_SUFFIX if self.amendment else stem
 
     @property
     def file_name(self) -> str:
@@ -157,11 +163,20 @@ class DocumentRef:
 
     def folder(self, out: str | Path) -> Path:
         """The folder this document is written to below `out`."""
+        if self.amendment:
+            return Path(out) / self.folder_name / AMENDMENT_FOLDER / self.amendment
         return Path(out) / self.folder_name
 
     def path(self, out: str | Path, suffix: str = ".docx") -> Path:
         """The file this document is written to below `out`."""
         return self.folder(out) / f"{self.stem}{suffix}"
 
+    @property
+    def base(self) -> DocumentRef:
+        """The agreement an addendum amends (the document itself for any other)."""
+        return DocumentRef(self.kind, self.hospital_id, self.version, self.processor_id)
+
     def __str__(self) -> str:
+        if self.amendment:
+            return f"{self.folder_name}/{AMENDMENT_FOLDER}/{self.amendment}/{self.file_name}"
         return f"{self.folder_name}/{self.file_name}"

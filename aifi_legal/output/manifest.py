@@ -116,3 +116,17 @@ def verify_entry(folder: Path, entry: dict[str, Any]) -> list[tuple[Path, str, s
         if actual != recorded:
             wrong.append((folder / name, recorded, actual))
     return wrong
+
+
+def amendment_manifest(
+    source: DocumentSource, hospital_id: str, entries: list[dict[str, Any]]
+) -> bytes:
+    """The manifest of a folder `amend` wrote: its addenda, as `manifest_entries` reads them."""
+    manifest = {
+        "generator": f"aifi-legal {__version__}",
+        "hospital": hospital_id,
+        "data": {"file": source.workspace.data.name, "sha256": source.data_sha256},
+        "documents": sorted(entries, key=lambda e: e["file"]),
+    }
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return text.encode("utf-8")

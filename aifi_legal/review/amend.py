@@ -14,202 +14,44 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from ..assembly.clauses import ClauseLibrary
-from ..documents import KINDS
+from ..assembly.record import document_record
+from ..documents import AMENDMENT_FOLDER, KINDS, DocumentRef
 from ..errors import UsageError
 from ..output.build import build as build_documents
-from ..output.files import write_atomic
+from ..output.files import sha256_of, write_atomic
 from ..output.lock import folder_lock
-from ..output.manifest import manifest_entries
+from ..output.manifest import MANIFEST_FILE, amendment_manifest, manifest_entries
 from ..output.signed import signed_index
 from ..register.ledger import Register
 from ..source import DocumentSource
 from ..word.conventions import DOCUMENT_TIME
 from ..word.reader import normalise, read_docx
-from .changes import HEADERS_AND_FOOTERS, TITLE_PAGE, ClauseChange
+from ..word.writer import render_docx
+from .addendum import Addendum, Change, addendum_document
+from .changes import ClauseChange
 from .diff import REDLINE_SUFFIX, DocumentDiff, _by_stem, _compare, _signed_originals
 from .dpia_note import dpia_note_docx
 from .notice import notice_docx
+from .plan import (
+    AMENDABLE,
+    AMENDMENT,
+    DPIA_REVIEW,
+    NEW_VERSION,
+    NOTICE,
+    AmendmentPlan,
+    HospitalAmendments,
+    Notice,
+    Provision,
+)
 from .redline import redline
 
-AMENDMENT_FOLDER = "wijzigingen"
 AUTHOR = "aifi-legal"
-# What a changed provision requires (the clause head's `after_signing` adds the last two).
-AMENDMENT, NEW_VERSION, NOTICE, DPIA_REVIEW = (
-    "wijziging",
-    "nieuwe-versie",
-    "kennisgeving-subverwerker",
-    "herbeoordeling-dpia",
-)
-# The agreements a wijzigingsovereenkomst amends; an intention statement is issued again and a
-# DPIA, the hospital's own assessment, is reviewed.
-AMENDABLE = frozenset({"deelnameovereenkomst", "verwerkersovereenkomst"})
-
-
-@dataclass(frozen=True)
-class Provision:
-    """One changed provision of a signed document and what it requires."""
-
-    document: str  # file stem, e.g. verwerkersovereenkomst-nordlicht
-    kind: str | None
-    change: ClauseChange
-    consequences: tuple[str, ...]
-    why: str
-
-    def record(self) -> dict[str, Any]:
-        """The provision as plain data (JSON)."""
-        return {
-            "document": self.document,
-            "kind": self.kind,
-            "consequences": list(self.consequences),
-            "why": self.why,
-            **self.change.record(),
-        }
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A sub-processor notice the processor agreement requires, with its terms."""
-
-    document: str
-    processor: str
-    sent: date  # the notice date assumed: the plan's date
-    objection_until: date  # the last day the hospital may object
-    earliest_start: date  # the first day the sub-processor may process, without objection
-    path: Path | None = None  # the notice written (DOCX), to send to the FG and project lead
-    document_id: str | None = None
-
-    def record(self) -> dict[str, Any]:
-        """The notice as plain data (JSON)."""
-        return {
-            "path": str(self.path) if self.path else None,
-            "document_id": self.document_id,
-            "document": self.document,
-            "processor": self.processor,
-            "sent": self.sent.isoformat(),
-            "objection_until": self.objection_until.isoformat(),
-            "earliest_start": self.earliest_start.isoformat(),
-        }
-
-
-@dataclass
-class HospitalAmendments:
-    """What one hospital's signed documents need after the change."""
-
-    hospital: str
-    signed: list[str] = field(default_factory=list)  # file stems of the signed documents
-    provisions: list[Provision] = field(default_factory=list)
-    new_versions: list[str] = field(default_factory=list)  # stems a change cannot amend
-    superseded: list[str] = field(default_factory=list)  # changed, but no longer in force
-    notices: list[Notice] = field(default_factory=list)
-    dpia_review: list[str] = field(default_factory=list)  # the triggers, in words
-    dpia_chapters: list[str] = field(default_factory=list)  # chapters that read differently
-    dpia_note: Path | None = None  # the review note written for the FG
-    dpia_base: str | None = None  # the id of the DPIA the chapters are compared with
-    folder: Path | None = None
-    redlines: list[Path] = field(default_factory=list)
-
-    @property
-    def needed(self) -> bool:
-        """Whether the change requires anything of this hospital's signed set."""
-        return bool(self.provisions or self.new_versions or self.notices or self.dpia_review)
-
-    def amendments(self) -> dict[str, list[Provision]]:
-        """The provisions each agreement's wijzigingsovereenkomst replaces, by document."""
-        found: dict[str, list[Provision]] = {}
-        for provision in self.provisions:
-            if AMENDMENT in provision.consequences and provision.document not in self.new_versions:
-                found.setdefault(provision.document, []).append(provision)
-        return found
-
-    def record(self) -> dict[str, Any]:
-        """The hospital's plan as plain data (JSON)."""
-        return {
-            "hospital": self.hospital,
-            "signed": self.signed,
-            "needed": self.needed,
-            "amendments": {
-                stem: [p.change.article for p in provisions]
-                for stem, provisions in self.amendments().items()
-            },
-            "new_versions": self.new_versions,
-            "superseded": self.superseded,
-            "notices": [n.record() for n in self.notices],
-            "dpia_review": self.dpia_review,
-            "dpia_chapters": self.dpia_chapters,
-            "dpia_note": str(self.dpia_note) if self.dpia_note else None,
-            "provisions": [p.record() for p in self.provisions],
-            "folder": str(self.folder) if self.folder else None,
-            "redlines": [str(p) for p in self.redlines],
-        }
-
-    def to_text(self) -> str:
-        """The hospital's plan in words, one block per consequence."""
-        if not self.signed:
-            return f"{self.hospital}: nothing signed yet; a new build replaces its documents."
-        if not self.needed:
-            return (
-                f"{self.hospital}: nothing needed: what it signed "
-                f"({', '.join(self.signed)}) reads as the current data and clauses produce it."
-            )
-        lines = [f"{self.hospital}:"]
-        for stem in self.new_versions:
-            lines.append(
-                f"  {stem}: a NEW VERSION is needed (a party changed, or it is not amended)"
-            )
-        for stem in self.superseded:
-            lines.append(
-                f"  {stem}: changed, nothing needed: the signed participation agreement"
-                " took its place"
-            )
-        for stem, provisions in self.amendments().items():
-            lines.append(f"  {stem}: wijzigingsovereenkomst, {len(provisions)} article(s):")
-            lines += [f"    - {p.change.article} ({p.change.change}; {p.why})" for p in provisions]
-        for notice in self.notices:
-            lines.append(
-                f"  {notice.document}: sub-processor notice by {notice.processor}; objection "
-                f"until {notice.objection_until}, processing from {notice.earliest_start} at "
-                "the earliest" + (f"; written to {notice.path}" if notice.path else "")
-            )
-        if self.dpia_review:
-            lines.append("  dpia: review needed (" + "; ".join(self.dpia_review) + ")")
-            if self.dpia_chapters:
-                lines.append("    chapters that change: " + "; ".join(self.dpia_chapters))
-            if self.dpia_note:
-                lines.append(f"    review note for the FG: {self.dpia_note}")
-        if self.folder:
-            lines.append(f"  redlines and report in {self.folder}")
-        return "\n".join(lines)
-
-
-@dataclass
-class AmendmentPlan:
-    """What a change requires of every selected hospital's signed documents."""
-
-    date: date
-    hospitals: list[HospitalAmendments] = field(default_factory=list)
-
-    def records(self) -> list[dict[str, Any]]:
-        """One record per hospital."""
-        return [h.record() for h in self.hospitals]
-
-    def to_json(self) -> str:
-        """The plan as JSON, with the field names of the Python objects."""
-        document = {"version": 1, "date": self.date.isoformat(), "hospitals": self.records()}
-        return json.dumps(document, indent=2, ensure_ascii=False)
-
-    def to_text(self) -> str:
-        """The plan in words, hospital by hospital."""
-        return "\n".join(h.to_text() for h in self.hospitals) + "\n"
-
-    def __repr__(self) -> str:
-        needed = sum(1 for h in self.hospitals if h.needed)
-        return f"<AmendmentPlan {len(self.hospitals)} hospital(s), {needed} with changes>"
 
 
 def plan_amendments(
@@ -220,6 +62,7 @@ def plan_amendments(
     hospitals: str | tuple[str, ...] | list[str] = (),
     group: int | None = None,
     today: date | None = None,
+    effective: date | None = None,
     write: bool = True,
 ) -> AmendmentPlan:
     """Compare what each hospital signed with the current inputs; see `Project.amend`."""
@@ -230,6 +73,12 @@ def plan_amendments(
     chosen = source.select(hospitals, group)
     plan = AmendmentPlan(when)
     originals = signed_index(register)
+    # The day each signed document received its last signature: the recitals name it.
+    signed_on: dict[str, date] = {}
+    for (_, document_id), latest in register.state().items():
+        days = [e.date for e in latest.values() if e.event == "signed"]
+        if days:
+            signed_on[document_id] = max(days)
     with tempfile.TemporaryDirectory(prefix="aifi-amend-") as scratch:
         current = Path(scratch) / "out"
         # The current inputs of the hospitals that signed something, built where nothing is
@@ -249,7 +98,7 @@ def plan_amendments(
                         _signed_originals(out / hospital.id, originals.get(hospital.id)),
                         _by_stem(manifest_entries(current / hospital.id), current / hospital.id),
                         _by_stem(manifest_entries(out / hospital.id), out / hospital.id),
-                        when,
+                        _Writing(when, effective, signed_on),
                         out / hospital.id / AMENDMENT_FOLDER if write else None,
                     )
                 )
@@ -262,9 +111,10 @@ def _plan_hospital(
     signed: dict[str, dict[str, Any]],
     current: dict[str, dict[str, Any]],
     built: dict[str, dict[str, Any]],
-    when: date,
+    writing: _Writing,
     folder: Path | None,
 ) -> HospitalAmendments:
+    when = writing.when
     result = HospitalAmendments(hospital, signed=sorted(signed))
     diffs: list[DocumentDiff] = []
     for stem in sorted(signed):
@@ -303,7 +153,7 @@ def _plan_hospital(
             result.dpia_chapters = list(dict.fromkeys(c.article for c in diff.changes if c.clause))
             result.dpia_base = diff.old_id
     if folder is not None and result.needed:
-        result = _write(source, result, diffs, folder, when)
+        result = _write(source, result, diffs, folder, writing)
     return result
 
 
@@ -312,11 +162,11 @@ def _provision(
 ) -> Provision | None:
     """The consequence of one changed passage, or None for one that needs nothing."""
     if change.clause is None:
-        # The title page states the document's own version and date, the headers and footers
-        # repeat it; the wijzigingsovereenkomst names the signed version itself.
-        if change.article in (TITLE_PAGE, HEADERS_AND_FOOTERS):
-            return None
-        return Provision(stem, kind, change, (AMENDMENT,), "text outside the clauses")
+        # Text outside the clauses is presentation derived from them and the data: the title
+        # page (the document's own version and date), the table of contents, the signature
+        # table and the headers and footers. None of it is a provision; the
+        # wijzigingsovereenkomst names the signed version itself.
+        return None
     clause = library.clauses.get(change.clause)
     section = clause.head.section if clause else None
     if section in ("partijen", "ondertekening"):
@@ -373,9 +223,10 @@ def _write(
     result: HospitalAmendments,
     diffs: list[DocumentDiff],
     folder: Path,
-    when: date,
+    writing: _Writing,
 ) -> HospitalAmendments:
-    """The redlines and the change report, in the next numbered folder of the day."""
+    """The documents, the redlines and the change report, in the next numbered folder."""
+    when = writing.when
     taken = sorted(p.name for p in folder.glob("[0-9][0-9][0-9]-*")) if folder.is_dir() else []
     number = int(taken[-1][:3]) + 1 if taken else 1
     target = folder / f"{number:03d}-{when.isoformat()}"
@@ -406,7 +257,7 @@ def _write(
         result.notices[index] = replace(notice, path=path, document_id=document_id)
     if result.dpia_review:
         base_id = result.dpia_base or source.ref(result.hospital, "dpia").id
-        data, _ = dpia_note_docx(
+        data, document_id = dpia_note_docx(
             source,
             result.hospital,
             result.dpia_review,
@@ -416,11 +267,75 @@ def _write(
             when,
         )
         result.dpia_note = target / "dpia-herbeoordeling.docx"
+        result.dpia_note_id = document_id
         write_atomic(result.dpia_note, data)
+    entries = []
+    for stem, provisions in result.amendments().items():
+        addendum, entry = _addendum(
+            source, result, stem, provisions, originals[stem], target, writing
+        )
+        result.addenda.append(addendum)
+        entries.append(entry)
+    if entries:
+        write_atomic(target / MANIFEST_FILE, amendment_manifest(source, result.hospital, entries))
     write_atomic(target / "wijzigingen.txt", (result.to_text() + "\n").encode())
     as_json = json.dumps(result.record(), indent=2, ensure_ascii=False) + "\n"
     write_atomic(target / "wijzigingen.json", as_json.encode())
     return result
+
+
+@dataclass(frozen=True)
+class _Writing:
+    """What the documents of a plan are dated with."""
+
+    when: date  # the plan's date: the documents' date and the notice's assumed sending day
+    effective: date | None  # the day an addendum takes effect (None: its last signature)
+    signed_on: dict[str, date]  # document id -> the day of its last signature
+
+
+def _addendum(
+    source: DocumentSource,
+    result: HospitalAmendments,
+    stem: str,
+    provisions: list[Provision],
+    signed_docx: Path,
+    target: Path,
+    writing: _Writing,
+) -> tuple[Addendum, dict[str, Any]]:
+    """The wijzigingsovereenkomst to one signed agreement, written, and its manifest entry."""
+    kind = provisions[0].kind or ""
+    processor = _processor_of(stem) if KINDS[kind].per_processor else None
+    current = source.ref(result.hospital, kind, processor)
+    base_id = read_docx(signed_docx).document_id or current.id
+    ref = DocumentRef(
+        kind, result.hospital, base_id.rsplit("-V", 1)[-1], processor, amendment=target.name
+    )
+    document, amends = addendum_document(
+        source,
+        current,
+        [Change(p.change.clause, p.change.change, p.change.article) for p in provisions],
+        signed_docx,
+        document_id=ref.id,
+        signed_on=writing.signed_on.get(base_id),
+        when=writing.when,
+        effective=writing.effective,
+        notice=next((n for n in result.notices if n.document == stem), None),
+    )
+    data = render_docx(source.workspace.templates / KINDS[kind].template, document)
+    path = target / ref.file_name
+    write_atomic(path, data)
+    addendum = Addendum(stem, ref.id, base_id, writing.signed_on.get(base_id), amends, path)
+    entry = {
+        "kind": kind,
+        "processor": processor,
+        "file": ref.file_name,
+        "document_id": ref.id,
+        "sha256": sha256_of(path),
+        "pdf": None,
+        "amendment": {"base_id": base_id, "folder": target.name},
+        "expected": document_record(document),
+    }
+    return addendum, entry
 
 
 def _processor_of(stem: str) -> str:
