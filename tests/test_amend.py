@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, TWO_HOSPITALS
-from pdfsigning import frozen_clock  # noqa: F401 - autouse: sign checks dates on its clock
+from docxedit import replace_once, rewrite_docx
+from pdfsigning import frozen_clock, make_signer, sign_field  # noqa: F401 - frozen_clock: autouse
+from test_golden import document_text
 
 from aifi_legal import load_project
 from aifi_legal.assembly.formatting import datum
@@ -159,10 +161,26 @@ def test_a_solution_added_needs_an_amendment_a_notice_and_a_dpia_review(signed_s
     assert any("artikel 35, tweede lid, AVG" in line for line in lines)
     report = json.loads((hospital.folder / "wijzigingen.json").read_text("utf-8"))
     assert report["notices"][0]["objection_until"] == notice.objection_until.isoformat()
-    # A second run the same day gets its own folder; the first stays as it was.
+    # A second run finds every provision in the addenda it wrote, awaiting signature: it
+    # writes nothing, and the first folder stays as it was.
     [again] = project.amend(out, hospitals=HOSPITAL, today=TODAY).hospitals
-    assert again.folder.name == f"002-{TODAY.isoformat()}"
-    assert (hospital.folder / "wijzigingen.txt").is_file()
+    assert not again.needed and again.folder is None
+    assert len(again.covered) == len(hospital.provisions)
+    assert all("-W001 (001-2027-06-01, awaiting signature)" in line for line in again.covered)
+    assert "nothing new needed" in again.to_text()
+    assert sorted(p.name for p in (out / HOSPITAL / "wijzigingen").iterdir()) == [
+        hospital.folder.name
+    ]
+    # A further change is the next numbered folder, with only what is new.
+    clauses = tmp_path / "clauses"
+    shutil.copytree(ROOT / "clauses", clauses)
+    path = clauses / "verwerkersovereenkomst" / "geheimhouding.md"
+    path.write_text(path.read_text("utf-8").rstrip("\n") + " Dat geldt ook na afloop.\n", "utf-8")
+    later = load_project(project.workspace.data, clauses, ROOT / "templates", project.register.path)
+    [third] = later.amend(out, hospitals=HOSPITAL, today=TODAY).hospitals
+    assert third.folder.name == f"002-{TODAY.isoformat()}"
+    assert [p.change.clause for p in third.provisions] == ["vwo-geheimhouding"]
+    assert [a.document_id for a in third.addenda] == [f"{signed_id(out)}-W002"]
 
 
 def test_a_changed_clause_gives_an_amendment_of_exactly_that_article(signed_set, tmp_path):
@@ -186,6 +204,23 @@ def test_a_changed_clause_gives_an_amendment_of_exactly_that_article(signed_set,
     assert provision.why == "clause vwo-beveiliging 2.0.0 -> 2.1.0"
     assert list(hospital.amendments()) == [VWO]
     assert hospital.notices == [] and hospital.dpia_review == []
+    # The addendum has exactly that article, in its new text, and no annex.
+    [addendum] = hospital.addenda
+    assert addendum.amends == ("Artikel 7",)
+    text = document_text(addendum.path)
+    body = text.split("\nPartijen\n", 1)[1]  # after the table of contents
+    headings = [line for line in body.splitlines() if line.startswith(("Artikel ", "Bijlage "))]
+    assert headings == [
+        "Artikel 1 Begrippen en nummering",
+        "Artikel 2 Wijziging van artikel 7",
+        "Artikel 7 van de Overeenkomst komt te luiden als volgt:",
+        "Artikel 7 Beveiliging van de verwerking",
+        "Artikel 3 Inwerkingtreding",
+        "Artikel 4 Overige bepalingen",
+    ]
+    assert "de modeltekst van artikel 7 van de Overeenkomst herzien" in text
+    assert "na overleg met de security officer tijdelijk ontkoppelen." in text
+    assert "kennisgeving" not in text
 
 
 def test_a_change_no_signed_document_contains_needs_nothing(signed_set, tmp_path):
@@ -218,15 +253,136 @@ def test_amend_from_the_command_line(signed_set, tmp_path):
     args = ["--data", str(project.workspace.data), "--ledger", str(tmp_path / "register.jsonl")]
     args += ["--clauses", str(ROOT / "clauses"), "--templates", str(ROOT / "templates")]
     runner = CliRunner()
+    text = runner.invoke(cli, ["amend", *args, "--out", str(out), "--today", "2027-06-01"])
+    assert text.exit_code == 0, text.output
+    assert "wijzigingsovereenkomst" in text.stdout and "sub-processor notice" in text.stdout
+    assert "to sign: AIFI-VWO-LINDE-EN-EIK--NORDLICHT-V1.0-W001" in text.stdout
     result = runner.invoke(
         cli, ["amend", *args, "--out", str(out), "--today", "2027-06-01", "--format", "json"]
     )
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
     by_id = {h["hospital"]: h for h in plan["hospitals"]}
-    assert by_id[HOSPITAL]["needed"] and by_id["den-bosch-noord"]["signed"] == []
-    text = runner.invoke(cli, ["amend", *args, "--out", str(out), "--today", "2027-06-01"])
-    assert text.exit_code == 0
-    assert "wijzigingsovereenkomst" in text.stdout and "sub-processor notice" in text.stdout
+    assert not by_id[HOSPITAL]["needed"] and by_id["den-bosch-noord"]["signed"] == []
+    assert any("W001" in line for line in by_id[HOSPITAL]["covered"])
     missing = runner.invoke(cli, ["amend", *args, "--out", str(tmp_path / "nergens")])
     assert missing.exit_code == 2 and "(--out)" in missing.stderr
+
+
+ADDENDUM = f"{VWO}-wijzigingsovereenkomst"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "wijzigingen"
+
+
+@pytest.fixture(scope="module")
+def amended(signed_set, tmp_path_factory):
+    """(project, out, hospital plan): a solution added for the signed hospital, amend with PDFs."""
+    root = tmp_path_factory.mktemp("amended")
+    data, register, out = signed_set
+    changed = root / "hospitals.yaml"
+    changed.write_text(_add_bone_age(data.read_text("utf-8")), "utf-8")
+    shutil.copy(register, root / "register.jsonl")
+    shutil.copytree(out, root / "out")
+    project = load_project(changed, ROOT / "clauses", ROOT / "templates", root / "register.jsonl")
+    [hospital] = project.amend(root / "out", hospitals=HOSPITAL, today=TODAY, pdf=True).hospitals
+    return project, root / "out", hospital
+
+
+def _golden(name: str, text: str, update: bool) -> None:
+    golden = GOLDEN / f"{name}.txt"
+    if update:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert golden.is_file(), "no golden text yet: run pytest tests/test_amend.py --update-golden"
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_the_addendum_names_the_signed_agreement_and_amends_in_its_numbering(
+    amended, update_golden
+):
+    project, out, hospital = amended
+    addendum = next(a for a in hospital.addenda if a.document == VWO)
+    assert addendum.path == hospital.folder / f"{ADDENDUM}.docx"
+    assert addendum.document_id == f"{signed_id(out)}-W001" == read_docx(addendum.path).document_id
+    assert addendum.signed_on == date(2027, 4, 8)
+    assert "Bijlage 6" in addendum.amends and "artikel 9" not in addendum.amends
+    text = document_text(addendum.path)
+    lines = text.splitlines()
+    # Recitals: the signed version by id and date, the notice, the written form.
+    assert (
+        f"A. Partijen hebben op 8 april 2027 de verwerkersovereenkomst met kenmerk "
+        f"{signed_id(out)} gesloten (hierna: de Overeenkomst)." in lines
+    )
+    notice = hospital.notices[0]
+    assert f"met de kennisgeving {notice.document_id} van 1 juni 2027" in text
+    # One article per provision, in the signed numbering; the annex replaced by the addendum's.
+    assert "Artikel 9 van de Overeenkomst komt te luiden als volgt:" in lines
+    assert "9.1 De Verwerkingsverantwoordelijke verleent de Verwerker" in text
+    annex = next(line for line in lines if line.startswith("Bijlage 6 (Subverwerkers) bij"))
+    number = annex.split("vervangen door Bijlage ")[1].split(" ")[0]
+    vendor = next(s for s in project.portfolio.solutions if s.id == "skeletleeftijd").vendor
+    after = text.split(f"\nBijlage {number} Subverwerkers\n", 1)[1]
+    assert vendor.legal_name in after.split("\nBijlage ", 1)[0]
+    # Entry into force, the rest unchanged, and the same signatories as the agreement.
+    assert "treedt in werking op de dag waarop de laatste Partij haar heeft ondertekend" in text
+    assert f"niet vóór {datum(notice.earliest_start)}" in text
+    assert "Voor het overige blijft de Overeenkomst ongewijzigd van kracht." in text
+    for role in project.signatories("verwerkersovereenkomst", HOSPITAL, "nordlicht"):
+        assert f"Naam: {role.name}" in text
+    _golden(ADDENDUM, text, update_golden)
+    _golden(f"{VWO}-kennisgeving-subverwerker", document_text(notice.path), update_golden)
+
+
+def test_an_addendum_is_an_ordinary_document_checked_against_what_amend_wrote(amended, tmp_path):
+    project, out, hospital = amended
+    report = project.check(out=out)
+    paths = {str(a.path) for a in hospital.addenda}
+    assert paths <= set(report.recognised)
+    assert {report.recognised[p]["document_id"] for p in paths} == {
+        a.document_id for a in hospital.addenda
+    }
+    assert not [f for f in report.findings if f.document in paths and f.level != "info"]
+    # Edited in Word after amend wrote it: check says where.
+    addendum = next(a for a in hospital.addenda if a.document == VWO)
+    edited = tmp_path / addendum.path.name
+    shutil.copy(out / HOSPITAL / "wijzigingen" / hospital.folder.name / "manifest.json", tmp_path)
+    rewrite_docx(
+        addendum.path,
+        edited,
+        changes={
+            "word/document.xml": replace_once(
+                "Voor het overige blijft de Overeenkomst ongewijzigd van kracht.",
+                "Voor het overige blijft de Overeenkomst van kracht.",
+            )
+        },
+    )
+    found = project.check([edited]).findings
+    assert [f.rule for f in found if f.location.startswith("artikel")] == [
+        "review.changed-clause"
+    ]
+
+
+def test_a_signed_addendum_is_taken_in_and_covers_its_provisions(amended, tmp_path, monkeypatch):
+    project, out, hospital = amended
+    addendum = next(a for a in hospital.addenda if a.document == VWO)
+    pdf = addendum.path.with_suffix(".pdf")
+    entry = manifest_entries(hospital.folder)[addendum.path.name]
+    assert entry["pdf"]["fields"] == ["sig_ziekenhuis_1", "sig_verwerker_1"]
+    when = datetime(2027, 6, 3, 10, 0, tzinfo=UTC)
+    monkeypatch.setattr("aifi_legal.register.intake._now", lambda: when + timedelta(hours=1))
+    signed = pdf.read_bytes()
+    for field, role in zip(
+        entry["pdf"]["fields"],
+        project.signatories("verwerkersovereenkomst", HOSPITAL, "nordlicht"),
+        strict=True,
+    ):
+        signed = sign_field(signed, field, make_signer(role.name), at=when)
+    returned = tmp_path / "getekend.pdf"
+    returned.write_bytes(signed)
+    report = project.intake([returned], out=out)
+    [result] = report.results
+    assert result.accepted, result.problems
+    assert {e.document_id for e in result.recorded} == {addendum.document_id}
+    # The next amend finds the provisions amended: nothing is written twice.
+    [again] = project.amend(out, hospitals=HOSPITAL, today=TODAY + timedelta(days=3)).hospitals
+    assert not [p for p in again.provisions if p.document == VWO]
+    assert any(addendum.document_id in line and "signed" in line for line in again.covered)

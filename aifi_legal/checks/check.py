@@ -10,12 +10,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..assembly.record import document_from_record
 from ..documents import KINDS, MODEL_FOLDER
 from ..errors import NotADocx, UsageError
 from ..inputs.parties import Party
+from ..output.manifest import amendment_entries, amendment_ref, manifest_entries
 from ..register.roles import party_of
 from ..source import DocumentSource
-from ..word.reader import read_docx
+from ..word.reader import DocxContent, read_docx
 from . import clause_rules, consistency, rules
 from .consistency import Terms
 from .findings import ERROR, CheckReport
@@ -37,6 +39,13 @@ def check(
                 hint="build the documents first",
             )
         files += sorted(p for p in out.glob("*/*.docx") if p.parent.name != MODEL_FOLDER)
+        # The addenda `amend` wrote (not its redlines and letters, which nobody signs).
+        files += [
+            folder / entry["file"]
+            for hospital in sorted(p for p in out.iterdir() if p.is_dir())
+            for folder, entry in amendment_entries(hospital)
+            if (folder / entry["file"]).is_file()
+        ]
     if not files:
         raise UsageError(
             "no documents to check",
@@ -85,7 +94,9 @@ def check(
             )
             continue
         found = rules.target_id(content, index)
-        target = _target(source, index[found]) if found else None
+        target = (
+            _target(source, index[found]) if found else _addendum_target(source, path, content)
+        )
         report.findings += rules.integrity(content, target) + rules.leftovers(content, target)
         if target is None:
             report.findings.append(
@@ -116,6 +127,10 @@ def check(
         report.findings += clause_rules.structure(content, target)
         changed_terms, stated_terms = consistency.terms(content, target)
         report.findings += changed_terms
+        if target.ref.amendment:
+            # An addendum states the new facts; the agreement it amends, the old ones, until
+            # it is signed. Each is held to the data, not to the other.
+            continue
         terms[target.hospital_id].append((str(path), stated_terms))
         stated[target.hospital_id].append(
             (str(path), consistency.facts(content, target, source.portfolio))
@@ -125,6 +140,30 @@ def check(
     for hospital, stated_by_document in terms.items():
         report.findings += consistency.term_consistency(hospital, stated_by_document)
     return report
+
+
+def _addendum_target(source: DocumentSource, path: Path, content: DocxContent) -> Target | None:
+    """An addendum is checked against what `amend` wrote, kept in its folder's manifest.
+
+    Its text was made against the agreement as signed, so it cannot be made again from the
+    current inputs; its parties and signatories are those of the current data.
+    """
+    entry = manifest_entries(path.parent).get(path.name)
+    if not entry or not isinstance(entry.get("amendment"), dict):
+        return None
+    if entry.get("document_id") != content.document_id:
+        return None
+    hospital = str(entry.get("hospital") or path.parent.parent.parent.name)
+    if hospital not in {h.id for h in source.portfolio.hospitals}:
+        return None
+    try:
+        expected = document_from_record(entry["expected"])
+    except (KeyError, ValueError):
+        return None
+    base = _target(source, amendment_ref(hospital, path.parent, entry).base)
+    ref = amendment_ref(hospital, path.parent, entry)
+    numbering = frozenset(str(n).lower() for n in entry.get("numbering", []))
+    return Target(ref, expected, base.parties, base.terms, numbering)
 
 
 def _target(source: DocumentSource, ref: rules.DocumentRef) -> Target:

@@ -89,7 +89,10 @@ def clauses(
                 "remove it, or check the hospital's data (chosen solutions)",
             )
         )
-    for item in CHECKLISTS.get(target.ref.kind, ()):
+    # An addendum changes a few provisions of a signed agreement: the agreement covers the
+    # checklist, not the addendum.
+    checklist = () if target.ref.amendment else CHECKLISTS.get(target.ref.kind, ())
+    for item in checklist:
         carriers = [r.clause.id for r in target.expected.clauses if item in r.clause.head.tags]
         intact = [c for c in carriers if c in present and c not in changed]
         edited = [c for c in carriers if c in present and c in changed]
@@ -183,7 +186,7 @@ def structure(content: DocxContent, target: Target) -> list[Finding]:
             # points at a law ("artikel 35 AVG" in the DPIA).
             if word == ("artikel" if kind == "dpia" else "hoofdstuk"):
                 continue
-            if number in numbers.get(word, set()):
+            if number in numbers.get(word, set()) or f"{word} {number}" in target.elsewhere:
                 continue
             if LAW_AFTER.match(paragraph.text[match.end() : match.end() + LAW_LOOKAHEAD]):
                 continue

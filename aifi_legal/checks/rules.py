@@ -46,6 +46,9 @@ class Target:
     expected: AssembledDocument
     parties: dict[str, Party]  # by the document's party key: ziekenhuis, aifi, verwerker
     terms: frozenset[str] = field(default_factory=frozenset)  # every term the kind may define
+    # Headings of another document this one may refer to: an addendum's signed agreement
+    # ("artikel 9", "bijlage 6"), lower case.
+    elsewhere: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def hospital_id(self) -> str:

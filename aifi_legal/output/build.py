@@ -25,11 +25,10 @@ from ..assembly.assemble import AssembledDocument
 from ..documents import ARCHIVE_FOLDER, DocumentRef, kinds
 from ..errors import OutputError, UsageError
 from ..inputs.models import Hospital
-from ..pdf import SignatureSlot, convert_to_pdf, prepare_pdf
+from ..pdf import convert_to_pdf
 from ..register.ledger import Register
 from ..register.roles import signature_roles
 from ..source import DocumentSource
-from ..word.conventions import document_timestamp
 from .commit import (
     JOURNAL_FILE,
     STAGING_PREFIX,
@@ -43,6 +42,7 @@ from .files import sha256_of, write_atomic
 from .lock import folder_lock
 from .manifest import MANIFEST_FILE, BuiltDocument, entry_of, manifest_bytes, manifest_entries
 from .result import BuildResult
+from .signable import signable_pdf
 from .signed import SUFFIXES, SignedIndex, archive_name, archived_sha256s, on_disk, signed_index
 
 # progress(stage, done, total, item): after each finished item of a stage, in stage order.
@@ -386,26 +386,16 @@ def write_pdfs(
     )
     for number, item in enumerate(plan.pending, 1):
         built, meta = item.built, item.document.context["document"]
-        roles = signature_roles(source.portfolio, item.ref)
-        hospital = source.portfolio.hospital(item.ref.hospital_id or "")
-        data = prepare_pdf(
+        data, results[built.path] = signable_pdf(
+            source,
+            item.ref,
             converted[plan.staged(built.path)].read_bytes(),
-            title=f"{meta['title']} – {hospital.legal_name}",
-            subject=f"AIFI {meta['title']}",
-            document_id=built.document_id,
+            meta,
             source_sha256=built.sha256,
-            slots=[SignatureSlot(r.field_name, r.anchor_text, r.name) for r in roles],
             draft=draft,
-            created=document_timestamp(meta["date"]),
         )
         path = built.path.with_suffix(".pdf")
         write_atomic(plan.staged(path), data)
-        results[built.path] = {
-            "file": path.name,
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "draft": draft,
-            "fields": [r.field_name for r in roles],
-        }
         if progress:
             progress(PREPARING, number, total, str(path))
     return results

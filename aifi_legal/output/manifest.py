@@ -7,12 +7,13 @@ of its PDF), the template and the clause versions it was made from, and the data
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..documents import KINDS, MODEL_FOLDER
+from ..documents import AMENDMENT_FOLDER, KINDS, MODEL_FOLDER, DocumentRef
 from ..source import DocumentSource
 from .files import sha256_of, sha256_or_none
 
@@ -130,3 +131,32 @@ def amendment_manifest(
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     return text.encode("utf-8")
+
+
+def amendment_entries(hospital_folder: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """The addenda `amend` wrote for one hospital: (numbered folder, manifest entry), in order."""
+    found = []
+    below = hospital_folder / AMENDMENT_FOLDER
+    if below.is_dir():
+        for folder in sorted(p for p in below.iterdir() if p.is_dir()):
+            for entry in manifest_entries(folder).values():
+                if isinstance(entry.get("amendment"), dict):
+                    found.append((folder, entry))
+    return found
+
+
+def amendment_ref(hospital_id: str, folder: Path, entry: dict[str, Any]) -> DocumentRef:
+    """The reference of an addendum from its manifest entry (the base version from its id)."""
+    version = str(entry["amendment"]["base_id"]).rsplit("-V", 1)[-1]
+    return DocumentRef(
+        str(entry["kind"]), hospital_id, version, entry.get("processor"), amendment=folder.name
+    )
+
+
+def amendment_refs(out: Path, hospital_ids: Iterable[str]) -> dict[str, DocumentRef]:
+    """Every addendum written below `out` for these hospitals: document id -> its reference."""
+    return {
+        str(entry["document_id"]): amendment_ref(hospital, folder, entry)
+        for hospital in hospital_ids
+        for folder, entry in amendment_entries(out / hospital)
+    }

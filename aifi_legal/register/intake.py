@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import PdfError
 from ..names import same_name
 from ..output.lock import folder_lock
-from ..output.manifest import manifest_entries
+from ..output.manifest import amendment_refs, manifest_entries
 from ..pdf import compare_pages, read_document_info, verify_signatures
 from ..pdf.prepare import DRAFT_KEY
 from ..pdf.revisions import check_revisions
@@ -141,6 +141,9 @@ def _check(
     document_id = info.get("/AIFIDocumentId")
     result.document_id = document_id
     ref = source.document_index().get(document_id or "")
+    if ref is None:  # an addendum `amend` wrote
+        hospitals = [h.id for h in source.portfolio.hospitals]
+        ref = amendment_refs(out, hospitals).get(document_id or "")
     if ref is None:
         result.problems.append(
             "unknown document: no document id that aifi-legal generated "
@@ -221,7 +224,10 @@ def _check(
                 f"the signature in {check.field_name} does not cover the "
                 f"document: {check.problem or 'content was added after it'}"
             )
-    result.problems += _time_problems(checks, source.portfolio.consortium.documents.date)
+    dated = source.portfolio.consortium.documents.date
+    if ref.amendment:  # an addendum is dated the day `amend` wrote it
+        dated = date.fromisoformat(entry["expected"]["document"]["date"])
+    result.problems += _time_problems(checks, dated)
     if result.problems:
         return result
     already = register.state().get((ref.hospital_id or "", ref.id), {})

@@ -79,6 +79,7 @@ class Change:
     clause: str | None
     change: str  # inserted, deleted or changed (changes.INSERTED, ...)
     article: str  # the heading it stands under (from the comparison)
+    revised: bool = False  # the model text changed (a new clause version), not only the data
 
 
 def signed_numbers(content: DocxContent) -> tuple[dict[str, str], list[str]]:
@@ -107,8 +108,12 @@ def addendum_document(
     when: date,
     effective: date | None = None,
     notice: Any = None,
-) -> tuple[AssembledDocument, tuple[str, ...]]:
-    """The addendum to the signed agreement `ref`, and what it amends (signed numbering)."""
+) -> tuple[AssembledDocument, tuple[str, ...], tuple[str, ...]]:
+    """The addendum to the signed agreement `ref`, what it amends, and the agreement's numbers.
+
+    The numbers are the headings of the signed agreement and those the addendum inserts
+    (`Artikel 6a`): what the addendum's own references may point at.
+    """
     current = source.assemble(ref)
     signed = read_docx(signed_docx)
     base_id = signed.document_id or ref.id
@@ -119,6 +124,7 @@ def addendum_document(
     numbers = _inserted_numbers(changes, current, shown)
     refs = {**shown, **numbers}
     amended: list[str] = []
+    revised: list[str] = []  # what the model text revised, as `amended` names it
     articles: list[tuple[str, list[Block]]] = []
     annexes: list[tuple[str, list[Block], str]] = []
     for change in changes:
@@ -137,6 +143,8 @@ def addendum_document(
                 )
             )
             amended.append("de overwegingen")
+            if change.revised:
+                revised.append("de overwegingen")
             continue
         if change.change == DELETED:
             number = shown.get(change.clause, change.article)
@@ -153,6 +161,8 @@ def addendum_document(
                 )
             )
             amended.append(number)
+            if change.revised:
+                revised.append(number)
             continue
         assert rendered is not None  # changed or inserted: the current document holds it
         if change.change == INSERTED:
@@ -162,6 +172,8 @@ def addendum_document(
             number = shown.get(change.clause) or refs.get(change.clause, change.article)
             previous = None
         amended.append(number)
+        if change.revised:
+            revised.append(number)
         bare = number.split(" ", 1)[1]
         new_text = quoted(rendered.blocks, refs, rendered.number, bare)
         if section == "bijlage":
@@ -222,7 +234,7 @@ def addendum_document(
         writer.clause(
             "overwegingen",
             "Overwegingen",
-            recitals(ref.kind, base_id, signed_on, shown, amended, notice),
+            recitals(ref.kind, base_id, signed_on, shown, amended, revised, notice),
         )
     )
     clauses.append(writer.article("Begrippen en nummering", definitions(base_id)))
@@ -235,7 +247,8 @@ def addendum_document(
     clauses.append(writer.clause("ondertekening", "Ondertekening", signing()))
     for title, blocks, clause_id in annexes:
         clauses.append(writer.annex(title, blocks, clause_id))
-    return AssembledDocument(ref.kind, tuple(clauses), (), context), tuple(amended)
+    document = AssembledDocument(ref.kind, tuple(clauses), (), context)
+    return document, tuple(amended), tuple(sorted(set(refs.values())))
 
 
 def quoted(

@@ -41,6 +41,7 @@ def recitals(
     signed_on: date | None,
     shown: dict[str, str],
     amended: list[str],
+    revised: list[str],
     notice: Any,
 ) -> list[Block]:
     """The recitals: the signed agreement, what changed, the notice, the written form."""
@@ -49,9 +50,18 @@ def recitals(
     recitals = [
         f"Partijen hebben {when}de {title} met kenmerk {base_id} gesloten (hierna: de "
         "Overeenkomst).",
-        "Sinds de ondertekening zijn de modelteksten van het Programma of de gegevens waarop de "
-        f"Overeenkomst berust gewijzigd; dat raakt {_listing(amended)} van de Overeenkomst.",
     ]
+    if revised:
+        recitals.append(
+            "De landelijke werkgroep juridisch van het Programma heeft na de ondertekening de "
+            f"modeltekst van {_listing(revised)} van de Overeenkomst herzien."
+        )
+    data = [name for name in amended if name not in revised]
+    if data:
+        recitals.append(
+            "Sinds de ondertekening zijn gegevens gewijzigd waarop de Overeenkomst berust; dat "
+            f"raakt {_listing(data)} van de Overeenkomst."
+        )
     prefix = CLAUSE_PREFIX.get(kind, "")
     if notice is not None and notice.document_id:
         article = shown.get(f"{prefix}-subverwerkers")

@@ -26,9 +26,17 @@ from ..errors import UsageError
 from ..output.build import build as build_documents
 from ..output.files import sha256_of, write_atomic
 from ..output.lock import folder_lock
-from ..output.manifest import MANIFEST_FILE, amendment_manifest, manifest_entries
+from ..output.manifest import (
+    MANIFEST_FILE,
+    amendment_entries,
+    amendment_manifest,
+    amendment_ref,
+    manifest_entries,
+)
+from ..output.signable import signable_pdf
 from ..output.signed import signed_index
-from ..register.ledger import Register
+from ..pdf import convert_to_pdf
+from ..register.ledger import Event, Register
 from ..source import DocumentSource
 from ..word.conventions import DOCUMENT_TIME
 from ..word.reader import normalise, read_docx
@@ -48,6 +56,8 @@ from .plan import (
     HospitalAmendments,
     Notice,
     Provision,
+    clause_texts,
+    covering,
 )
 from .redline import redline
 
@@ -63,6 +73,7 @@ def plan_amendments(
     group: int | None = None,
     today: date | None = None,
     effective: date | None = None,
+    pdf: bool = False,
     write: bool = True,
 ) -> AmendmentPlan:
     """Compare what each hospital signed with the current inputs; see `Project.amend`."""
@@ -74,11 +85,13 @@ def plan_amendments(
     plan = AmendmentPlan(when)
     originals = signed_index(register)
     # The day each signed document received its last signature: the recitals name it.
+    state = register.state()
     signed_on: dict[str, date] = {}
-    for (_, document_id), latest in register.state().items():
+    for (_, document_id), latest in state.items():
         days = [e.date for e in latest.values() if e.event == "signed"]
         if days:
             signed_on[document_id] = max(days)
+    writing = _Writing(when, effective, signed_on, state, pdf)
     with tempfile.TemporaryDirectory(prefix="aifi-amend-") as scratch:
         current = Path(scratch) / "out"
         # The current inputs of the hospitals that signed something, built where nothing is
@@ -98,8 +111,9 @@ def plan_amendments(
                         _signed_originals(out / hospital.id, originals.get(hospital.id)),
                         _by_stem(manifest_entries(current / hospital.id), current / hospital.id),
                         _by_stem(manifest_entries(out / hospital.id), out / hospital.id),
-                        _Writing(when, effective, signed_on),
+                        writing,
                         out / hospital.id / AMENDMENT_FOLDER if write else None,
+                        amendment_entries(out / hospital.id),
                     )
                 )
     return plan
@@ -113,6 +127,7 @@ def _plan_hospital(
     built: dict[str, dict[str, Any]],
     writing: _Writing,
     folder: Path | None,
+    existing: list[tuple[Path, dict[str, Any]]],
 ) -> HospitalAmendments:
     when = writing.when
     result = HospitalAmendments(hospital, signed=sorted(signed))
@@ -131,9 +146,15 @@ def _plan_hospital(
             continue
         if not _same_parties(source, hospital, stem, diff):
             result.new_versions.append(stem)
+        texts = clause_texts(diff.new_path)
         for change in diff.changes:
             provision = _provision(source.library, stem, diff.kind, change)
-            if provision is not None:
+            if provision is None:
+                continue
+            earlier = covering(provision, signed[stem], texts, existing, writing.state)
+            if earlier:
+                result.covered.append(f"{change.article}: in {earlier}")
+            else:
                 result.provisions.append(provision)
     for provision in result.provisions:
         if NEW_VERSION in provision.consequences and provision.document not in result.new_versions:
@@ -243,6 +264,7 @@ def _write(
             redlines.append(path)
     result.folder, result.redlines = target, redlines
     originals = {diff.stem: diff.old_path for diff in diffs if diff.old_path}
+    current_docs = {diff.stem: diff.new_path for diff in diffs}
     for index, notice in enumerate(result.notices):
         data, document_id = notice_docx(
             source,
@@ -272,10 +294,19 @@ def _write(
     entries = []
     for stem, provisions in result.amendments().items():
         addendum, entry = _addendum(
-            source, result, stem, provisions, originals[stem], target, writing
+            source,
+            result,
+            stem,
+            provisions,
+            originals[stem],
+            current_docs.get(stem),
+            target,
+            writing,
         )
         result.addenda.append(addendum)
         entries.append(entry)
+    if entries and writing.pdf:
+        _pdfs(source, result.hospital, target, entries)
     if entries:
         write_atomic(target / MANIFEST_FILE, amendment_manifest(source, result.hospital, entries))
     write_atomic(target / "wijzigingen.txt", (result.to_text() + "\n").encode())
@@ -291,6 +322,31 @@ class _Writing:
     when: date  # the plan's date: the documents' date and the notice's assumed sending day
     effective: date | None  # the day an addendum takes effect (None: its last signature)
     signed_on: dict[str, date]  # document id -> the day of its last signature
+    state: dict[tuple[str, str], dict[str, Event]]  # the register replayed
+    pdf: bool = False  # also a PDF of each addendum, with its signature fields
+
+
+def _pdfs(
+    source: DocumentSource, hospital: str, target: Path, entries: list[dict[str, Any]]
+) -> None:
+    """Each addendum as a PDF to sign (LibreOffice, then our properties and fields)."""
+    with tempfile.TemporaryDirectory(prefix="aifi-amend-pdf-") as scratch:
+        docx = {target / e["file"]: e for e in entries}
+        converted = convert_to_pdf(list(docx), Path(scratch) / "pdf", work_dir=Path(scratch))
+        for path, entry in docx.items():
+            ref = amendment_ref(hospital, target, entry)
+            data, entry["pdf"] = signable_pdf(
+                source,
+                ref,
+                converted[path].read_bytes(),
+                {
+                    **entry["expected"]["document"],
+                    "date": date.fromisoformat(entry["expected"]["document"]["date"]),
+                },
+                source_sha256=entry["sha256"],
+                draft=False,
+            )
+            write_atomic(target / ref.pdf_name, data)
 
 
 def _addendum(
@@ -299,21 +355,31 @@ def _addendum(
     stem: str,
     provisions: list[Provision],
     signed_docx: Path,
+    current_docx: Path | None,
     target: Path,
     writing: _Writing,
 ) -> tuple[Addendum, dict[str, Any]]:
     """The wijzigingsovereenkomst to one signed agreement, written, and its manifest entry."""
     kind = provisions[0].kind or ""
+    texts = clause_texts(current_docx)
     processor = _processor_of(stem) if KINDS[kind].per_processor else None
     current = source.ref(result.hospital, kind, processor)
     base_id = read_docx(signed_docx).document_id or current.id
     ref = DocumentRef(
         kind, result.hospital, base_id.rsplit("-V", 1)[-1], processor, amendment=target.name
     )
-    document, amends = addendum_document(
+    document, amends, numbering = addendum_document(
         source,
         current,
-        [Change(p.change.clause, p.change.change, p.change.article) for p in provisions],
+        [
+            Change(
+                p.change.clause,
+                p.change.change,
+                p.change.article,
+                p.change.old_version != p.change.new_version,
+            )
+            for p in provisions
+        ],
         signed_docx,
         document_id=ref.id,
         signed_on=writing.signed_on.get(base_id),
@@ -327,13 +393,17 @@ def _addendum(
     addendum = Addendum(stem, ref.id, base_id, writing.signed_on.get(base_id), amends, path)
     entry = {
         "kind": kind,
+        "hospital": result.hospital,
         "processor": processor,
         "file": ref.file_name,
         "document_id": ref.id,
         "sha256": sha256_of(path),
         "pdf": None,
         "amendment": {"base_id": base_id, "folder": target.name},
+        # What each provision reads after the addendum: a later run finds it covered.
+        "provisions": {p.change.clause: texts.get(p.change.clause or "", "") for p in provisions},
         "expected": document_record(document),
+        "numbering": list(numbering),
     }
     return addendum, entry
 

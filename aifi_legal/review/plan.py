@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..register.ledger import Event
+from ..word.reader import read_docx
 from .addendum import Addendum
 from .changes import ClauseChange
 
@@ -88,6 +91,9 @@ class HospitalAmendments:
     dpia_base: str | None = None  # the id of the DPIA the chapters are compared with
     dpia_note_id: str | None = None
     addenda: list[Addendum] = field(default_factory=list)  # the wijzigingsovereenkomsten written
+    # Changed provisions an earlier addendum already gives their present text (pending or
+    # signed), in words: nothing is written for them again.
+    covered: list[str] = field(default_factory=list)
     folder: Path | None = None
     redlines: list[Path] = field(default_factory=list)
 
@@ -122,6 +128,7 @@ class HospitalAmendments:
             "dpia_note": str(self.dpia_note) if self.dpia_note else None,
             "dpia_note_id": self.dpia_note_id,
             "addenda": [a.record() for a in self.addenda],
+            "covered": self.covered,
             "provisions": [p.record() for p in self.provisions],
             "folder": str(self.folder) if self.folder else None,
             "redlines": [str(p) for p in self.redlines],
@@ -131,12 +138,22 @@ class HospitalAmendments:
         """The hospital's plan in words, one block per consequence."""
         if not self.signed:
             return f"{self.hospital}: nothing signed yet; a new build replaces its documents."
+        by_addendum: dict[str, list[str]] = {}
+        for line in self.covered:
+            article, _, which = line.rpartition(": in ")
+            by_addendum.setdefault(which, []).append(article)
+        covered = [
+            f"  already amended by {which}: {'; '.join(articles)}"
+            for which, articles in by_addendum.items()
+        ]
         if not self.needed:
+            if covered:
+                return "\n".join([f"{self.hospital}: nothing new needed:", *covered])
             return (
                 f"{self.hospital}: nothing needed: what it signed "
                 f"({', '.join(self.signed)}) reads as the current data and clauses produce it."
             )
-        lines = [f"{self.hospital}:"]
+        lines = [f"{self.hospital}:", *covered]
         for stem in self.new_versions:
             lines.append(
                 f"  {stem}: a NEW VERSION is needed (a party changed, or it is not amended)"
@@ -193,3 +210,47 @@ class AmendmentPlan:
     def __repr__(self) -> str:
         needed = sum(1 for h in self.hospitals if h.needed)
         return f"<AmendmentPlan {len(self.hospitals)} hospital(s), {needed} with changes>"
+
+
+def clause_texts(docx: Path | None) -> dict[str, str]:
+    """The sha256 of each clause's text as a document reads: what an addendum made it say."""
+    if docx is None:
+        return {}
+    content = read_docx(docx)
+    return {
+        clause: hashlib.sha256(content.clause_text(clause).encode()).hexdigest()
+        for clause in content.clause_order
+    }
+
+
+def covering(
+    provision: Provision,
+    signed: dict[str, Any],
+    texts: dict[str, str],
+    existing: list[tuple[Path, dict[str, Any]]],
+    state: dict[tuple[str, str], dict[str, Event]],
+) -> str | None:
+    """The earlier addendum that already gives this provision its present text, in words.
+
+    One that was declined, or whose signature was revoked, covers nothing: the change is
+    proposed again.
+    """
+    clause = provision.change.clause or ""
+    now = texts.get(clause, "")  # "" for a provision that lapses
+    for folder, entry in existing:
+        if entry["amendment"].get("base_id") != signed.get("document_id"):
+            continue
+        if entry.get("provisions", {}).get(clause) != now:
+            continue
+        events = [
+            e
+            for (h, i), latest in state.items()
+            if i == entry["document_id"]
+            for e in latest.values()
+        ]
+        if any(e.event in ("declined", "revoked") for e in events):
+            continue
+        signed_count = sum(1 for e in events if e.event == "signed")
+        how = "signed" if signed_count else "awaiting signature"
+        return f"{entry['document_id']} ({folder.name}, {how})"
+    return None
