@@ -318,6 +318,8 @@ class Project:
         hospitals: str | Iterable[str] = (),
         group: int | None = None,
         today: date | None = None,
+        effective: date | None = None,
+        pdf: bool = False,
         write: bool = True,
     ) -> AmendmentPlan:
         """What a change of the data or clauses requires of what each hospital signed.
@@ -327,7 +329,11 @@ class Project:
         wijzigingsovereenkomst, a change in a party a new version, a new or changed
         sub-processor a notice (with the date until which the hospital may object, counted
         from `today`), and the DPIA a review. With `write`, the redlines against the signed
-        originals and the report go to OUT/<hospital>/wijzigingen/<NNN>-<date>/.
+        originals and the report go to OUT/<hospital>/wijzigingen/<NNN>-<date>/, with a
+        wijzigingsovereenkomst per amended agreement (id `<signed id>-W<NNN>`) that takes
+        effect on `effective` (default: its last signature), also as a PDF to sign with `pdf`,
+        the sub-processor notice and the DPIA review note. A provision an earlier addendum
+        already gives its present text is reported as covered and not written again.
         """
         return plan_amendments(
             self.source,
@@ -336,6 +342,8 @@ class Project:
             hospitals=tuple([hospitals] if isinstance(hospitals, str) else hospitals),
             group=group,
             today=today,
+            effective=effective,
+            pdf=pdf,
             write=write,
         )
 

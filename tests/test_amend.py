@@ -176,7 +176,8 @@ def test_a_solution_added_needs_an_amendment_a_notice_and_a_dpia_review(signed_s
     shutil.copytree(ROOT / "clauses", clauses)
     path = clauses / "verwerkersovereenkomst" / "geheimhouding.md"
     path.write_text(path.read_text("utf-8").rstrip("\n") + " Dat geldt ook na afloop.\n", "utf-8")
-    later = load_project(project.workspace.data, clauses, ROOT / "templates", project.register.path)
+    templates = ROOT / "templates"
+    later = load_project(project.workspace.data, clauses, templates, project.register.path)
     [third] = later.amend(out, hospitals=HOSPITAL, today=TODAY).hospitals
     assert third.folder.name == f"002-{TODAY.isoformat()}"
     assert [p.change.clause for p in third.provisions] == ["vwo-geheimhouding"]
@@ -356,9 +357,7 @@ def test_an_addendum_is_an_ordinary_document_checked_against_what_amend_wrote(am
         },
     )
     found = project.check([edited]).findings
-    assert [f.rule for f in found if f.location.startswith("artikel")] == [
-        "review.changed-clause"
-    ]
+    assert [f.rule for f in found if f.location.startswith("artikel")] == ["review.changed-clause"]
 
 
 def test_a_signed_addendum_is_taken_in_and_covers_its_provisions(amended, tmp_path, monkeypatch):
