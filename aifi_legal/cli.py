@@ -26,6 +26,7 @@ from .inputs.portfolio import json_schema
 from .inputs.workspace import init_workspace
 from .project import Project, load_project
 from .register.ledger import METHODS
+from .register.notices import NOTICE_EVENTS, recorded_notice_text
 from .register.record import evidence_warning, recorded_text
 from .review.diff import DEFAULT_AUTHOR
 
@@ -35,6 +36,7 @@ OPTIONS: dict[str, str] = {}
 # Keywords whose option or argument has a name of its own on the command line.
 _RENAMED = {"paths": "FILES", "target": "DIRECTORY"}
 _PRESENTATION = ("fmt", "quiet", "verbose", "help")
+_EVENTS = "sent: the day it was sent (the terms run from it); objected (give --reason); accepted."
 
 
 def _translate(text: str) -> str:
@@ -87,6 +89,13 @@ def _out(text: str, default: Path | None = Path("out")):
 _hospitals = click.option(
     "--hospital", "hospitals", multiple=True, metavar="ID", help="Only this hospital (repeatable)."
 )
+_group = click.option("--group", type=int, metavar="N", help="Only implementation group N.")
+
+
+def _selection(out: str, *more):
+    """Add --out, --hospital and --group (which hospitals, built where), then `more` options."""
+    options = (_out(out), _hospitals, _group, *more)
+    return lambda function: functools.reduce(lambda f, o: o(f), reversed(options), function)
 
 
 def _as_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -103,15 +112,9 @@ def _today(text: str = "Judge overdue items on this date."):
 
 def _format(*choices: str):
     """Add --format: text for a terminal, or one of the machine formats."""
-    machine = " or ".join(choices[1:])
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(list(choices)),
-        default="text",
-        show_default=True,
-        help=f"text for a terminal, {machine} for other tools.",
-    )
+    text = f"text for a terminal, {' or '.join(choices[1:])} for other tools."
+    kind = click.Choice(list(choices))
+    return click.option("--format", "fmt", type=kind, default="text", show_default=True, help=text)
 
 
 class _Cli(click.Group):
@@ -275,13 +278,9 @@ def intake(project: Project, files: tuple[Path, ...], fmt: str, **options: Any) 
 
 @cli.command(name="status")
 @_project
-@_out("The folder the documents were built in.")
-@_hospitals
-@click.option("--group", type=int, metavar="N", help="Only implementation group N.")
-@_today()
-@_format("text", "json", "csv")
+@_selection("The folder the documents were built in.", _today(), _format("text", "json", "csv"))
 def status_command(project: Project, out: Path, fmt: str, **options: Any) -> None:
-    """Who has signed what: per hospital and document, and per implementation group."""
+    """Who has signed what (per hospital, document and group); notices and DPIA reviews due."""
     report = project.status(out, **options)
     render = {"text": report.to_text, "json": report.to_json, "csv": report.to_csv}[fmt]
     click.echo(render(), nl=False)
@@ -289,9 +288,7 @@ def status_command(project: Project, out: Path, fmt: str, **options: Any) -> Non
 
 @cli.command()
 @_project
-@_out("The folder the PDFs were built in.")
-@_hospitals
-@click.option("--group", type=int, metavar="N", help="Only implementation group N.")
+@_selection("The folder the PDFs were built in.")
 @click.option(
     "--to-dir", type=click.Path(path_type=Path), help="Write the e-mails to PATH/<hospital>/."
 )
@@ -316,10 +313,7 @@ def remind(project: Project, out: Path, fmt: str, **options: Any) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the page here.",
 )
-@_out("The folder the documents were built in.")
-@_hospitals
-@click.option("--group", type=int, metavar="N", help="Only implementation group N.")
-@_today()
+@_selection("The folder the documents were built in.", _today())
 def report(project: Project, html: Path, **options: Any) -> None:
     """One HTML page for the progress meeting: groups, planning, signing states, findings."""
     project.report(html=html, **options)
@@ -363,15 +357,30 @@ def diff(project: Project, old: Path, new: Path, fmt: str, **options: Any) -> No
 
 @cli.command()
 @_project
-@_out("The folder the signed documents were built in.")
-@_hospitals
-@click.option("--group", type=int, metavar="N", help="Only implementation group N.")
-@_today("Date of the change (default: today): the notice date and the folder's name.")
-@_format("text", "json")
+@_selection(
+    "The folder the signed documents were built in.",
+    _today("Date of the change (default: today): the notice date and the folder's name."),
+    _format("text", "json"),
+)
 def amend(project: Project, out: Path, fmt: str, **options: Any) -> None:
     """What a change requires of the signed documents: amendments, notices, DPIA review."""
     plan = project.amend(out, **options)
     click.echo(plan.to_json() if fmt == "json" else plan.to_text(), nl=False)
+
+
+@cli.command()
+@_project
+@click.argument("document_id")
+@click.option("--event", required=True, type=click.Choice(list(NOTICE_EVENTS)), help=_EVENTS)
+@click.option("--date", metavar="YYYY-MM-DD", help="The day it happened (default: today).")
+@click.option("--reason", help="Why the hospital objected (needed with --event objected).")
+@_out("The folder amend wrote the notices in.")
+@_format("text", "json")
+def notice(project: Project, document_id: str, fmt: str, **options: Any) -> None:
+    """Record a sub-processor notice sent to the hospital, objected to or accepted."""
+    recorded = project.notice(document_id, **options)
+    text = recorded_notice_text(recorded, project.workspace.ledger)
+    click.echo(recorded.model_dump_json(indent=2) if fmt == "json" else text)
 
 
 @cli.command(name="lint")

@@ -14,6 +14,10 @@ EXAMPLES = {
     "check": "aifi-legal check bewerkt/deelnameovereenkomst.docx",
     "diff": "aifi-legal diff out-v1.0 out --out wijzigingen",
     "amend": "aifi-legal amend --hospital rijnstede --today 2027-06-01",
+    "notice": (
+        "aifi-legal notice AIFI-VWO-RIJNSTEDE--NORDLICHT-V1.0-K001 --event objected "
+        '--date 2027-06-20 --reason "geen passend beschermingsniveau"'
+    ),
     "lint": "aifi-legal lint --clauses clauses",
     "clauses": "aifi-legal clauses --format json",
     "schema": "aifi-legal schema > hospitals.schema.json",

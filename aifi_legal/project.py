@@ -33,6 +33,7 @@ from .register.audit import unplaced
 from .register.intake import IntakeReport
 from .register.intake import intake as intake_files
 from .register.ledger import Event, Register
+from .register.notices import NoticeStatus, notice_statuses, record_notice
 from .register.record import record as record_event
 from .register.remind import ReminderReport, reminders
 from .register.roles import SignatureRole, signature_roles
@@ -233,6 +234,42 @@ class Project:
             hospitals=hospitals,
             group=group,
             today=today,
+        )
+
+    def notices(
+        self,
+        out: str | Path = "out",
+        *,
+        hospitals: str | Iterable[str] = (),
+        group: int | None = None,
+        today: date | None = None,
+    ) -> list[NoticeStatus]:
+        """Where every sub-processor notice amend wrote in `out` stands on `today`.
+
+        From the register's sent, objected and accepted events for the notice's id: not sent
+        (provisional deadlines), open, objected (the sub-processor blocked), accepted, or
+        accepted by silence once the objection term passed.
+        """
+        return notice_statuses(
+            self.source, out, self.register.read(), hospitals=hospitals, group=group, today=today
+        )
+
+    def notice(
+        self,
+        document_id: str,
+        event: str,
+        *,
+        date: date | str | None = None,
+        reason: str | None = None,
+        out: str | Path = "out",
+    ) -> Event:
+        """Record a sub-processor notice sent, objected to (with the reason) or accepted.
+
+        `document_id` is a notice amend wrote in `out` (`<agreement id>-K<NNN>`); `date` the
+        day it happened (default: today), not before the notice's date.
+        """
+        return record_notice(
+            self.source, out, self.register, document_id, event, date=date, reason=reason
         )
 
     def remind(

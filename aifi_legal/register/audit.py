@@ -14,7 +14,8 @@ from ..source import DocumentSource
 from .ledger import Register
 from .roles import signature_roles
 
-_VERSION = re.compile(r"-V\d+\.\d+$")
+# A version, and the -K<NNN> of a sub-processor notice under the agreement it amends.
+_VERSION = re.compile(r"-V\d+\.\d+(-K\d{3})?$")
 
 
 def unplaced(source: DocumentSource, register: Register) -> list[Problem]:

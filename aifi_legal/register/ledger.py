@@ -1,7 +1,8 @@
 """The signature register: an append-only event log in JSON Lines.
 
-Every line is one event (sent, signed, declined, revoked). Nothing is ever rewritten: a correction
-is a new event, and the state of every document is derived by replaying the log in order.
+Every line is one event (sent, signed, declined, revoked; for a sub-processor notice also
+objected and accepted). Nothing is ever rewritten: a correction is a new event, and the state of
+every document is derived by replaying the log in order.
 Appends take an exclusive file lock and are flushed and fsynced, so several processes recording
 at once lose nothing. A damaged line is reported with its line number, never skipped.
 """
@@ -18,12 +19,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import LedgerError, OutputError, Problem
 from ..inputs.validation import problems_from
 
-EventKind = Literal["sent", "signed", "declined", "revoked"]
+# objected: the hospital objected to a sub-processor notice (the reason in `note`, required);
+# accepted: it accepted the notice explicitly, or withdrew or resolved its objection.
+EventKind = Literal["sent", "signed", "declined", "revoked", "objected", "accepted"]
+SIGNATURE_EVENTS = frozenset({"signed", "declined", "revoked"})
 Method = Literal["paper", "simple", "advanced", "qualified"]
 METHODS: tuple[str, ...] = typing.get_args(Method)
 
@@ -47,6 +51,12 @@ class Event(BaseModel):
     evidence_sha256: str | None = None
     recorded_at: datetime
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _objection_has_reason(self) -> Event:
+        if self.event == "objected" and not (self.note or "").strip():
+            raise ValueError("an objected event needs the reason for the objection as its note")
+        return self
 
 
 def new_event(**fields) -> Event:
@@ -153,12 +163,12 @@ def _check_file(path: Path) -> None:
 def signature_state(events: Iterable[Event]) -> dict[tuple[str, str], dict[str, Event]]:
     """Replay the register: (hospital, document id) -> signatory -> their latest event.
 
-    Only signed, declined and revoked events count. A revocation cancels a signature; a later
-    signature counts again.
+    Only signed, declined and revoked events of a signatory count (not sent, nor a notice's
+    objected or accepted). A revocation cancels a signature; a later signature counts again.
     """
     state: dict[tuple[str, str], dict[str, Event]] = {}
     for event in events:
-        if event.event == "sent" or event.signatory is None:
+        if event.event not in SIGNATURE_EVENTS or event.signatory is None:
             continue
         state.setdefault((event.hospital, event.document_id), {})[event.signatory] = event
     return state

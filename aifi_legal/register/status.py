@@ -2,7 +2,9 @@
 
 State is derived, never stored: from what `build` wrote (the manifests) and from replaying the
 signature register. "Overdue" is measured against the planning: the legal pillar runs in months
-`programme.planning.legal` counted from the group's start date.
+`programme.planning.legal` counted from the group's start date. After signing, the
+sub-processor notices amend wrote and the DPIA reviews it asked for are listed per hospital
+(see register/notices.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,15 @@ from ..output.lock import folder_lock
 from ..output.manifest import manifest_entries, verify_entry
 from ..source import DocumentSource
 from .ledger import Event, signature_state
+from .notices import (
+    NOT_SENT,
+    OBJECTED,
+    OPEN,
+    DpiaReview,
+    NoticeStatus,
+    derive_notices,
+    dpia_reviews,
+)
 from .roles import SignatureRole, signature_roles
 
 NOT_BUILT, CONCEPT, READY, PARTLY, SIGNED, DECLINED = (
@@ -75,6 +86,8 @@ class StatusReport:
     today: date
     documents: list[DocumentStatus] = field(default_factory=list)
     groups: list[GroupStatus] = field(default_factory=list)
+    notices: list[NoticeStatus] = field(default_factory=list)
+    dpia_reviews: list[DpiaReview] = field(default_factory=list)
 
     def records(self) -> list[dict[str, Any]]:
         """One dict per document, for `pandas.DataFrame(report.records())`."""
@@ -92,7 +105,7 @@ class StatusReport:
         ]
 
     def to_json(self) -> str:
-        """The JSON form: {today, documents, groups}."""
+        """The JSON form: {today, documents, groups, notices, dpia_reviews}."""
         return (
             json.dumps(
                 {
@@ -109,6 +122,8 @@ class StatusReport:
                         }
                         for g in self.groups
                     ],
+                    "notices": [n.record() for n in self.notices],
+                    "dpia_reviews": [r.record() for r in self.dpia_reviews],
                 },
                 indent=2,
                 ensure_ascii=False,
@@ -155,7 +170,39 @@ class StatusReport:
                         detail += f" (last reminded {d.last_reminded.isoformat()})"
                     late = "  OVERDUE" if d.overdue else ""
                     lines.append(f"    {d.document:<40} {d.status}{detail}{late}")
+                lines += self._after_signing(hospital)
         return "\n".join(lines) + "\n"
+
+    def _after_signing(self, hospital: str) -> list[str]:
+        """A hospital's sub-processor notices and the DPIA reviews it owes, as lines."""
+        lines = []
+        for n in (n for n in self.notices if n.hospital == hospital):
+            new = f" ({', '.join(n.subprocessors)})" if n.subprocessors else ""
+            who = f"{n.processor}{new}"
+            lines.append(f"    sub-processor notice {n.document_id}, {who}:")
+            terms = (
+                f"objection until {n.objection_until.isoformat()}, processing from "
+                f"{n.earliest_start.isoformat()}"
+            )
+            if n.state == NOT_SENT:
+                state = f"not sent (dated {n.dated.isoformat()}; provisional: {terms})"
+            elif n.state == OPEN:
+                state = f"open: sent {_day(n.sent)}, {terms}"
+            elif n.state == OBJECTED:
+                state = f"BLOCKED: the hospital objected ({n.reason})"
+            else:
+                state = f"{n.state} on {_day(n.accepted_on)}; processing from " + (
+                    n.earliest_start.isoformat()
+                )
+            lines.append(f"      {state}")
+            if n.flag:
+                lines.append(f"      FLAG: {n.flag}")
+        for r in (r for r in self.dpia_reviews if r.hospital == hospital and r.due):
+            lines.append(
+                f"    DPIA review due: {r.note} (change of {r.dated.isoformat()}): "
+                + "; ".join(r.triggers)
+            )
+        return lines
 
     def _repr_html_(self) -> str:
         keys = ("group", "hospital", "document", "status", "missing", "overdue")
@@ -168,6 +215,10 @@ class StatusReport:
 
 def _iso(document: DocumentStatus) -> str | None:
     return document.last_reminded.isoformat() if document.last_reminded else None
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "?"
 
 
 def legal_due(programme: Programme, start: date) -> date:
@@ -279,6 +330,8 @@ def _status(
                 len(members) - len(through) if today > due else 0,
             )
         )
+    report.notices = derive_notices(source, out, events, hospitals, group, today)
+    report.dpia_reviews = dpia_reviews(source, out, events, hospitals=hospitals, group=group)
     return report
 
 
