@@ -284,6 +284,14 @@ def test_the_flag_fires_when_the_clinical_phase_starts_before_the_notice_lets_it
     # ... unless that day comes and the notice was never sent.
     [notice] = late.notices(out, hospitals=HOSPITAL, today=date(2027, 10, 1))
     assert notice.flag and "has not been sent" in notice.flag
+    # Sent on its date, the notice lets the sub-processor process from 2027-09-08: from that
+    # day on, nothing is flagged.
+    sent = early  # on the test's own copy of the register
+    sent.notice(notice.document_id, "sent", date="2027-06-01", out=out)
+    [notice] = sent.notices(out, hospitals=HOSPITAL, today=date(2027, 9, 7))
+    assert notice.state == "accepted by silence" and notice.flag
+    [notice] = sent.notices(out, hospitals=HOSPITAL, today=date(2027, 9, 8))
+    assert notice.state == "accepted by silence" and notice.flag is None
 
 
 @pytest.mark.parametrize(

@@ -280,15 +280,18 @@ def _flag(state: str, planned: date, start: date, today: date) -> str | None:
 
     The data has no start date per solution: the processor's processing for the hospital is
     planned from the first day of the group's clinical phase (group start + clinical.first - 1
-    months). It is flagged when that day comes before the notice's first day of processing, or
-    when that day has come while the sub-processor is blocked (objected) or not yet notified.
+    months). It is flagged when that day comes before the notice's first day of processing
+    while that first day is still ahead (and the hospital did not accept expressly), or when
+    that day has come while the sub-processor is blocked (objected) or not yet notified.
     """
     planned_text = f"processing is planned from {planned.isoformat()} (the clinical phase)"
     if state == OBJECTED and (today >= planned or planned < start):
         return f"{FLAG}: {planned_text} and the hospital objected"
     if state == NOT_SENT and today >= planned:
         return f"{FLAG}: {planned_text} and the notice has not been sent"
-    if planned < start:
+    # Once the first day of processing has come, or the hospital accepted expressly (it may
+    # waive the rest of its term), the sub-processor may process: nothing to flag any more.
+    if planned < start and today < start and state != ACCEPTED:
         return f"{FLAG}: {planned_text}, the sub-processor may process from {start.isoformat()}"
     return None
 
