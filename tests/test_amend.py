@@ -368,6 +368,15 @@ def test_a_signed_addendum_is_taken_in_and_covers_its_provisions(amended, tmp_pa
     assert entry["pdf"]["fields"] == ["sig_ziekenhuis_1", "sig_verwerker_1"]
     when = datetime(2027, 6, 3, 10, 0, tzinfo=UTC)
     monkeypatch.setattr("aifi_legal.register.intake._now", lambda: when + timedelta(hours=1))
+    status = project.status(out, hospitals=HOSPITAL, today=TODAY)
+    [row] = [d for d in status.documents if d.document_id == addendum.document_id]
+    assert (row.status, row.amends, row.overdue) == ("ready to sign", signed_id(out), False)
+    assert f"wijzigingsovereenkomst to {signed_id(out)}" in status.to_text()
+    page = project.report(out, hospitals=HOSPITAL, today=TODAY).to_html()
+    addenda = page.split("<caption>Wijzigingsovereenkomsten na ondertekening</caption>")[1]
+    [row] = [r for r in addenda.split("</table>")[0].split("</tr>") if addendum.document_id in r]
+    assert "klaar voor ondertekening" in row
+    assert "Ondertekening per ziekenhuis en document" in page.split(addendum.document_id)[0]
     signed = pdf.read_bytes()
     for field, role in zip(
         entry["pdf"]["fields"],
@@ -381,6 +390,10 @@ def test_a_signed_addendum_is_taken_in_and_covers_its_provisions(amended, tmp_pa
     [result] = report.results
     assert result.accepted, result.problems
     assert {e.document_id for e in result.recorded} == {addendum.document_id}
+    assert project.register_problems() == []  # placed with the agreement it amends
+    status = project.status(out, hospitals=HOSPITAL, today=TODAY + timedelta(days=3))
+    [row] = [d for d in status.documents if d.document_id == addendum.document_id]
+    assert row.status == "signed" and row.missing == ()
     # The next amend finds the provisions amended: nothing is written twice.
     [again] = project.amend(out, hospitals=HOSPITAL, today=TODAY + timedelta(days=3)).hospitals
     assert not [p for p in again.provisions if p.document == VWO]

@@ -14,8 +14,9 @@ from ..source import DocumentSource
 from .ledger import Register
 from .roles import signature_roles
 
-# A version, and the -K<NNN> of a sub-processor notice under the agreement it amends.
-_VERSION = re.compile(r"-V\d+\.\d+(-K\d{3})?$")
+# A version, and the -K<NNN> of a sub-processor notice or the -W<NNN> of an addendum
+# (wijzigingsovereenkomst) under the agreement: both are placed with that agreement.
+_VERSION = re.compile(r"-V\d+\.\d+(-[KW]\d{3})?$")
 
 
 def unplaced(source: DocumentSource, register: Register) -> list[Problem]:

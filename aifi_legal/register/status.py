@@ -22,7 +22,7 @@ from ..assembly.formatting import add_months, last_day_before
 from ..htmltable import html_table
 from ..inputs.programme import Programme
 from ..output.lock import folder_lock
-from ..output.manifest import manifest_entries, verify_entry
+from ..output.manifest import amendment_entries, amendment_ref, manifest_entries, verify_entry
 from ..source import DocumentSource
 from .ledger import Event, signature_state
 from .notices import (
@@ -65,6 +65,7 @@ class DocumentStatus:
     overdue: bool
     out_of_order: tuple[str, ...] = ()  # signed before everyone who signs first had signed
     last_reminded: date | None = None  # the latest `sent` event of this document id
+    amends: str | None = None  # an addendum: the id of the signed agreement it amends
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class StatusReport:
                 "due": d.due.isoformat(),
                 "out_of_order": ", ".join(d.out_of_order),
                 "last_reminded": _iso(d) or "",
+                "amends": d.amends or "",
             }
             for d in self.documents
         ]
@@ -168,6 +170,8 @@ class StatusReport:
                     # Once signed, when it was last sent no longer matters on a terminal.
                     if d.last_reminded and d.status != SIGNED:
                         detail += f" (last reminded {d.last_reminded.isoformat()})"
+                    if d.amends:
+                        detail += f" (wijzigingsovereenkomst to {d.amends})"
                     late = "  OVERDUE" if d.overdue else ""
                     lines.append(f"    {d.document:<40} {d.status}{detail}{late}")
                 lines += self._after_signing(hospital)
@@ -265,7 +269,17 @@ def _status(
     for hospital in selected:
         due = legal_due(programme, portfolio.group(hospital.group).start_date)
         manifest = manifest_entries(out / hospital.id)
-        for ref in source.documents_of(hospital):
+        documents = [
+            (ref, manifest.get(ref.file_name), out / hospital.id)
+            for ref in source.documents_of(hospital)
+        ]
+        # The addenda `amend` wrote after signing: signed by the same parties, not part of the
+        # legal pillar's due date.
+        documents += [
+            (amendment_ref(hospital.id, folder, entry), entry, folder)
+            for folder, entry in amendment_entries(out / hospital.id)
+        ]
+        for ref, entry, folder in documents:
             roles = signature_roles(portfolio, ref)
             required = [r.name for r in roles]
             latest = state.get((hospital.id, ref.id), {})
@@ -273,9 +287,8 @@ def _status(
             signed = tuple(n for n in required if n in latest and latest[n].event == "signed")
             declined = tuple(n for n in required if n in latest and latest[n].event == "declined")
             missing = tuple(n for n in required if n not in signed)
-            entry = manifest.get(ref.file_name)
             built = entry is not None and entry.get("document_id") == ref.id
-            changed = built and bool(verify_entry(out / hospital.id, entry or {}))
+            changed = built and bool(verify_entry(folder, entry or {}))
             if not roles:
                 value = AWAITING_ADVICE if built else NOT_BUILT
             elif declined:
@@ -306,9 +319,10 @@ def _status(
                     missing,
                     declined,
                     due,
-                    today > due and value != SIGNED,
+                    today > due and value != SIGNED and not ref.amendment,
                     out_of_order,
                     sent.get((hospital.id, ref.id)),
+                    ref.base.id if ref.amendment else None,
                 )
             )
     for number in sorted({h.group for h in selected}):
@@ -317,7 +331,11 @@ def _status(
         through = [
             h
             for h in members
-            if all(d.status == SIGNED for d in report.documents if d.hospital == h)
+            if all(
+                d.status == SIGNED
+                for d in report.documents
+                if d.hospital == h and d.amends is None
+            )
         ]
         due = legal_due(programme, start)
         report.groups.append(

@@ -27,7 +27,6 @@ from ..documents import MODEL_FOLDER
 from ..inputs.models import Portfolio
 from ..output.files import write_atomic
 from ..register.ledger import Register
-from ..register.notices import BY_SILENCE, NOT_SENT, OBJECTED, OPEN, NoticeStatus
 from ..register.status import (
     AWAITING_ADVICE,
     CHANGED,
@@ -43,6 +42,7 @@ from ..register.status import (
 )
 from ..register.status import status as status_report
 from ..source import DocumentSource
+from .report_after import after_signing
 
 # The state as the page says it, and the class that colours it.
 STATE_LABELS = {
@@ -56,8 +56,6 @@ STATE_LABELS = {
     DECLINED: ("geweigerd", "problem"),
 }
 LEVEL_LABELS = {ERROR: "fout", WARNING: "waarschuwing"}
-# The colour of a notice's state (accepted explicitly: signed).
-NOTICE_CLASSES = {NOT_SENT: "concept", OPEN: "ready", OBJECTED: "problem", BY_SILENCE: "signed"}
 PILLARS = (("legal", "Juridisch"), ("technical", "Technisch"), ("clinical", "Klinisch"))
 
 _STYLE = """
@@ -169,7 +167,14 @@ def _hospital_name(report: ProgressReport, hospital_id: str) -> str:
 
 
 def _group_section(report: ProgressReport, group: GroupStatus) -> str:
-    documents = [d for d in report.status.documents if d.group == group.group]
+    in_group = [d for d in report.status.documents if d.group == group.group]
+    # Addenda are signed after the legal pillar: listed with the notices, not in its matrix.
+    documents = [d for d in in_group if d.amends is None]
+    addenda = [d for d in in_group if d.amends is not None]
+
+    def name_of(hospital: str) -> str:
+        return _hospital_name(report, hospital)
+
     by_hospital: dict[str, list[DocumentStatus]] = defaultdict(list)
     for document in documents:
         by_hospital[document.hospital].append(document)
@@ -181,7 +186,8 @@ def _group_section(report: ProgressReport, group: GroupStatus) -> str:
     return (
         f'<section class="group">\n<h2>{_e(heading)}</h2>\n'
         f"{_timeline(report, group, by_hospital)}{_matrix(report, group, by_hospital)}"
-        f"{_overdue(report, documents)}{_after_signing(report, by_hospital)}"
+        f"{_overdue(report, documents)}"
+        f"{after_signing(report.status, addenda, set(by_hospital), name_of, STATE_LABELS)}"
         f"{_findings(report, by_hospital)}</section>\n"
     )
 
@@ -235,62 +241,6 @@ def _overdue(report: ProgressReport, documents: list[DocumentStatus]) -> str:
         '<th scope="col">Uiterlijk</th><th scope="col">Nog te tekenen door</th></tr></thead>\n'
         f"<tbody>{rows}</tbody>\n</table>\n"
     )
-
-
-def _after_signing(report: ProgressReport, by_hospital: dict[str, list[DocumentStatus]]) -> str:
-    """The sub-processor notices and the DPIA reviews due of the group's hospitals."""
-    notices = [n for n in report.status.notices if n.hospital in by_hospital]
-    reviews = [r for r in report.status.dpia_reviews if r.hospital in by_hospital and r.due]
-    if not notices and not reviews:
-        return "<p>Geen kennisgevingen van subverwerkers en geen herbeoordeling van de DPIA.</p>\n"
-    rows = "".join(
-        f"<tr><td>{_e(_hospital_name(report, n.hospital))}</td><td>{_e(n.document_id)}</td>"
-        f"<td>{_e(', '.join(n.subprocessors) or '-')} (via {_e(n.processor)})</td>"
-        f'<td class="state {NOTICE_CLASSES.get(n.state, "signed")}">'
-        f"{_e(_notice_state(report, n))}</td><td>{_e(datum(n.objection_until))}</td>"
-        f"<td>{_e(datum(n.earliest_start))}</td><td>{_e(_notice_flag(report, n))}</td></tr>"
-        for n in notices
-    )
-    table = (
-        "<table>\n<caption>Kennisgevingen van subverwerkers na ondertekening</caption>\n"
-        '<thead><tr><th scope="col">Ziekenhuis</th><th scope="col">Kennisgeving</th>'
-        '<th scope="col">Subverwerker</th><th scope="col">Stand</th>'
-        '<th scope="col">Bezwaar tot en met</th><th scope="col">Verwerking vanaf</th>'
-        f'<th scope="col">Let op</th></tr></thead>\n<tbody>{rows}</tbody>\n</table>\n'
-    )
-    items = "".join(
-        f"<li>{_e(_hospital_name(report, r.hospital))}: {_e(r.note)} (wijziging van "
-        f"{_e(datum(r.dated))}): {_e('; '.join(r.triggers))}</li>"
-        for r in reviews
-    )
-    due = f"<h3>Herbeoordeling van de DPIA nodig</h3>\n<ul>{items}</ul>\n" if reviews else ""
-    return (table if notices else "") + due
-
-
-def _notice_state(report: ProgressReport, n: NoticeStatus) -> str:
-    """Where a notice stands, in Dutch: who may still object, until when, or who objected."""
-    name = _hospital_name(report, n.hospital)
-    if n.state == OPEN:
-        return f"{name} kan bezwaar maken tot en met {datum(n.objection_until)}"
-    if n.state == OBJECTED:
-        return f"GEBLOKKEERD: {name} maakte bezwaar ({n.reason})"
-    if n.state == NOT_SENT:
-        return f"niet verzonden (gedateerd {datum(n.dated)}; termijnen voorlopig)"
-    if n.state == BY_SILENCE:
-        return f"stilzwijgend aanvaard op {datum(n.accepted_on or n.objection_until)}"
-    return f"aanvaard op {datum(n.accepted_on or n.dated)}"
-
-
-def _notice_flag(report: ProgressReport, n: NoticeStatus) -> str:
-    """The warning of a notice (see register.notices._flag), in Dutch; '-' without one."""
-    if not n.flag or n.planned_start is None:
-        return "-"
-    why = f"de subverwerker mag pas verwerken vanaf {datum(n.earliest_start)}"
-    if n.blocked:
-        why = "het ziekenhuis maakte bezwaar"
-    elif n.state == NOT_SENT and report.status.today >= n.planned_start:
-        why = "de kennisgeving is niet verzonden"
-    return f"gebruik gepland vanaf {datum(n.planned_start)} (klinische fase), maar {why}"
 
 
 def _findings(report: ProgressReport, by_hospital: dict[str, list[DocumentStatus]]) -> str:
