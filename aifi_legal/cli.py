@@ -36,6 +36,10 @@ OPTIONS: dict[str, str] = {}
 # Keywords whose option or argument has a name of its own on the command line.
 _RENAMED = {"paths": "FILES", "target": "DIRECTORY"}
 _PRESENTATION = ("fmt", "quiet", "verbose", "help")
+# Help texts too long for their option's line.
+_ONLY = "Build only this document kind (repeatable)."
+_DAY = "Date of the change (default: today): the documents' date and the folder's name."
+_EFFECTIVE = "The day the addenda take effect (default: the day of their last signature)."
 _EVENTS = "sent: the day it was sent (the terms run from it); objected (give --reason); accepted."
 
 
@@ -173,12 +177,7 @@ def validate(project: Project, fmt: str) -> None:
 @_out("Output folder; documents go to OUT/<hospital id>/<kind>.docx.")
 @_hospitals
 @click.option("--group", type=int, metavar="N", help="Build only implementation group N.")
-@click.option(
-    "--only",
-    multiple=True,
-    type=click.Choice(list(KINDS)),
-    help="Build only this document kind (repeatable).",
-)
+@click.option("--only", multiple=True, type=click.Choice(list(KINDS)), help=_ONLY)
 @click.option("--model", is_flag=True, help="Write each kind once to OUT/model/, fields marked.")
 @click.option("--pdf", is_flag=True, help="Also write PDFs with signature fields (LibreOffice).")
 @click.option("--draft", is_flag=True, help="With --pdf: stamp CONCEPT on every page.")
@@ -359,7 +358,9 @@ def diff(project: Project, old: Path, new: Path, fmt: str, **options: Any) -> No
 @_project
 @_selection(
     "The folder the signed documents were built in.",
-    _today("Date of the change (default: today): the notice date and the folder's name."),
+    click.option("--today", "--date", "today", metavar="YYYY-MM-DD", callback=_as_date, help=_DAY),
+    click.option("--effective", metavar="YYYY-MM-DD", callback=_as_date, help=_EFFECTIVE),
+    click.option("--pdf", is_flag=True, help="Also write each addendum as a PDF to sign."),
     _format("text", "json"),
 )
 def amend(project: Project, out: Path, fmt: str, **options: Any) -> None:

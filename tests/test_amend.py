@@ -254,8 +254,11 @@ def test_amend_from_the_command_line(signed_set, tmp_path):
     args = ["--data", str(project.workspace.data), "--ledger", str(tmp_path / "register.jsonl")]
     args += ["--clauses", str(ROOT / "clauses"), "--templates", str(ROOT / "templates")]
     runner = CliRunner()
-    text = runner.invoke(cli, ["amend", *args, "--out", str(out), "--today", "2027-06-01"])
+    when = ["--date", "2027-06-01", "--effective", "2027-07-01"]
+    text = runner.invoke(cli, ["amend", *args, "--out", str(out), *when])
     assert text.exit_code == 0, text.output
+    written = out / HOSPITAL / "wijzigingen" / "001-2027-06-01" / f"{ADDENDUM}.docx"
+    assert "treedt in werking op 1 juli 2027, of op de dag" in document_text(written)
     assert "wijzigingsovereenkomst" in text.stdout and "sub-processor notice" in text.stdout
     assert "to sign: AIFI-VWO-LINDE-EN-EIK--NORDLICHT-V1.0-W001" in text.stdout
     result = runner.invoke(

@@ -40,7 +40,7 @@ def sample(param: click.Parameter, tmp_path: Path) -> str | None:
         path = tmp_path / f"{param.name}.txt"
         path.write_text("x")
         return str(path)
-    if param.name in ("today", "when"):
+    if param.name in ("today", "when", "effective"):
         return "2027-03-04"
     return f"{param.name}-value"
 
