@@ -32,16 +32,19 @@ from .output.result import BuildResult
 from .project import Project, load_project
 from .register.intake import IntakeReport, IntakeResult
 from .register.ledger import Event, Register
+from .register.notices import DpiaReview, NoticeStatus
 from .register.remind import Reminder, ReminderReport, SigningStep, Skipped
 from .register.roles import SignatureRole
 from .register.status import DocumentStatus, GroupStatus, StatusReport
-from .review.amend import AmendmentPlan, HospitalAmendments, Notice, Provision
+from .review.addendum import Addendum
 from .review.changes import ClauseChange
 from .review.diff import DiffReport, DocumentDiff
+from .review.plan import AmendmentPlan, HospitalAmendments, Notice, Provision
 from .review.report import ProgressReport
 
 __all__ = [
     "KINDS",
+    "Addendum",
     "AifiLegalError",
     "AmendmentPlan",
     "AssembledDocument",
@@ -56,6 +59,7 @@ __all__ = [
     "DocumentDiff",
     "DocumentRef",
     "DocumentStatus",
+    "DpiaReview",
     "Event",
     "Finding",
     "GroupStatus",
@@ -65,6 +69,7 @@ __all__ = [
     "IntakeResult",
     "LedgerError",
     "Notice",
+    "NoticeStatus",
     "OutputError",
     "PdfError",
     "Problem",
