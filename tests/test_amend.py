@@ -401,3 +401,42 @@ def test_a_signed_addendum_is_taken_in_and_covers_its_provisions(amended, tmp_pa
     [again] = project.amend(out, hospitals=HOSPITAL, today=TODAY + timedelta(days=3)).hospitals
     assert not [p for p in again.provisions if p.document == VWO]
     assert any(addendum.document_id in line and "signed" in line for line in again.covered)
+
+
+def test_an_inserted_article_takes_a_letter_and_renumbers_nothing(signed_set, tmp_path):
+    clauses = tmp_path / "clauses"
+    shutil.copytree(ROOT / "clauses", clauses)
+    (clauses / "verwerkersovereenkomst" / "register.md").unlink()
+    (clauses / "verwerkersovereenkomst" / "opleiding.md").write_text(
+        "---\nid: vwo-opleiding\nversion: 1.0.0\ntitle: Opleiding van personeel\n"
+        "documents: [verwerkersovereenkomst]\nsection: artikel\norder: 65\n---\n"
+        "De Verwerker zorgt dat zijn medewerkers met toegang tot Persoonsgegevens jaarlijks "
+        "een opleiding over beveiliging volgen, als bedoeld in {{ ref('vwo-beveiliging') }}.\n\n"
+        "De Verwerker houdt een overzicht bij van de gevolgde opleidingen.\n",
+        "utf-8",
+    )
+    project, out = _after(signed_set, tmp_path, clauses=clauses)
+    [hospital] = project.amend(out, hospitals=HOSPITAL, today=TODAY).hospitals
+    # Every article after the new one is renumbered in the current build, and so is every
+    # reference to it; in the signed numbering only the two provisions changed.
+    assert [(p.change.clause, p.change.change) for p in hospital.provisions] == [
+        ("vwo-opleiding", "inserted"),
+        ("vwo-register", "deleted"),
+    ]
+    assert hospital.notices == [] and hospital.dpia_review == []
+    [addendum] = hospital.addenda
+    assert addendum.amends == ("Artikel 6a", "Artikel 14")
+    lines = document_text(addendum.path).splitlines()
+    assert (
+        "Na artikel 6 van de Overeenkomst wordt een artikel ingevoegd, dat luidt als volgt:"
+        in (lines)
+    )
+    assert "Artikel 6a Opleiding van personeel" in lines
+    assert any(line.startswith("6a.1 De Verwerker") and "in Artikel 7." in line for line in lines)
+    assert "6a.2 De Verwerker houdt een overzicht bij van de gevolgde opleidingen." in lines
+    assert (
+        "Artikel 14 (Register van verwerkingsactiviteiten) van de Overeenkomst vervalt. De "
+        "nummering van de overige artikelen en bijlagen blijft ongewijzigd." in lines
+    )
+    report = project.check([addendum.path])
+    assert [f.message for f in report.findings if f.level == "error"] == []

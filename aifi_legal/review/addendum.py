@@ -26,7 +26,7 @@ from ..assembly.blocks import Block, Cell, Paragraph, Run, Table
 from ..assembly.clauses import Clause, ClauseHead, ClauseLibrary
 from ..documents import KINDS, DocumentRef
 from ..source import DocumentSource
-from ..word.reader import DocxContent, read_docx
+from ..word.reader import DocxContent, normalise, read_docx
 from .addendum_text import (
     ADDENDUM_NOUN,
     definitions,
@@ -95,6 +95,39 @@ def signed_numbers(content: DocxContent) -> tuple[dict[str, str], list[str]]:
             if match:
                 shown[paragraph.clause] = f"{match.group(1)} {match.group(2)}"
     return shown, order
+
+
+def signed_readings(
+    source: DocumentSource, ref: DocumentRef, signed_docx: Path
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Each current clause as it would read in the signed agreement, and each signed clause.
+
+    Both as the document reader gives them, numbered as the agreement was signed: an article
+    inserted before others renumbers them and every reference to them, which changes their
+    text only in numbers the addendum writes as signed. A clause that reads the same in both is
+    no provision to amend; what a clause reads after an addendum is compared in these terms.
+    """
+    current = source.assemble(ref)
+    signed = read_docx(signed_docx)
+    shown, order = signed_numbers(signed)
+    numbers = _inserted_numbers(
+        [Change(r.clause.id, INSERTED, "") for r in current.clauses if r.clause.id not in shown],
+        current,
+        shown,
+    )
+    refs = {**shown, **numbers}
+    readings = {}
+    for rendered in current.clauses:
+        number = refs.get(rendered.clause.id)
+        if number is None or rendered.heading is None:
+            readings[rendered.clause.id] = normalise(rendered.plain_text())
+            continue
+        bare = number.split(" ", 1)[1]
+        heading = f"{number} {rendered.clause.head.title}"
+        blocks = tuple(quoted(rendered.blocks, refs, rendered.number, bare))
+        again = RenderedClause(rendered.clause, bare, heading, blocks)
+        readings[rendered.clause.id] = normalise(again.plain_text())
+    return readings, {clause: signed.clause_text(clause) for clause in order}
 
 
 def addendum_document(

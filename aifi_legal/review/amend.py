@@ -12,6 +12,7 @@ so. The redline of each affected document and the change report are written to
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from dataclasses import dataclass, replace
@@ -41,7 +42,7 @@ from ..source import DocumentSource
 from ..word.conventions import DOCUMENT_TIME
 from ..word.reader import normalise, read_docx
 from ..word.writer import render_docx
-from .addendum import Addendum, Change, addendum_document
+from .addendum import Addendum, Change, addendum_document, signed_readings
 from .changes import ClauseChange
 from .diff import REDLINE_SUFFIX, DocumentDiff, _by_stem, _compare, _signed_originals
 from .dpia_note import dpia_note_docx
@@ -56,7 +57,6 @@ from .plan import (
     HospitalAmendments,
     Notice,
     Provision,
-    clause_texts,
     covering,
 )
 from .redline import redline
@@ -146,8 +146,12 @@ def _plan_hospital(
             continue
         if not _same_parties(source, hospital, stem, diff):
             result.new_versions.append(stem)
-        texts = clause_texts(diff.new_path)
+        readings, as_signed = _readings(source, hospital, stem, diff)
+        texts = {clause: _sha256(text) for clause, text in readings.items()}
         for change in diff.changes:
+            clause = change.clause or ""
+            if clause in readings and readings[clause] == as_signed.get(clause):
+                continue  # only its numbers moved: the addendum keeps the signed ones
             provision = _provision(source.library, stem, diff.kind, change)
             if provision is None:
                 continue
@@ -264,7 +268,6 @@ def _write(
             redlines.append(path)
     result.folder, result.redlines = target, redlines
     originals = {diff.stem: diff.old_path for diff in diffs if diff.old_path}
-    current_docs = {diff.stem: diff.new_path for diff in diffs}
     for index, notice in enumerate(result.notices):
         data, document_id = notice_docx(
             source,
@@ -299,7 +302,6 @@ def _write(
             stem,
             provisions,
             originals[stem],
-            current_docs.get(stem),
             target,
             writing,
         )
@@ -355,15 +357,15 @@ def _addendum(
     stem: str,
     provisions: list[Provision],
     signed_docx: Path,
-    current_docx: Path | None,
     target: Path,
     writing: _Writing,
 ) -> tuple[Addendum, dict[str, Any]]:
     """The wijzigingsovereenkomst to one signed agreement, written, and its manifest entry."""
     kind = provisions[0].kind or ""
-    texts = clause_texts(current_docx)
     processor = _processor_of(stem) if KINDS[kind].per_processor else None
     current = source.ref(result.hospital, kind, processor)
+    readings, _ = signed_readings(source, current, signed_docx)
+    texts = {clause: _sha256(text) for clause, text in readings.items()}
     base_id = read_docx(signed_docx).document_id or current.id
     ref = DocumentRef(
         kind, result.hospital, base_id.rsplit("-V", 1)[-1], processor, amendment=target.name
@@ -406,6 +408,20 @@ def _addendum(
         "numbering": list(numbering),
     }
     return addendum, entry
+
+
+def _readings(
+    source: DocumentSource, hospital: str, stem: str, diff: DocumentDiff
+) -> tuple[dict[str, str], dict[str, str]]:
+    """An amendable agreement's clauses as they read now and as signed (see signed_readings)."""
+    if diff.kind not in AMENDABLE or not diff.old_path or not diff.changes:
+        return {}, {}
+    processor = _processor_of(stem) if KINDS[diff.kind].per_processor else None
+    return signed_readings(source, source.ref(hospital, diff.kind, processor), diff.old_path)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _processor_of(stem: str) -> str:

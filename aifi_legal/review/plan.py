@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from ..register.ledger import Event
-from ..word.reader import read_docx
 from .addendum import Addendum
 from .changes import ClauseChange
 
@@ -210,17 +208,6 @@ class AmendmentPlan:
     def __repr__(self) -> str:
         needed = sum(1 for h in self.hospitals if h.needed)
         return f"<AmendmentPlan {len(self.hospitals)} hospital(s), {needed} with changes>"
-
-
-def clause_texts(docx: Path | None) -> dict[str, str]:
-    """The sha256 of each clause's text as a document reads: what an addendum made it say."""
-    if docx is None:
-        return {}
-    content = read_docx(docx)
-    return {
-        clause: hashlib.sha256(content.clause_text(clause).encode()).hexdigest()
-        for clause in content.clause_order
-    }
 
 
 def covering(
