@@ -159,6 +159,12 @@ def test_a_solution_added_needs_an_amendment_a_notice_and_a_dpia_review(signed_s
     assert "d. Verwerkersovereenkomst, Bijlage 6 Subverwerkers" in lines
     assert any(line.endswith("4 Beschrijving van de verwerking") for line in lines)
     assert any("artikel 35, tweede lid, AVG" in line for line in lines)
+    # The risks assessed anew: bone age brings the risk of its reference standard.
+    new_risks = [r for r in hospital.dpia_risks if r.endswith("(nieuw)")]
+    assert [r.split(". ", 1)[1] for r in new_risks] == [
+        "Onjuiste uitkomst door de referentiestandaard (nieuw)"
+    ]
+    assert any(line.endswith(new_risks[0]) for line in lines)
     report = json.loads((hospital.folder / "wijzigingen.json").read_text("utf-8"))
     assert report["notices"][0]["objection_until"] == notice.objection_until.isoformat()
     # A second run finds every provision in the addenda it wrote, awaiting signature: it

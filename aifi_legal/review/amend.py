@@ -45,7 +45,7 @@ from ..word.writer import render_docx
 from .addendum import Addendum, Change, addendum_document, signed_readings
 from .changes import ClauseChange
 from .diff import REDLINE_SUFFIX, DocumentDiff, _by_stem, _compare, _signed_originals
-from .dpia_note import dpia_note_docx
+from .dpia_note import affected_risks, dpia_note_docx
 from .notice import notice_docx
 from .plan import (
     AMENDABLE,
@@ -177,6 +177,8 @@ def _plan_hospital(
             diff = _compare(hospital, "dpia", base, current["dpia"], set(), None, "")
             result.dpia_chapters = list(dict.fromkeys(c.article for c in diff.changes if c.clause))
             result.dpia_base = diff.old_id
+            if diff.old_path and diff.new_path:
+                result.dpia_risks = affected_risks(diff.old_path, diff.new_path)
     if folder is not None and result.needed:
         result = _write(source, result, diffs, folder, writing)
     return result
@@ -287,6 +289,7 @@ def _write(
             result.hospital,
             result.dpia_review,
             result.dpia_chapters,
+            result.dpia_risks,
             base_id,
             number,
             when,

@@ -8,14 +8,57 @@ used for patients' data.
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 from ..assembly.blocks import Block
 from ..assembly.formatting import datum
 from ..source import DocumentSource
+from ..word.conventions import STYLES
+from ..word.reader import normalise, read_docx
 from .letters import Section, items, letter_docx, text
 
 NOTE_TITLE = "Herbeoordeling van de DPIA"
+RISK_CHAPTER = "dpia-risicos"  # the clause that assesses each risk under a subheading
+_RISK = re.compile(r"^(R\d+)\. (.+)$")
+
+
+def affected_risks(base: Path, current: Path) -> list[str]:
+    """The risks the current DPIA assesses anew against `base`: new, changed or gone.
+
+    A risk is its subheading in the chapter on risks (`R7. Title`) and the text under it;
+    risks are matched by title, since their numbers follow from which ones apply.
+    """
+    old, new = _risks(base), _risks(current)
+    found = []
+    for title, (number, text_now) in new.items():
+        if title not in old:
+            found.append(f"{number}. {title} (nieuw)")
+        elif old[title][1] != text_now:
+            found.append(f"{number}. {title} (anders beoordeeld)")
+    found += [
+        f"{number}. {title} (vervalt)" for title, (number, _) in old.items() if title not in new
+    ]
+    return found
+
+
+def _risks(path: Path) -> dict[str, tuple[str, str]]:
+    """Title -> (number, the assessment's text) of each risk in a DPIA."""
+    risks: dict[str, tuple[str, list[str]]] = {}
+    current: str | None = None
+    for paragraph in read_docx(path).body():
+        if paragraph.clause != RISK_CHAPTER:
+            continue
+        match = _RISK.match(paragraph.text)
+        if match and paragraph.style == STYLES["subheading"]:
+            current = match.group(2)
+            risks[current] = (match.group(1), [])
+        elif paragraph.style == STYLES["subheading"]:
+            current = None
+        elif current is not None:
+            risks[current][1].append(paragraph.text)
+    return {title: (n, normalise(" ".join(lines))) for title, (n, lines) in risks.items()}
 
 
 def dpia_note_docx(
@@ -23,6 +66,7 @@ def dpia_note_docx(
     hospital: str,
     triggers: list[str],
     chapters: list[str],
+    risks: list[str],
     base_id: str,
     number: int,
     when: date,
@@ -34,10 +78,15 @@ def dpia_note_docx(
     fg, manager = party["contacts"]["privacy_officer"], party["contacts"]["legal"]
     document_id = f"{base_id}-H{number:03d}"  # H: herbeoordeling
     affected: list[Block]
+    risk_lines: list[Block] = []
+    if risks:
+        risk_lines = [text("Met de huidige gegevens worden deze risico's anders beoordeeld:")]
+        risk_lines += items(risks)
     if chapters:
         affected = [
             text("Met de huidige gegevens luiden deze hoofdstukken van de DPIA anders:"),
             *items(chapters),
+            *risk_lines,
             text(
                 "De herbeoordeling stelt per hoofdstuk vast of de beschrijving, de risico's, "
                 "de maatregelen en het restrisico nog kloppen, en legt de uitkomst vast in een "

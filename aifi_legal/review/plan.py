@@ -85,6 +85,7 @@ class HospitalAmendments:
     notices: list[Notice] = field(default_factory=list)
     dpia_review: list[str] = field(default_factory=list)  # the triggers, in words
     dpia_chapters: list[str] = field(default_factory=list)  # chapters that read differently
+    dpia_risks: list[str] = field(default_factory=list)  # risks assessed anew, in words
     dpia_note: Path | None = None  # the review note written for the FG
     dpia_base: str | None = None  # the id of the DPIA the chapters are compared with
     dpia_note_id: str | None = None
@@ -123,6 +124,7 @@ class HospitalAmendments:
             "notices": [n.record() for n in self.notices],
             "dpia_review": self.dpia_review,
             "dpia_chapters": self.dpia_chapters,
+            "dpia_risks": self.dpia_risks,
             "dpia_note": str(self.dpia_note) if self.dpia_note else None,
             "dpia_note_id": self.dpia_note_id,
             "addenda": [a.record() for a in self.addenda],
@@ -178,6 +180,8 @@ class HospitalAmendments:
             lines.append("  dpia: review needed (" + "; ".join(self.dpia_review) + ")")
             if self.dpia_chapters:
                 lines.append("    chapters that change: " + "; ".join(self.dpia_chapters))
+            if self.dpia_risks:
+                lines.append("    risks assessed anew: " + "; ".join(self.dpia_risks))
             if self.dpia_note:
                 lines.append(f"    review note for the FG: {self.dpia_note}")
         if self.folder:
