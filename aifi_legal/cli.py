@@ -38,6 +38,7 @@ _RENAMED = {"paths": "FILES", "target": "DIRECTORY"}
 _PRESENTATION = ("fmt", "quiet", "verbose", "help")
 # Help texts too long for their option's line.
 _ONLY = "Build only this document kind (repeatable)."
+_AMENDMENT = "For the wijzigingsovereenkomst amend wrote to it (its folder or number)."
 _DAY = "Date of the change (default: today): the documents' date and the folder's name."
 _EFFECTIVE = "The day the addenda take effect (default: the day of their last signature)."
 _EVENTS = "sent: the day it was sent (the terms run from it); objected (give --reason); accepted."
@@ -227,6 +228,7 @@ def _progress(stage: str, done: int, total: int, item: str) -> None:
     "document sent for signing.",
 )
 @click.option("--note", help="A remark to keep with the event.")
+@click.option("--amendment", metavar="NNN-DATE|WNNN", help=_AMENDMENT)
 @_out("The folder the documents were built in.")
 @_format("text", "json")
 def sign(project: Project, hospital: str, kind: str, fmt: str, **options: Any) -> None:

@@ -196,12 +196,15 @@ class Project:
         processor: str | None = None,
         out: str | Path = "out",
         note: str | None = None,
+        amendment: str | None = None,
     ) -> Event:
         """Record a signature (or sent, declined, revoked) by hand in the register.
 
         The signatory must be one who signs this document; the document must have been built
         in `out` (its sha256 comes from the manifest: the PDF when there is one, else the
-        DOCX). `file` is the evidence (a scan), whose sha256 is recorded.
+        DOCX). `file` is the evidence (a scan), whose sha256 is recorded. `amendment` records
+        it for the wijzigingsovereenkomst to that agreement that amend wrote, named by its
+        folder (`001-2027-06-01`), its number (`W001`) or its id.
         """
         return record_event(
             self.source,
@@ -216,6 +219,7 @@ class Project:
             processor=processor,
             out=out,
             note=note,
+            amendment=amendment,
         )
 
     def status(

@@ -446,3 +446,28 @@ def test_an_inserted_article_takes_a_letter_and_renumbers_nothing(signed_set, tm
     )
     report = project.check([addendum.path])
     assert [f.message for f in report.findings if f.level == "error"] == []
+
+
+def test_a_paper_signature_of_an_addendum_is_recorded_by_hand(amended, monkeypatch):
+    project, out, hospital = amended
+    monkeypatch.setattr("aifi_legal.register.record._today", lambda: date(2027, 6, 3))
+    [addendum] = [a for a in hospital.addenda if a.document == "deelnameovereenkomst"]
+    args = ["--data", str(project.workspace.data), "--ledger", str(project.register.path)]
+    args += ["--clauses", str(ROOT / "clauses"), "--templates", str(ROOT / "templates")]
+    first = project.signatories("deelnameovereenkomst", HOSPITAL)[0]
+    sign = ["sign", HOSPITAL, "deelnameovereenkomst", *args, "--out", str(out)]
+    sign += ["--signatory", first.name, "--method", "paper"]
+    runner = CliRunner()
+    # Before the addendum's own date it cannot have been signed.
+    early = runner.invoke(cli, [*sign, "--amendment", "W001", "--date", "2027-05-31"])
+    assert early.exit_code == 2 and "before the document's date 2027-06-01" in early.stderr
+    unknown = runner.invoke(cli, [*sign, "--amendment", "W009", "--date", "2027-06-02"])
+    assert unknown.exit_code == 2 and addendum.document_id in unknown.stderr  # the hint
+    result = runner.invoke(cli, [*sign, "--amendment", "W001", "--date", "2027-06-02"])
+    assert result.exit_code == 0, result.output
+    assert f"{HOSPITAL}" in result.stdout
+    [event] = [e for e in project.register.read() if e.document_id == addendum.document_id]
+    assert event.signatory == first.name and event.date == date(2027, 6, 2)
+    status = project.status(out, hospitals=HOSPITAL, today=date(2027, 6, 3))
+    [row] = [d for d in status.documents if d.document_id == addendum.document_id]
+    assert row.status == "partly signed" and row.signed == (first.name,)

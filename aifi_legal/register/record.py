@@ -7,10 +7,11 @@ import re
 from datetime import date as date_type
 from pathlib import Path
 
+from ..documents import DocumentRef
 from ..errors import UsageError
 from ..names import normal_text, same_name
 from ..output.lock import folder_lock
-from ..output.manifest import manifest_entries, verify_entry
+from ..output.manifest import amendment_entries, amendment_ref, manifest_entries, verify_entry
 from ..source import DocumentSource
 from .ledger import METHODS, Event, Register, new_event
 from .roles import SignatureRole, signature_roles
@@ -30,6 +31,7 @@ def record(
     processor: str | None = None,
     out: str | Path = "out",
     note: str | None = None,
+    amendment: str | None = None,
 ) -> Event:
     """Record an event for one signatory of one built document; see `Project.record`."""
     # A build running in `out` is waited for: the manifest and the files are read as one.
@@ -47,6 +49,7 @@ def record(
             processor=processor,
             out=out,
             note=note,
+            amendment=amendment,
         )
 
 
@@ -86,8 +89,12 @@ def _record(
     processor: str | None,
     out: str | Path,
     note: str | None,
+    amendment: str | None,
 ) -> Event:
     ref = source.ref(hospital, kind, processor)
+    document_date = source.portfolio.consortium.documents.date
+    if amendment is not None:
+        ref, document_date = _addendum(ref, Path(out), amendment)
     roles = signature_roles(source.portfolio, ref)
     if not roles and event != "sent":
         raise UsageError(
@@ -161,7 +168,6 @@ def _record(
             argument="date",
             value=date,
         ) from None
-    document_date = source.portfolio.consortium.documents.date
     if when > _today():
         raise UsageError(
             f"the date {when} is in the future",
@@ -194,6 +200,25 @@ def _record(
     )
     register.append([recorded])
     return recorded
+
+
+def _addendum(agreement: DocumentRef, out: Path, amendment: str) -> tuple[DocumentRef, date_type]:
+    """The addendum to `agreement` that `amend` wrote, named by its folder, W-number or id."""
+    found = [
+        (amendment_ref(agreement.hospital_id or "", folder, entry), entry)
+        for folder, entry in amendment_entries(out / (agreement.hospital_id or ""))
+        if entry.get("kind") == agreement.kind and entry.get("processor") == agreement.processor_id
+    ]
+    for ref, entry in found:
+        if amendment in (ref.amendment, ref.id, ref.id.rsplit("-", 1)[-1]):
+            return ref, date_type.fromisoformat(entry["expected"]["document"]["date"])
+    raise UsageError(
+        f"no wijzigingsovereenkomst {amendment!r} to the {agreement.kind} of "
+        f"{agreement.hospital_id} in {out}",
+        argument="amendment",
+        value=amendment,
+        hint="addenda written: " + (", ".join(ref.id for ref, _ in found) or "none (run amend)"),
+    )
 
 
 def _today() -> date_type:
