@@ -366,6 +366,13 @@ def test_an_addendum_is_an_ordinary_document_checked_against_what_amend_wrote(am
         },
     )
     found = project.check([edited]).findings
+    # A copy saved elsewhere, without the folder's manifest, is found by its id under out=.
+    (tmp_path / "manifest.json").unlink()
+    copied = project.check([edited], out=out)
+    assert copied.recognised[str(edited)]["document_id"] == addendum.document_id
+    assert [
+        f.rule for f in copied.findings if f.document == str(edited) and f.level != "info"
+    ] == []
     assert [f.rule for f in found if f.location.startswith("artikel")] == ["review.changed-clause"]
 
 

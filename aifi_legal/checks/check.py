@@ -95,7 +95,9 @@ def check(
             continue
         found = rules.target_id(content, index)
         target = (
-            _target(source, index[found]) if found else _addendum_target(source, path, content)
+            _target(source, index[found])
+            if found
+            else _addendum_target(source, path, content, out)
         )
         report.findings += rules.integrity(content, target) + rules.leftovers(content, target)
         if target is None:
@@ -142,28 +144,36 @@ def check(
     return report
 
 
-def _addendum_target(source: DocumentSource, path: Path, content: DocxContent) -> Target | None:
+def _addendum_target(
+    source: DocumentSource, path: Path, content: DocxContent, out: Path | None
+) -> Target | None:
     """An addendum is checked against what `amend` wrote, kept in its folder's manifest.
 
     Its text was made against the agreement as signed, so it cannot be made again from the
-    current inputs; its parties and signatories are those of the current data.
+    current inputs; its parties and signatories are those of the current data. It is found
+    beside the file, or by its id among the addenda under `out` (a copy saved elsewhere).
     """
-    entry = manifest_entries(path.parent).get(path.name)
-    if not entry or not isinstance(entry.get("amendment"), dict):
-        return None
-    if entry.get("document_id") != content.document_id:
-        return None
-    hospital = str(entry.get("hospital") or path.parent.parent.parent.name)
-    if hospital not in {h.id for h in source.portfolio.hospitals}:
-        return None
-    try:
-        expected = document_from_record(entry["expected"])
-    except (KeyError, ValueError):
-        return None
-    base = _target(source, amendment_ref(hospital, path.parent, entry).base)
-    ref = amendment_ref(hospital, path.parent, entry)
-    numbering = frozenset(str(n).lower() for n in entry.get("numbering", []))
-    return Target(ref, expected, base.parties, base.terms, numbering)
+    known = {h.id for h in source.portfolio.hospitals}
+    found = [(path.parent, manifest_entries(path.parent).get(path.name) or {})]
+    if out is not None:
+        found += [
+            (folder, entry) for h in sorted(known) for folder, entry in amendment_entries(out / h)
+        ]
+    for folder, entry in found:
+        if not isinstance(entry.get("amendment"), dict):
+            continue
+        hospital = str(entry.get("hospital"))
+        if entry.get("document_id") != content.document_id or hospital not in known:
+            continue
+        try:
+            expected = document_from_record(entry["expected"])
+        except (KeyError, ValueError):
+            return None
+        ref = amendment_ref(hospital, folder, entry)
+        base = _target(source, ref.base)
+        numbering = frozenset(str(n).lower() for n in entry.get("numbering", []))
+        return Target(ref, expected, base.parties, base.terms, numbering)
+    return None
 
 
 def _target(source: DocumentSource, ref: rules.DocumentRef) -> Target:
