@@ -217,6 +217,9 @@ def test_an_objection_blocks_the_vendor_for_that_hospital(world):
     text = runner.invoke(cli, ["status", *args, "--hospital", HOSPITAL, "--today", "2027-06-21"])
     assert text.exit_code == 0, text.output
     assert f"BLOCKED: the hospital objected ({reason})" in text.stdout
+    # The addendum that lists the sub-processor in its annex waits for the objection.
+    addendum = notice_id.replace("-K001", "-W001")
+    assert f"do not sign {addendum} while the objection stands" in text.stdout
     vendor = project.portfolio.solution("skeletleeftijd").vendor.legal_name
     assert f"({vendor}):" in text.stdout
     as_json = runner.invoke(

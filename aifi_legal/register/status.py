@@ -194,6 +194,13 @@ class StatusReport:
                 state = f"open: sent {_day(n.sent)}, {terms}"
             elif n.state == OBJECTED:
                 state = f"BLOCKED: the hospital objected ({n.reason})"
+                pending = [
+                    d.document_id
+                    for d in self.documents
+                    if d.amends == n.document_id.rsplit("-", 1)[0] and d.status != SIGNED
+                ]
+                if pending:  # the addendum lists the sub-processor in its annex
+                    state += f"; do not sign {', '.join(pending)} while the objection stands"
             else:
                 state = f"{n.state} on {_day(n.accepted_on)}; processing from " + (
                     n.earliest_start.isoformat()
