@@ -13,7 +13,7 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,14 +21,11 @@ from ._version import __version__
 from .documents import KINDS
 from .errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, error_report
 from .examples import EXAMPLES
-from .inputs.notes import input_notes
-from .inputs.portfolio import json_schema
-from .inputs.workspace import init_workspace
-from .project import Project, load_project
-from .register.ledger import METHODS
-from .register.notices import NOTICE_EVENTS, recorded_notice_text
-from .register.record import evidence_warning, recorded_text
-from .review.diff import DEFAULT_AUTHOR
+from .register.events import METHODS, NOTICE_EVENTS
+from .review import DEFAULT_AUTHOR
+
+if TYPE_CHECKING:  # the library is imported when a command runs: --help stays fast
+    from .project import Project
 
 # Library keyword arguments as the command line spells them, for messages: filled from the
 # commands' own options and arguments at the end of this module.
@@ -38,6 +35,10 @@ _RENAMED = {"paths": "FILES", "target": "DIRECTORY"}
 _PRESENTATION = ("fmt", "quiet", "verbose", "help")
 # Help texts too long for their option's line.
 _ONLY = "Build only this document kind (repeatable)."
+_FORCE = "Add missing files to an existing folder; existing files are never overwritten."
+_DRY_RUN = "Say what would be written, kept and archived; write nothing."
+_METHOD = "paper (a scanned wet-ink signature), simple, advanced or qualified."
+_FILE = click.Path(path_type=Path, exists=True, dir_okay=False)  # a file that is there
 _AMENDMENT = "For the wijzigingsovereenkomst amend wrote to it (its folder or number)."
 _DAY = "Date of the change (default: today): the documents' date and the folder's name."
 _EFFECTIVE = "The day the addenda take effect (default: the day of their last signature)."
@@ -63,6 +64,9 @@ def _project(function):
 
     @functools.wraps(function)
     def with_project(data, clauses, templates, ledger, quiet, verbose, **options):
+        from .inputs.notes import input_notes
+        from .project import load_project
+
         project = load_project(data, clauses, templates, ledger)
         click.get_current_context().meta["aifi.quiet"] = quiet
         if not quiet:
@@ -182,9 +186,7 @@ def validate(project: Project, fmt: str) -> None:
 @click.option("--model", is_flag=True, help="Write each kind once to OUT/model/, fields marked.")
 @click.option("--pdf", is_flag=True, help="Also write PDFs with signature fields (LibreOffice).")
 @click.option("--draft", is_flag=True, help="With --pdf: stamp CONCEPT on every page.")
-@click.option(
-    "--dry-run", is_flag=True, help="Say what would be written, kept and archived; write nothing."
-)
+@click.option("--dry-run", is_flag=True, help=_DRY_RUN)
 @_format("text", "json")
 def build(project: Project, out: Path, fmt: str, **options: Any) -> None:
     """Generate the documents for every (or the selected) hospital."""
@@ -208,15 +210,9 @@ def _progress(stage: str, done: int, total: int, item: str) -> None:
 @click.argument("kind", type=click.Choice(list(KINDS)))
 @click.option("--signatory", help="Name of the signatory, as in the data.")
 @click.option("--date", metavar="YYYY-MM-DD", help="Date of signing (default: today).")
+@click.option("--method", type=click.Choice(list(METHODS)), help=_METHOD)
 @click.option(
-    "--method",
-    type=click.Choice(list(METHODS)),
-    help="paper (a scanned wet-ink signature), simple, advanced or qualified.",
-)
-@click.option(
-    "--file",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="The evidence (a scan or signed PDF); its sha256 is recorded.",
+    "--file", type=_FILE, help="The evidence (a scan or signed PDF); its sha256 is recorded."
 )
 @click.option("--processor", metavar="ID", help="The processor of a verwerkersovereenkomst.")
 @click.option(
@@ -233,6 +229,8 @@ def _progress(stage: str, done: int, total: int, item: str) -> None:
 @_format("text", "json")
 def sign(project: Project, hospital: str, kind: str, fmt: str, **options: Any) -> None:
     """Record a signature by hand (or a document sent, declined or revoked)."""
+    from .register.record import evidence_warning, recorded_text
+
     recorded = project.record(hospital, kind, **options)
     text = recorded_text(recorded, project.workspace.ledger)
     click.echo(recorded.model_dump_json(indent=2) if fmt == "json" else text)
@@ -243,16 +241,14 @@ def sign(project: Project, hospital: str, kind: str, fmt: str, **options: Any) -
 
 @cli.command()
 @_project
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False)
-)
+@click.argument("files", nargs=-1, required=True, type=_FILE)
 @_out("The folder the PDFs were built in.")
 @click.option(
     "--trust-root",
     "trust_roots",
     multiple=True,
     metavar="CERT",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    type=_FILE,
     help="A certificate (DER or PEM) whose signatures count as trusted and are "
     "recorded as advanced (repeatable); others are recorded as simple.",
 )
@@ -382,6 +378,8 @@ def amend(project: Project, out: Path, fmt: str, **options: Any) -> None:
 def notice(project: Project, document_id: str, fmt: str, **options: Any) -> None:
     """Record a sub-processor notice sent to the hospital, objected to or accepted."""
     recorded = project.notice(document_id, **options)
+    from .register.notices import recorded_notice_text
+
     text = recorded_notice_text(recorded, project.workspace.ledger)
     click.echo(recorded.model_dump_json(indent=2) if fmt == "json" else text)
 
@@ -412,18 +410,18 @@ def list_clauses(project: Project, fmt: str) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of hospitals.yaml (for editors that validate while typing)."""
+    from .inputs.portfolio import json_schema
+
     click.echo(json_schema(), nl=False)
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Add missing files to an existing folder; existing files are never overwritten.",
-)
+@click.option("--force", is_flag=True, help=_FORCE)
 def init(directory: Path, force: bool) -> None:
     """Create a workspace: a copy of hospitals.yaml, clauses/ and templates/ to edit."""
+    from .inputs.workspace import init_workspace
+
     click.echo(init_workspace(directory, force=force).created_text(directory))
 
 

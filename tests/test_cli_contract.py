@@ -18,13 +18,16 @@ from aifi_legal import cli as cli_module
 from aifi_legal.cli import OPTIONS, cli
 
 INPUTS = {"data", "clauses", "templates", "ledger"}
-# Options that choose how the CLI prints, not what the library does.
 # Options that shape what the command line prints, not what the library does.
 PRESENTATION = {"fmt", "quiet", "verbose"}
 # CLI parameter names that the library spells otherwise.
 RENAMED = {"when": "date"}
-# Commands that call a module function instead of a Project method.
-FUNCTIONS = {"init": "init_workspace", "schema": "json_schema"}
+# Commands that call a module function instead of a Project method (where it is defined: the
+# CLI imports the library when a command runs).
+FUNCTIONS = {
+    "init": "aifi_legal.inputs.workspace.init_workspace",
+    "schema": "aifi_legal.inputs.portfolio.json_schema",
+}
 
 
 def sample(param: click.Parameter, tmp_path: Path) -> str | None:
@@ -78,10 +81,10 @@ def test_every_option_reaches_its_library_keyword(name, tmp_path, monkeypatch):
     argv, given = invocation(name, command, tmp_path)
     project = mock.create_autospec(Project, instance=True)
     loader = mock.Mock(return_value=project)
-    monkeypatch.setattr(cli_module, "load_project", loader)
+    monkeypatch.setattr("aifi_legal.project.load_project", loader)
     function = mock.MagicMock(return_value="{}")
     if name in FUNCTIONS:
-        monkeypatch.setattr(cli_module, FUNCTIONS[name], function)
+        monkeypatch.setattr(FUNCTIONS[name], function)
     CliRunner().invoke(cli, argv)
     calls = (
         function.call_args_list

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "aifi_legal"
@@ -127,3 +129,15 @@ def test_lower_layers_do_not_import_higher_ones():
                 assert floors[other[1]] <= floors[parts[1]] or (
                     parts[1] == "pdf" and target == "aifi_legal.output.files"
                 ), (name, target)
+
+
+def test_the_command_line_starts_without_the_document_stack():
+    # `aifi-legal --help` imports click and the CLI's own choices, not the library: the Word,
+    # PDF and signing stack (and pydantic) load when a command runs.
+    code = (
+        "import sys, aifi_legal.cli; "
+        "print(sorted(m for m in ('docx', 'docxtpl', 'lxml', 'pypdf', 'pyhanko', 'pydantic', "
+        "'aifi_legal.project') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -12,24 +12,16 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import LedgerError, OutputError, Problem
 from ..inputs.validation import problems_from
-
-# objected: the hospital objected to a sub-processor notice (the reason in `note`, required);
-# accepted: it accepted the notice explicitly, or withdrew or resolved its objection.
-EventKind = Literal["sent", "signed", "declined", "revoked", "objected", "accepted"]
-SIGNATURE_EVENTS = frozenset({"signed", "declined", "revoked"})
-Method = Literal["paper", "simple", "advanced", "qualified"]
-METHODS: tuple[str, ...] = typing.get_args(Method)
+from .events import SIGNATURE_EVENTS, EventKind, Method
 
 
 class Event(BaseModel):

@@ -25,10 +25,10 @@ from ..inputs.models import Portfolio
 from ..output.lock import folder_lock
 from ..source import DocumentSource
 from ..word.reader import read_docx
+from .events import NOTICE_EVENTS
 from .ledger import Event, Register, new_event, signature_state
 
 CHANGE_REPORT = "wijzigingen.json"
-NOTICE_EVENTS = ("sent", "objected", "accepted")
 NOT_SENT, OPEN, OBJECTED, ACCEPTED, BY_SILENCE = (
     "not sent",  # no sent event: the deadlines are the notice's own, provisional
     "open",  # sent; the objection term runs

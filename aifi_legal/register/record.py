@@ -13,7 +13,8 @@ from ..names import normal_text, same_name
 from ..output.lock import folder_lock
 from ..output.manifest import amendment_entries, amendment_ref, manifest_entries, verify_entry
 from ..source import DocumentSource
-from .ledger import METHODS, Event, Register, new_event
+from .events import METHODS
+from .ledger import Event, Register, new_event
 from .roles import SignatureRole, signature_roles
 
 

@@ -24,12 +24,12 @@ from ..output.signed import signed_index
 from ..pdf import read_document_info
 from ..register.ledger import Register
 from ..word.reader import read_docx
+from . import DEFAULT_AUTHOR
 from .changes import ADDED, CHANGED, REMOVED, UNCHANGED, ClauseChange, clause_changes
 from .redline import redline
 
 REDLINE_SUFFIX = "-redline.docx"
 REPORT_NAME = "wijzigingen"
-DEFAULT_AUTHOR = "AIFI werkgroep juridisch"
 
 
 @dataclass(frozen=True)
