@@ -20,7 +20,7 @@ from .errors import Problem, TemplateError, UsageError, did_you_mean
 from .inputs.models import Hospital, Portfolio, Processor
 from .inputs.portfolio import LoadedPortfolio, load_portfolio
 from .inputs.workspace import Workspace
-from .word.writer import render_docx
+from .word.render import render_docx
 
 
 class DocumentSource(Protocol):

@@ -41,7 +41,7 @@ from ..register.ledger import Event, Register
 from ..source import DocumentSource
 from ..word.conventions import DOCUMENT_TIME
 from ..word.reader import normalise, read_docx
-from ..word.writer import render_docx
+from ..word.render import render_docx
 from .addendum import Addendum, Change, addendum_document, signed_readings
 from .changes import ClauseChange
 from .diff import REDLINE_SUFFIX, DocumentDiff, _by_stem, _compare, _signed_originals

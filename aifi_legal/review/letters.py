@@ -16,7 +16,7 @@ from ..assembly.blocks import Block, Paragraph, Run, item_label
 from ..assembly.clauses import Clause, ClauseHead
 from ..documents import KINDS
 from ..source import DocumentSource
-from ..word.writer import render_docx
+from ..word.render import render_docx
 
 # (section, title, blocks): "partijen" for the address block, "hoofdstuk" for a chapter.
 Section = tuple[str, str, list[Block]]

@@ -177,6 +177,19 @@ def link_styles(
     role. A lawyer who gives a new paragraph the heading style in Word gets the next article
     (or chapter) number, as with the headings we wrote. Returns the style ids linked.
     """
+    links = _links(sections)
+    for role, name, level in links:
+        link_style(styles, style_ids[role], lists.num_id(name), level)
+    return {style_ids[role] for role, _, _ in links}
+
+
+def style_links(sections: Collection[str]) -> list[str]:
+    """The lists link_styles numbers for these sections, in the order it takes them."""
+    return [name for _, name, _ in _links(sections)]
+
+
+def _links(sections: Collection[str]) -> list[tuple[str, str, int]]:
+    """(paragraph role, list, level) of each style a document with these sections numbers."""
     links: list[tuple[str, str, int]] = []
     main = next((s for s in ("hoofdstuk", "artikel") if s in sections), None)
     if main:
@@ -185,9 +198,7 @@ def link_styles(
         links.append(("annex_heading", "bijlage", 0))
     if "artikel" in sections:
         links.append(("member", "artikel", 1))
-    for role, name, level in links:
-        link_style(styles, style_ids[role], lists.num_id(name), level)
-    return {style_ids[role] for role, _, _ in links}
+    return links
 
 
 def styles_based_on(styles: etree._Element, style_ids: set[str]) -> set[str]:

@@ -8,22 +8,16 @@ Every clause is wrapped in a bookmark named after its id, which survives editing
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from docxtpl import DocxTemplate, RichText
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup
 
 from ..assembly.assemble import AssembledDocument, RenderedClause
 from ..assembly.blocks import HEADING_NUMBERS, Cell, Run, Table
-from ..assembly.formatting import datum
 from ..assembly.placeholders import Placeholder
 from ..documents import KINDS
 from ..errors import Problem, TemplateError
@@ -35,13 +29,11 @@ from .conventions import (
     SIGNATORY_LABELS,
     STYLES,
     bookmark_name,
-    document_timestamp,
     heading_bookmark,
     labelled,
     term_bookmark,
 )
-from .numbering import ListWriter, link_styles, num_pr, styles_based_on
-from .reproducible import normalise_docx, xml_problems
+from .numbering import ListWriter, num_pr
 
 TEXT_WIDTH = 9071  # twentieths of a point: A4 less 2 x 2.5 cm margins
 # For column widths: a character of 9 pt table text (bold headers included) takes at most
@@ -318,7 +310,8 @@ def _rich(value: Any) -> RichText:
     return RichText(str(value))
 
 
-def _style_ids(template: DocxTemplate, path: Path) -> dict[str, str]:
+def style_ids_of(template: DocxTemplate, path: Path) -> dict[str, str]:
+    """The template's style id of each paragraph role (TemplateError for a missing style)."""
     by_name = {style.name: style.style_id for style in template.get_docx().styles}
     missing = [name for name in STYLES.values() if name not in by_name]
     if missing:
@@ -331,31 +324,16 @@ def _style_ids(template: DocxTemplate, path: Path) -> dict[str, str]:
     return {role: by_name[name] for role, name in STYLES.items()}
 
 
-def _template_env() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
-
-
-def render_docx(
-    template_path: Path, document: AssembledDocument, *, contents: bool | None = None
-) -> bytes:
-    """Fill `template_path` with the assembled document; returns reproducible DOCX bytes.
-
-    `contents`: whether a table of contents comes first (default: as the kind has it).
-    """
+def body_xml(
+    document: AssembledDocument,
+    style_ids: dict[str, str],
+    lists: ListWriter,
+    unnumbered: set[str],
+    contents: bool | None,
+) -> str:
+    """The WordprocessingML of a document's body: contents, clauses and the signature table."""
     context = document.context
-    try:
-        template = DocxTemplate(str(template_path))
-        template.init_docx()
-    except Exception as exc:  # not a zip, not a DOCX
-        raise TemplateError(
-            [Problem(template_path, None, "", f"cannot open the template: {exc}")]
-        ) from None
-    lists = ListWriter(template.docx.part.numbering_part.element)
-    style_ids = _style_ids(template, template_path)
-    styles = template.docx.styles.element
-    sections = {rendered.clause.head.section for rendered in document.clauses}
-    linked = link_styles(sections, lists, styles, style_ids)
-    body = _Body(style_ids, lists, styles_based_on(styles, linked))
+    body = _Body(style_ids, lists, unnumbered)
     # The signature table follows the signature section and precedes the annexes; a document
     # that is not signed in its present state (a draft DPIA) has none.
     parties = [context[key] for key in KINDS[document.kind].parties]
@@ -369,82 +347,4 @@ def render_docx(
         body.clause(rendered)
     if not placed:
         body.signatures(parties)
-
-    meta = context["document"]
-    hospital = context["ziekenhuis"]
-    variables = {
-        "document_title": _rich(meta["title"]),
-        "hospital_name": _rich(hospital["legal_name"]),
-        "aifi_name": _rich(context["aifi"]["legal_name"]),
-        "processor_name": _rich(
-            context["verwerker"]["legal_name"] if "verwerker" in context else ""
-        ),
-        "version": _rich(meta["version"]),
-        "date": _rich(datum(meta["date"])),
-        "document_id": _rich(meta["id"]),
-        "group": _rich(context["groep"]["number"]),
-        "body": Markup("".join(body.parts)),
-    }
-    try:
-        template.render(variables, jinja_env=_template_env(), autoescape=True)
-    except Exception as exc:
-        raise TemplateError(
-            [Problem(template_path, None, "", f"the template does not render: {exc}")]
-        ) from None
-    lists.install()
-    _set_properties(template, context)
-    buffer = io.BytesIO()
-    template.save(buffer)
-    data = normalise_docx(buffer.getvalue(), replace={APP_PART: _app_properties(context)})
-    broken = xml_problems(data)
-    if broken:  # a bug in aifi-legal, never the user's doing; refuse to hand it out
-        raise AssertionError(f"generated DOCX is not well-formed: {broken}")
-    return data
-
-
-def _set_properties(template: DocxTemplate, context: dict[str, Any]) -> None:
-    meta = context["document"]
-    stamp = (
-        document_timestamp(meta["date"])
-        if not isinstance(meta["date"], str)
-        else datetime(2000, 1, 1)
-    )
-    props = template.docx.core_properties  # get_docx() would reload the unrendered template
-    props.title = f"{meta['title']} – {context['ziekenhuis']['legal_name']}"
-    props.subject = f"AIFI {meta['title']}"
-    props.identifier = str(meta["id"])
-    props.version = str(meta["version"])
-    props.author = "aifi-legal"
-    props.last_modified_by = "aifi-legal"
-    props.language = "nl-NL"
-    props.keywords = "AIFI"
-    # The template's own description ("generated by python-docx") says nothing true here.
-    props.comments = (
-        f"{meta['title']}, versie {meta['version']}, document-id {meta['id']}: "
-        "gemaakt met aifi-legal uit de gegevens en de clausulebibliotheek van AIFI."
-    )
-    props.category = "AIFI juridische pijler"
-    props.revision = 1
-    props.created = stamp
-    props.modified = stamp
-    props.last_printed = stamp
-
-
-APP_PART = "docProps/app.xml"
-
-
-def _app_properties(context: dict[str, Any]) -> bytes:
-    """The extended properties: this application, the consortium, and no stale statistics.
-
-    The template's part names another application and counts one page and no words; Word and
-    LibreOffice compute the statistics themselves, so none are written.
-    """
-    company = escape(str(context["aifi"]["legal_name"]))
-    return (
-        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'extended-properties">'
-        f"<Application>aifi-legal</Application><Company>{company}</Company>"
-        "<DocSecurity>0</DocSecurity><LinksUpToDate>false</LinksUpToDate>"
-        "</Properties>"
-    ).encode()
+    return "".join(body.parts)
