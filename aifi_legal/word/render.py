@@ -265,12 +265,12 @@ def _compile(path: Path, data: bytes) -> CompiledTemplate:
     placeholder = root.makeelement(root.body.tag)
     original = root.body
     root.replace(original, placeholder)
-    saved = serialize_part_xml(root)
+    document = serialize_part_xml(root)
     root.replace(placeholder, original)
     empty = f"<{placeholder.prefix}:body/>".encode() if placeholder.prefix else b"<body/>"
-    if saved.count(empty) != 1:
+    if document.count(empty) != 1:
         raise TemplateError([Problem(path, None, "", "the template's document has no one body")])
-    head, _, tail = saved.partition(empty)
+    head, _, tail = document.partition(empty)
     return CompiledTemplate(
         path,
         template,
