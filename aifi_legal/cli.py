@@ -36,6 +36,7 @@ _PRESENTATION = ("fmt", "quiet", "verbose", "help")
 # Help texts too long for their option's line.
 _ONLY = "Build only this document kind (repeatable)."
 _FORCE = "Add missing files to an existing folder; existing files are never overwritten."
+_JOBS = "Worker processes that render (default: one per CPU)."
 _DRY_RUN = "Say what would be written, kept and archived; write nothing."
 _METHOD = "paper (a scanned wet-ink signature), simple, advanced or qualified."
 _FILE = click.Path(path_type=Path, exists=True, dir_okay=False)  # a file that is there
@@ -187,6 +188,7 @@ def validate(project: Project, fmt: str) -> None:
 @click.option("--pdf", is_flag=True, help="Also write PDFs with signature fields (LibreOffice).")
 @click.option("--draft", is_flag=True, help="With --pdf: stamp CONCEPT on every page.")
 @click.option("--dry-run", is_flag=True, help=_DRY_RUN)
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N", help=_JOBS)
 @_format("text", "json")
 def build(project: Project, out: Path, fmt: str, **options: Any) -> None:
     """Generate the documents for every (or the selected) hospital."""

@@ -143,6 +143,7 @@ class Project:
         draft: bool = False,
         progress: Progress | None = None,
         dry_run: bool = False,
+        jobs: int | None = None,
     ) -> BuildResult:
         """Generate documents into `out`.
 
@@ -153,7 +154,8 @@ class Project:
         signatory (LibreOffice); draft: stamp CONCEPT on every page of those PDFs;
         progress: called as progress(stage, done, total, item) after each finished item of
         each stage (rendering, converting, preparing); dry_run: decide everything (write, keep,
-        archive) and write nothing.
+        archive) and write nothing; jobs: worker processes that render (default: one per CPU;
+        1 renders in this process), the writing is this process's alone.
 
         A document with a signature in the register is never overwritten: when its id is
         unchanged it is kept as signed; a new version (new id) moves the signed one to
@@ -171,6 +173,7 @@ class Project:
             draft=draft,
             progress=progress,
             dry_run=dry_run,
+            jobs=jobs,
         )
 
     def check(

@@ -298,3 +298,33 @@ def test_document_properties_are_the_projects_own(fixture_build):
     assert "<Application>aifi-legal</Application>" in app
     # No statistics copied from the template (it claims one page and no words).
     assert "<Pages>" not in app and "<Words>" not in app and "Microsoft" not in app
+
+
+def test_worker_processes_write_the_files_one_process_writes(tmp_path, monkeypatch):
+    project = load_project(ROOT / "hospitals.yaml", ROOT / "clauses", ROOT / "templates")
+    one = project.build(tmp_path / "een", jobs=1)
+    two = project.build(tmp_path / "twee", jobs=2)
+    assert [d.document_id for d in one.documents] == [d.document_id for d in two.documents]
+    for doc in one.documents:
+        twin = tmp_path / "twee" / doc.path.relative_to(tmp_path / "een")
+        assert twin.read_bytes() == doc.path.read_bytes(), doc.path
+    for manifest in one.manifests:
+        twin = tmp_path / "twee" / manifest.relative_to(tmp_path / "een")
+        assert twin.read_bytes() == manifest.read_bytes()
+    # A document a worker cannot render is rendered by the build itself.
+    import os
+
+    import aifi_legal.output.render as render
+
+    parent, real = os.getpid(), render.render_document
+
+    def only_here(source, ref):
+        if os.getpid() != parent:
+            raise RuntimeError("a worker fails")
+        return real(source, ref)
+
+    monkeypatch.setattr(render, "render_document", only_here)
+    again = project.build(tmp_path / "drie", jobs=2)
+    assert [d.sha256 for d in again.documents] == [d.sha256 for d in one.documents]
+    with pytest.raises(UsageError, match="jobs must be a whole number"):
+        project.build(tmp_path / "vier", jobs=0)

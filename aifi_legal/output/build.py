@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..assembly.assemble import AssembledDocument
 from ..documents import ARCHIVE_FOLDER, DocumentRef, kinds
 from ..errors import OutputError, UsageError
 from ..inputs.models import Hospital
@@ -41,6 +40,7 @@ from .commit import (
 from .files import sha256_of, write_atomic
 from .lock import folder_lock
 from .manifest import MANIFEST_FILE, BuiltDocument, entry_of, manifest_bytes, manifest_entries
+from .render import RenderedDocument, rendered_documents
 from .result import BuildResult
 from .signable import signable_pdf
 from .signed import SUFFIXES, SignedIndex, archive_name, archived_sha256s, on_disk, signed_index
@@ -52,10 +52,11 @@ RENDERING, CONVERTING, PREPARING = "rendering", "converting", "preparing"
 
 @dataclass(frozen=True)
 class _Pending:
+    """A document to write: already in the staging folder (a dry run writes nothing)."""
+
     ref: DocumentRef
     built: BuiltDocument
-    data: bytes
-    document: AssembledDocument
+    meta: dict[str, Any]  # the document's `document` context: title, date, id, ...
 
 
 @dataclass
@@ -68,6 +69,7 @@ class _Plan:
     kept: list[BuiltDocument] = field(default_factory=list)
     kept_entries: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     archive: list[Move] = field(default_factory=list)
+    dry_run: bool = False  # decide everything, write nothing
 
     def staged(self, path: Path) -> Path:
         """Where a file of the output folder is written first."""
@@ -90,6 +92,7 @@ def build(
     draft: bool = False,
     progress: Progress | None = None,
     dry_run: bool = False,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Generate documents into `out`; see `Project.build` for the options.
 
@@ -103,16 +106,18 @@ def build(
     targets: list[Hospital | None] = [None] if model else list(source.select(hospitals, group))
     refs = [ref for hospital in targets for ref in source.documents_of(hospital, chosen)]
     if dry_run:
-        return _dry_run(source, register, out, refs, targets, model, pdf, progress)
+        return _dry_run(source, register, out, refs, targets, model, pdf, progress, jobs)
     with interrupts(), folder_lock(out):
         repaired = recover(out)
         plan = _Plan(out, staging_folder(out))
         try:
             signed = {} if model else signed_index(register)
-            for ref in refs:
-                _render(source, plan, ref, signed.get(ref.hospital_id or ""), pdf)
+            for done in rendered_documents(source, refs, jobs):
+                _decide(plan, done, signed.get(done.ref.hospital_id or ""), pdf, source)
                 if progress:
-                    progress(RENDERING, len(plan.pending) + len(plan.kept), len(refs), str(ref))
+                    progress(
+                        RENDERING, len(plan.pending) + len(plan.kept), len(refs), str(done.ref)
+                    )
             result = _stage_and_commit(source, plan, targets, model, pdf, draft, progress)
         finally:
             # A journal left behind (the commit was interrupted) still needs the staged files.
@@ -130,17 +135,18 @@ def _dry_run(
     model: bool,
     pdf: bool,
     progress: Progress | None,
+    jobs: int | None,
 ) -> BuildResult:
     """Render and decide as a build would (write, keep, archive), and write nothing at all."""
     # A shared lock only where the folder exists: a dry run creates no folder and no file.
     lock = folder_lock(out, shared=True) if out.is_dir() else contextlib.nullcontext()
     with lock:
-        plan = _Plan(out, out / f"{STAGING_PREFIX}dry-run")
+        plan = _Plan(out, out / f"{STAGING_PREFIX}dry-run", dry_run=True)
         signed = {} if model else signed_index(register)
-        for ref in refs:
-            _render(source, plan, ref, signed.get(ref.hospital_id or ""), pdf)
+        for done in rendered_documents(source, refs, jobs):
+            _decide(plan, done, signed.get(done.ref.hospital_id or ""), pdf, source)
             if progress:
-                progress(RENDERING, len(plan.pending) + len(plan.kept), len(refs), str(ref))
+                progress(RENDERING, len(plan.pending) + len(plan.kept), len(refs), str(done.ref))
     staging = plan.rel(plan.staging)
     return BuildResult(
         out,
@@ -175,27 +181,30 @@ def interrupts() -> Iterator[None]:
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
-def _render(
-    source: DocumentSource, plan: _Plan, ref: DocumentRef, signed: SignedIndex | None, pdf: bool
+def _decide(
+    plan: _Plan,
+    done: RenderedDocument,
+    signed: SignedIndex | None,
+    pdf: bool,
+    source: DocumentSource,
 ) -> None:
-    """Render one document and decide: keep the signed original, or archive and replace."""
-    document = source.assemble(ref)
-    data = source.render(document)
+    """Decide for one rendered document: keep the signed original, or archive and replace."""
+    ref = done.ref
     built = BuiltDocument(
         kind=ref.kind,
         hospital_id=ref.hospital_id,
         path=ref.path(plan.out),
         document_id=ref.id,
-        sha256=hashlib.sha256(data).hexdigest(),
-        words=len(document.text().split()),
-        clauses=tuple((c.clause.id, c.clause.head.version) for c in document.clauses),
+        sha256=done.sha256,
+        words=done.words,
+        clauses=done.clauses,
         processor_id=ref.processor_id,
     )
     folder = ref.folder(plan.out)
     for suffix in SUFFIXES if pdf else SUFFIXES[:1]:
         _refuse_blocked(ref.path(plan.out, suffix))
     if signed is None:  # a model document: nobody signs it
-        plan.pending.append(_Pending(ref, built, data, document))
+        _stage(plan, done, built)
         return
     versions = signed.of(ref.stem)
     here = on_disk(folder, ref.stem)
@@ -230,7 +239,14 @@ def _render(
             sha = here.sha256[suffix]
             if sha is not None:
                 plan.archive.append(_archive_move(plan, folder, ref, str(label), sha, suffix))
-    plan.pending.append(_Pending(ref, built, data, document))
+    _stage(plan, done, built)
+
+
+def _stage(plan: _Plan, done: RenderedDocument, built: BuiltDocument) -> None:
+    """Write a document to the staging folder now, so that no run holds every file in memory."""
+    if not plan.dry_run:
+        write_atomic(plan.staged(built.path), done.data)
+    plan.pending.append(_Pending(done.ref, built, done.meta))
 
 
 def _refuse_blocked(path: Path) -> None:
@@ -324,8 +340,6 @@ def _stage_and_commit(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Write everything into the staging folder, verify it, then commit."""
-    for item in plan.pending:
-        write_atomic(plan.staged(item.built.path), item.data)
     pdfs = write_pdfs(source, plan, draft, progress) if pdf and not model else {}
     written = tuple(replace(p.built, pdf=pdfs.get(p.built.path)) for p in plan.pending)
     installs: list[tuple[Path, str]] = [(b.path, b.sha256) for b in written]
@@ -385,7 +399,7 @@ def write_pdfs(
         list(names), work / "pdf", work_dir=work, converted_one=converted_one
     )
     for number, item in enumerate(plan.pending, 1):
-        built, meta = item.built, item.document.context["document"]
+        built, meta = item.built, item.meta
         data, results[built.path] = signable_pdf(
             source,
             item.ref,
