@@ -37,7 +37,8 @@ from .commit import (
     remove_folder,
     staging_folder,
 )
-from .files import sha256_of, write_atomic
+from .files import sha256_of, sha256_or_none, write_atomic
+from .inputs import Inputs
 from .lock import folder_lock
 from .manifest import MANIFEST_FILE, BuiltDocument, entry_of, manifest_bytes, manifest_entries
 from .render import RenderedDocument, rendered_documents
@@ -65,11 +66,20 @@ class _Plan:
 
     out: Path
     staging: Path
+    inputs: Inputs  # what the documents are made from now
     pending: list[_Pending] = field(default_factory=list)
     kept: list[BuiltDocument] = field(default_factory=list)
     kept_entries: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     archive: list[Move] = field(default_factory=list)
     dry_run: bool = False  # decide everything, write nothing
+    unchanged: list[Path] = field(default_factory=list)  # built from the same inputs before
+    _entries: dict[Path, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def entries(self, folder: Path) -> dict[str, dict[str, Any]]:
+        """The manifest entries of a folder as the build found it (read once)."""
+        if folder not in self._entries:
+            self._entries[folder] = manifest_entries(folder)
+        return self._entries[folder]
 
     def staged(self, path: Path) -> Path:
         """Where a file of the output folder is written first."""
@@ -109,10 +119,12 @@ def build(
         return _dry_run(source, register, out, refs, targets, model, pdf, progress, jobs)
     with interrupts(), folder_lock(out):
         repaired = recover(out)
-        plan = _Plan(out, staging_folder(out))
+        plan = _Plan(out, staging_folder(out), Inputs(source))
         try:
             signed = {} if model else signed_index(register)
-            for done in rendered_documents(source, refs, jobs):
+            for done in rendered_documents(
+                source, _to_render(plan, refs, pdf, draft, signed), jobs
+            ):
                 _decide(plan, done, signed.get(done.ref.hospital_id or ""), pdf, source)
                 if progress:
                     progress(
@@ -141,9 +153,9 @@ def _dry_run(
     # A shared lock only where the folder exists: a dry run creates no folder and no file.
     lock = folder_lock(out, shared=True) if out.is_dir() else contextlib.nullcontext()
     with lock:
-        plan = _Plan(out, out / f"{STAGING_PREFIX}dry-run", dry_run=True)
+        plan = _Plan(out, out / f"{STAGING_PREFIX}dry-run", Inputs(source), dry_run=True)
         signed = {} if model else signed_index(register)
-        for done in rendered_documents(source, refs, jobs):
+        for done in rendered_documents(source, _to_render(plan, refs, pdf, False, signed), jobs):
             _decide(plan, done, signed.get(done.ref.hospital_id or ""), pdf, source)
             if progress:
                 progress(RENDERING, len(plan.pending) + len(plan.kept), len(refs), str(done.ref))
@@ -158,6 +170,7 @@ def _dry_run(
         if (out / JOURNAL_FILE).exists()
         else (),
         dry_run=True,
+        unchanged=tuple(plan.unchanged),
     )
 
 
@@ -181,6 +194,32 @@ def interrupts() -> Iterator[None]:
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
+def _to_render(
+    plan: _Plan,
+    refs: list[DocumentRef],
+    pdf: bool,
+    draft: bool,
+    signed: dict[str, SignedIndex],
+) -> list[DocumentRef]:
+    """The documents whose inputs changed since they were built; the others stay as they are.
+
+    A document with a signed version goes through the whole decision (keep or archive).
+    """
+    chosen = []
+    for ref in refs:
+        folder = ref.folder(plan.out)
+        if signed.get(ref.hospital_id or "", SignedIndex()).of(ref.stem):
+            chosen.append(ref)
+            continue
+        entry = plan.entries(folder).get(ref.file_name)
+        has_pdf = bool(entry and entry.get("pdf") and entry["pdf"].get("draft") == draft)
+        if (has_pdf or not pdf) and plan.inputs.unchanged(ref, folder, entry):
+            plan.unchanged.append(ref.path(plan.out))
+        else:
+            chosen.append(ref)
+    return chosen
+
+
 def _decide(
     plan: _Plan,
     done: RenderedDocument,
@@ -199,6 +238,7 @@ def _decide(
         words=done.words,
         clauses=done.clauses,
         processor_id=ref.processor_id,
+        inputs=plan.inputs.record(ref, tuple(c for c, _ in done.clauses), done.excluded),
     )
     folder = ref.folder(plan.out)
     for suffix in SUFFIXES if pdf else SUFFIXES[:1]:
@@ -357,9 +397,11 @@ def _stage_and_commit(
             plan.kept_entries.get(hospital.id, {}),
             set(),
         )
+        manifests.append(folder / MANIFEST_FILE)
+        if sha256_or_none(folder / MANIFEST_FILE) == hashlib.sha256(data).hexdigest():
+            continue  # nothing in the folder changed: the manifest stays as it is
         write_atomic(plan.staged(folder / MANIFEST_FILE), data)
         installs.append((folder / MANIFEST_FILE, hashlib.sha256(data).hexdigest()))
-        manifests.append(folder / MANIFEST_FILE)
     moves = list(plan.archive)
     for path, sha in installs:
         staged = plan.staged(path)
@@ -377,7 +419,14 @@ def _stage_and_commit(
         for m in plan.archive
         if not m.target.startswith(plan.rel(plan.staging))
     )
-    return BuildResult(plan.out, written, tuple(manifests), tuple(plan.kept), archived)
+    return BuildResult(
+        plan.out,
+        written,
+        tuple(manifests),
+        tuple(plan.kept),
+        archived,
+        unchanged=tuple(plan.unchanged),
+    )
 
 
 def write_pdfs(

@@ -33,6 +33,7 @@ class BuiltDocument:
     clauses: tuple[tuple[str, str], ...]  # (id, version) in document order
     processor_id: str | None = None  # the other party of a processor agreement
     pdf: dict[str, Any] | None = None  # {"file", "sha256", "draft", "fields"} with a PDF
+    inputs: dict[str, Any] | None = None  # what it was rendered from (output.inputs)
 
     def __repr__(self) -> str:
         who = self.hospital_id or MODEL_FOLDER
@@ -98,6 +99,7 @@ def entry_of(source: DocumentSource, doc: BuiltDocument) -> dict[str, Any]:
             {"id": cid, "version": version, "sha256": source.library[cid].sha256}
             for cid, version in doc.clauses
         ],
+        "inputs": doc.inputs,
     }
 
 

@@ -40,6 +40,7 @@ class RenderedDocument:
     words: int
     clauses: tuple[tuple[str, str], ...]  # (id, version) in document order
     meta: dict[str, Any]  # the document's `document` context: title, date, id, ...
+    excluded: tuple[str, ...] = ()  # the clauses of its kind whose condition left them out
 
 
 def render_document(source: DocumentSource, ref: DocumentRef) -> RenderedDocument:
@@ -53,6 +54,7 @@ def render_document(source: DocumentSource, ref: DocumentRef) -> RenderedDocumen
         len(document.text().split()),
         tuple((c.clause.id, c.clause.head.version) for c in document.clauses),
         {key: _plain(value) for key, value in document.context["document"].items()},
+        document.excluded,
     )
 
 

@@ -26,6 +26,7 @@ class BuildResult:
     archived: tuple[Path, ...] = ()  # files moved to archief/ by this build
     repaired: tuple[str, ...] = ()  # what this build repaired of an interrupted one
     dry_run: bool = False  # nothing was written: this is what the build would do
+    unchanged: tuple[Path, ...] = ()  # built before from the same inputs: left as they were
 
     def __repr__(self) -> str:
         hospitals = {d.hospital_id for d in self.documents if d.hospital_id}
@@ -56,6 +57,8 @@ class BuildResult:
         hospitals = {d.hospital_id for d in self.documents if d.hospital_id}
         who = f"{len(hospitals)} hospital(s)" if hospitals or not self.documents else "the model"
         kept = f"; {len(self.kept)} signed document(s) kept" if self.kept else ""
+        if self.unchanged:
+            kept += f"; {len(self.unchanged)} unchanged (same data, clauses and template)"
         summary = (
             f"Built {len(self.documents)} document(s) for {who} in {self.out} ({kinds}){kept}."
         )
@@ -69,6 +72,7 @@ class BuildResult:
             "out": self.out,
             "documents": [asdict(d) for d in self.documents],
             "kept": [asdict(d) for d in self.kept],
+            "unchanged": list(self.unchanged),
             "archived": list(self.archived),
             "repaired": list(self.repaired),
             "manifests": list(self.manifests),

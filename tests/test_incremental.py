@@ -1,0 +1,78 @@
+"""A build leaves a document whose inputs did not change as it is, and says so.
+
+Its inputs are the data it reads (its hospital and the shared data), the clauses it contains
+and the conditions of those it left out, the template, the risk register and the generator.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+from conftest import ROOT, TWO_HOSPITALS
+
+from aifi_legal import load_project
+from aifi_legal.word.reader import read_docx
+
+
+def _project(tmp_path, data=None, clauses=None, templates=None):
+    return load_project(
+        data or TWO_HOSPITALS,
+        clauses or ROOT / "clauses",
+        templates or ROOT / "templates",
+        tmp_path / "register.jsonl",
+    )
+
+
+def _stamps(out):
+    return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+
+
+def test_nothing_changed_builds_nothing_and_touches_nothing(tmp_path):
+    out = tmp_path / "out"
+    first = _project(tmp_path).build(out)
+    before = _stamps(out)
+    again = _project(tmp_path).build(out)
+    assert again.documents == () and len(again.unchanged) == len(first.documents)
+    assert f"{len(first.documents)} unchanged" in again.to_text()
+    assert _stamps(out) == before  # not rewritten, not even the manifests
+
+
+def test_a_changed_clause_rebuilds_only_the_documents_that_contain_it(tmp_path):
+    out = tmp_path / "out"
+    first = _project(tmp_path).build(out)
+    clauses = tmp_path / "clauses"
+    shutil.copytree(ROOT / "clauses", clauses)
+    path = clauses / "verwerkersovereenkomst" / "geheimhouding.md"
+    path.write_text(path.read_text("utf-8").rstrip("\n") + " Ook na afloop.\n", "utf-8")
+    again = _project(tmp_path, clauses=clauses).build(out)
+    assert {d.kind for d in again.documents} == {"verwerkersovereenkomst"}
+    assert len(again.documents) + len(again.unchanged) == len(first.documents)
+    for document in again.documents:
+        assert "Ook na afloop." in read_docx(document.path).clause_text("vwo-geheimhouding")
+    # One hospital's data changed: only its documents are built again.
+    data = tmp_path / "hospitals.yaml"
+    text = TWO_HOSPITALS.read_text("utf-8")
+    data.write_text(text.replace("studies_per_year: 7300", "studies_per_year: 7400", 1), "utf-8")
+    changed = _project(tmp_path, data=data, clauses=clauses).build(out)
+    assert {d.hospital_id for d in changed.documents} == {"linde-en-eik"}
+    assert {p.parent.name for p in changed.unchanged} == {"den-bosch-noord"}
+
+
+def test_an_edited_file_or_a_new_template_is_built_again(tmp_path):
+    out = tmp_path / "out"
+    project = _project(tmp_path)
+    first = project.build(out)
+    target = next(d.path for d in first.documents if d.kind == "dpia")
+    target.write_bytes(target.read_bytes() + b"\0")  # edited after the build
+    again = project.build(out)
+    assert [d.path for d in again.documents] == [target]
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    with zipfile.ZipFile(ROOT / "templates" / "intentieverklaring.docx") as source:
+        parts = [(i, source.read(i.filename)) for i in source.infolist()]
+    with zipfile.ZipFile(templates / "intentieverklaring.docx", "w") as changed:
+        for info, data in parts:
+            changed.writestr(info, data.replace(b"{{r group}}", b"groep {{r group}}"))
+    newer = _project(tmp_path, templates=templates).build(out)
+    assert {d.kind for d in newer.documents} == {"intentieverklaring"}
