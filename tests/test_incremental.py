@@ -76,3 +76,31 @@ def test_an_edited_file_or_a_new_template_is_built_again(tmp_path):
             changed.writestr(info, data.replace(b"{{r group}}", b"groep {{r group}}"))
     newer = _project(tmp_path, templates=templates).build(out)
     assert {d.kind for d in newer.documents} == {"intentieverklaring"}
+
+
+def test_check_takes_a_document_as_built_from_the_builds_record(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    project = _project(tmp_path)
+    project.build(out)
+    import aifi_legal.checks.check as check_module
+
+    opened = []
+    real = check_module.read_docx
+    monkeypatch.setattr(check_module, "read_docx", lambda p: opened.append(p) or real(p))
+    report = project.check(out=out)
+    assert opened == [] and report.findings == [] and len(report.recognised) == 8
+    vwo = next(p for p in report.coverage if "verwerkersovereenkomst" in p)
+    assert {v["status"] for v in report.coverage[vwo].values()} == {"covered"}
+    # One document edited: its hospital's documents are read and compared, the other's not.
+    edited = out / "linde-en-eik" / "deelnameovereenkomst.docx"
+    with zipfile.ZipFile(edited) as source:
+        parts = [(i, source.read(i.filename)) for i in source.infolist()]
+    with zipfile.ZipFile(edited, "w") as target:
+        for info, data in parts:
+            if info.filename == "word/document.xml":
+                assert b"Linde &amp; Eik" in data
+                data = data.replace(b"Linde &amp; Eik", b"Linde &amp; Eikje")
+            target.writestr(info, data)
+    report = project.check(out=out)
+    assert {p.parent.name for p in opened} == {"linde-en-eik"}
+    assert any(f.document == str(edited) for f in report.findings)
