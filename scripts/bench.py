@@ -20,9 +20,12 @@ measures in one run, on the same documents:
 7. unless `--no-pdf` (or LibreOffice is missing): ten documents converted by one `soffice`
    process per file, each with its own profile, against `aifi_legal.pdf.convert_to_pdf`.
 
-It also times `aifi-legal --help` (median of 5) and reports the peak RSS of this process and of
-its largest child process. The measurements (1)-(5) are interleaved per round; `--repeat` runs
-more rounds, and every figure is the median. Timings are never asserted; run it by hand:
+It also times `aifi-legal --help` (median of 5) and one `aifi-legal build` of the workspace in a
+process of its own (with its peak RSS, free of this process's memory), and reports the peak RSS
+of this process and of its largest child process (peak_rss_mb: the larger). Before the rounds
+one hospital is built untimed, so that every timed build finds the clauses compiled. The
+measurements (1)-(5) are interleaved per round; `--repeat` runs more rounds, and every figure
+is the median. Timings are never asserted; run it by hand:
 
     python scripts/bench.py --hospitals 100
     python scripts/bench.py --hospitals 20 --repeat 3 --no-pdf --keep /tmp/bench
