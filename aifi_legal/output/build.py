@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import signal
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,11 +31,12 @@ from .commit import (
     STAGING_PREFIX,
     Move,
     commit,
+    interrupts,
     recover,
     remove_folder,
     staging_folder,
 )
-from .files import sha256_of, sha256_or_none, write_atomic
+from .files import refuse_blocked, sha256_of, sha256_or_none, write_atomic
 from .inputs import Inputs
 from .lock import folder_lock
 from .manifest import MANIFEST_FILE, BuiltDocument, entry_of, manifest_bytes, manifest_entries
@@ -174,26 +173,6 @@ def _dry_run(
     )
 
 
-@contextlib.contextmanager
-def interrupts() -> Iterator[None]:
-    """For the duration of the build, SIGTERM interrupts like Ctrl-C, so cleanup runs."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupted(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, interrupted)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-
-
 def _to_render(
     plan: _Plan,
     refs: list[DocumentRef],
@@ -242,7 +221,7 @@ def _decide(
     )
     folder = ref.folder(plan.out)
     for suffix in SUFFIXES if pdf else SUFFIXES[:1]:
-        _refuse_blocked(ref.path(plan.out, suffix))
+        refuse_blocked(ref.path(plan.out, suffix))
     if signed is None:  # a model document: nobody signs it
         _stage(plan, done, built)
         return
@@ -287,16 +266,6 @@ def _stage(plan: _Plan, done: RenderedDocument, built: BuiltDocument) -> None:
     if not plan.dry_run:
         write_atomic(plan.staged(built.path), done.data)
     plan.pending.append(_Pending(done.ref, built, done.meta))
-
-
-def _refuse_blocked(path: Path) -> None:
-    """A folder (or anything but a file) where a file goes: refuse before anything is written."""
-    if (path.exists() or path.is_symlink()) and not path.is_file():
-        raise OutputError(
-            f"cannot write {path}: something that is not a file is in its "
-            "place; nothing was written",
-            hint="move it out of the way and build again",
-        )
 
 
 def _archive_move(

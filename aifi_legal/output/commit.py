@@ -187,3 +187,23 @@ def _sync(out: Path, moves: list[Move]) -> None:
     """Make the renames durable before the journal goes."""
     for folder in sorted({(out / m.target).parent for m in moves}):
         fsync_folder(folder)
+
+
+@contextlib.contextmanager
+def interrupts() -> Iterator[None]:
+    """For the duration of the build, SIGTERM interrupts like Ctrl-C, so cleanup runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)

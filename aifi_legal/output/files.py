@@ -64,3 +64,13 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def refuse_blocked(path: Path) -> None:
+    """A folder (or anything but a file) where a file goes: refuse before anything is written."""
+    if (path.exists() or path.is_symlink()) and not path.is_file():
+        raise OutputError(
+            f"cannot write {path}: something that is not a file is in its "
+            "place; nothing was written",
+            hint="move it out of the way and build again",
+        )
