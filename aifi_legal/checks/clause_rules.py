@@ -265,10 +265,18 @@ def _terms(content: DocxContent, target: Target) -> list[Finding]:
     body = content.body()
     outside = normalise(" ".join(p.text for p in body if p.clause != definitions.clause.id))
     where = clause_location(definitions)
+    # The body's text once, with where each paragraph stands in it: a term is used when it
+    # occurs outside its own definition (other definitions count as use).
+    texts = [normalise(p.text) for p in body]
+    spans, offset = {}, 0
+    for paragraph, text in zip(body, texts, strict=True):
+        spans[id(paragraph)] = (offset, offset + len(text))
+        offset += len(text) + 1
+    whole = " ".join(texts)
     for term in sorted(defined):
-        # Used anywhere but in its own definition (other definitions count as use).
-        elsewhere = normalise(" ".join(p.text for p in body if p is not defined[term]))
-        if not _term_pattern(term).search(elsewhere):
+        start, end = spans.get(id(defined[term]), (0, 0))
+        pattern = _term_pattern(term)
+        if not (pattern.search(whole, 0, start) or pattern.search(whole, end)):
             found.append(
                 finding(
                     WARNING,

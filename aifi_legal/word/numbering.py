@@ -9,6 +9,7 @@ Word or LibreOffice rewrote it.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
@@ -311,6 +312,12 @@ class Numberer:
                 numbered = next((s for s in _lineage(sid, parents) if s in own), None)
                 if numbered is not None:
                     self.style_num[sid] = own[numbered]
+
+    def fresh(self) -> Numberer:
+        """The same lists and styles with every counter at its start: for the next part."""
+        again = copy.copy(self)
+        again.counters, again.started = {}, set()
+        return again
 
     def label(self, paragraph: etree._Element) -> str | None:
         """The number of `paragraph` as Word shows it ("Artikel 7", "7.2", "b."), or None.

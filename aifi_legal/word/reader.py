@@ -164,12 +164,12 @@ def read_docx(path: str | Path) -> DocxContent:
         content.terms = _term_texts(roots["word/document.xml"])
     style_names = _style_names(roots.get("word/styles.xml"))
     content.properties = _core_properties(roots.get("docProps/core.xml"))
-    numbering = (roots.get("word/numbering.xml"), roots.get("word/styles.xml"))
+    numbering = Numberer(roots.get("word/numbering.xml"), roots.get("word/styles.xml"))
     for name in sorted(roots, key=_part_order):
         kind = _part_kind(name)
         if kind is not None:
             # Each part numbers its own paragraphs; the body's numbers are the articles'.
-            _read_part(content, name, kind, roots[name], style_names, Numberer(*numbering))
+            _read_part(content, name, kind, roots[name], style_names, numbering.fresh())
     comments = roots.get("word/comments.xml")
     if comments is not None:
         for comment in comments.iter(f"{W}comment"):
