@@ -7,6 +7,7 @@ turns it into paragraphs and tables, so that the writer never sees markup.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -172,6 +173,17 @@ def parse_blocks(text: str, section: str, number: str | None = None) -> list[Blo
 
     `number` is the article number the members are numbered under.
     """
+    return list(_parsed(text, section, number))
+
+
+# A clause that reads the same for many hospitals (no data in it, or the same data) is parsed
+# once: the blocks are immutable, and the same text always gives the same blocks.
+@functools.lru_cache(maxsize=1024)
+def _parsed(text: str, section: str, number: str | None) -> tuple[Block, ...]:
+    return tuple(_parse(text, section, number))
+
+
+def _parse(text: str, section: str, number: str | None) -> list[Block]:
     blocks: list[Block] = []
     items = 0
     chunks = re.split(r"\n[ \t]*\n", text.strip("\n"))
