@@ -123,7 +123,7 @@ class Project:
         count = 0
         for hospital in [None, *self.portfolio.hospitals]:
             for ref in self.source.documents_of(hospital):
-                self.source.render(self.source.assemble(ref))
+                self.source.check_render(self.source.assemble(ref))  # not zipped
                 count += 1
         return {
             "hospitals": len(self.portfolio.hospitals),

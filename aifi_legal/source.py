@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from .assembly.assemble import AssembledDocument
@@ -20,7 +21,7 @@ from .errors import Problem, TemplateError, UsageError, did_you_mean
 from .inputs.models import Hospital, Portfolio, Processor
 from .inputs.portfolio import LoadedPortfolio, load_portfolio
 from .inputs.workspace import Workspace
-from .word.render import render_docx
+from .word.render import render_docx, render_parts
 
 
 class DocumentSource(Protocol):
@@ -205,10 +206,17 @@ class Source:
 
     def render(self, document: AssembledDocument) -> bytes:
         """The DOCX bytes of an assembled document, in its kind's template."""
+        return render_docx(self._template(document), document)
+
+    def check_render(self, document: AssembledDocument) -> None:
+        """Render an assembled document as far as it can fail, without packaging it."""
+        render_parts(self._template(document), document)
+
+    def _template(self, document: AssembledDocument) -> Path:
         template = self.workspace.templates / KINDS[document.kind].template
         if not template.is_file():
             raise TemplateError([Problem(template, None, "", "template not found")])
-        return render_docx(template, document)
+        return template
 
     def __repr__(self) -> str:
         return (

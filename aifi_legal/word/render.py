@@ -316,6 +316,16 @@ def render_docx(
 
     `contents`: whether a table of contents comes first (default: as the kind has it).
     """
+    return docx_zip(render_parts(template_path, document, contents=contents))
+
+
+def render_parts(
+    template_path: Path, document: AssembledDocument, *, contents: bool | None = None
+) -> list[tuple[str, bytes | Deflated]]:
+    """The DOCX's parts in their order, each checked as strict XML, not yet zipped.
+
+    What `validate` needs: everything that can fail, without packaging the result.
+    """
     compiled = compiled_template(template_path)
     context = document.context
     sections = frozenset(rendered.clause.head.section for rendered in document.clauses)
@@ -347,14 +357,9 @@ def render_docx(
         written[name] = serialize_part_xml(parse_xml(data))
     for name in (APP_PART,):
         _strict(name, written[name])  # the others were parsed strictly on the way
-    entries = [
-        (
-            name,
-            written.get(name) or (styles if name == "word/styles.xml" else compiled.fixed[name]),
-        )
-        for name in compiled.order
-    ]
-    return docx_zip(entries)
+    written_or_fixed: dict[str, bytes | Deflated] = {**compiled.fixed, **written}
+    written_or_fixed["word/styles.xml"] = styles
+    return [(name, written_or_fixed[name]) for name in compiled.order]
 
 
 def _document_part(compiled: CompiledTemplate, xml: str) -> bytes:
