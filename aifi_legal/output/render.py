@@ -26,6 +26,8 @@ from ..documents import DocumentRef
 from ..errors import UsageError
 from ..source import DocumentSource
 
+# The meta key of the signature section's title: where a PDF's signature lines are sought.
+SIGNATURE_TITLE = "signature_title"
 # Below this many documents per worker, starting workers costs more than it saves.
 MIN_PER_WORKER = 4
 
@@ -53,7 +55,12 @@ def render_document(source: DocumentSource, ref: DocumentRef) -> RenderedDocumen
         hashlib.sha256(data).hexdigest(),
         len(document.text().split()),
         tuple((c.clause.id, c.clause.head.version) for c in document.clauses),
-        {key: _plain(value) for key, value in document.context["document"].items()},
+        {
+            **{key: _plain(value) for key, value in document.context["document"].items()},
+            SIGNATURE_TITLE: next(
+                (c.clause.head.title for c in document.section("ondertekening")), None
+            ),
+        },
         document.excluded,
     )
 

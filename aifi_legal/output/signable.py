@@ -38,6 +38,7 @@ def signable_pdf(
         slots=[SignatureSlot(r.field_name, r.anchor_text, r.name) for r in roles],
         draft=draft,
         created=document_timestamp(meta["date"]),
+        signature_heading=meta.get("signature_title"),
     )
     record = {
         "file": ref.pdf_name,

@@ -242,12 +242,16 @@ def _horizontal_lines(page) -> list[tuple[float, float, float]]:
     return lines
 
 
-def place_slots(reader, slots: list[SignatureSlot]) -> dict[str, Place]:
+def place_slots(
+    reader, slots: list[SignatureSlot], heading: str | None = None
+) -> dict[str, Place]:
     """Find each slot's anchor and the rectangle on the signature line above it.
 
-    Signature pages come at the end of a document (before the annexes), and pypdf's text
-    extraction is slow (about 0.1 s a page), so pages are searched from the last one back,
-    stopping once every slot has an occurrence with a signature line above it. Among the
+    pypdf's text extraction is slow (about 0.1 s a page), so the search starts where the
+    signature section begins, by the PDF's outline entry for its `heading`, and goes on
+    from there; without one, from the last page back (signature pages come at the end of a
+    document, before the annexes). It stops once every slot has an occurrence with a
+    signature line above it. Among the
     occurrences found, those with a line come first, then document order; slots with the same
     anchor take them in turn, longer anchors first, so "Naam: Jan" cannot take the place of
     "Naam: Jan de Vries".
@@ -259,7 +263,7 @@ def place_slots(reader, slots: list[SignatureSlot]) -> dict[str, Place]:
         needed[slot.anchor_text] = needed.get(slot.anchor_text, 0) + 1
     runs: dict[int, list[_Run]] = {}
     found: dict[str, list[tuple[bool, int, int, _Run, Any]]] = {a: [] for a in needed}
-    for index in reversed(range(len(reader.pages))):
+    for index in _search_order(reader, heading):
         runs[index] = _page_runs(reader.pages[index])
         text = _PageText.of(runs[index])
         lines: list[tuple[float, float, float]] | None = None
@@ -291,6 +295,31 @@ def place_slots(reader, slots: list[SignatureSlot]) -> dict[str, Place]:
         taken.add((index, start))
         places[slot.field_name] = Place(index, _field_rect(run, line, runs[index]))
     return places
+
+
+def _search_order(reader, heading: str | None) -> list[int]:
+    """The pages to search: from the heading's page on, then the rest from the last back."""
+    count = len(reader.pages)
+    start = None
+    if heading:
+        try:
+            for entry in _outline_entries(reader.outline):
+                if str(entry.title).strip() == heading:
+                    start = reader.get_destination_page_number(entry)
+                    break
+        except Exception:  # a damaged outline only loses the shortcut
+            start = None
+    if start is None or not 0 <= start < count:
+        return list(reversed(range(count)))
+    return list(range(start, count)) + list(reversed(range(start)))
+
+
+def _outline_entries(outline: Any) -> Any:
+    for entry in outline:
+        if isinstance(entry, list):
+            yield from _outline_entries(entry)
+        else:
+            yield entry
 
 
 def _line_above(anchor: _Run, lines: list[tuple[float, float, float]]):

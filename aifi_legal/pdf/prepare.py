@@ -53,9 +53,12 @@ def prepare_pdf(
     slots: list[SignatureSlot],
     draft: bool = False,
     created: datetime | None = None,
+    signature_heading: str | None = None,
 ) -> bytes:
     """Add document properties, an empty signature field per slot and, for a draft, CONCEPT.
 
+    `signature_heading` is the title of the signature section, where the search for the
+    signature lines starts (the outline of the PDF says on which page).
     Each field sits on its signatory's signature line, found above the slot's anchor text.
     The same input and arguments give byte-identical output; without `created` the file has
     no creation date (LibreOffice's would change with every conversion).
@@ -75,7 +78,7 @@ def prepare_pdf(
         clash = sorted({name for name, _ in existing} & set(names))
         if clash:
             raise PdfError(f"the PDF already has a signature field named {', '.join(clash)}")
-        places = place_slots(reader, slots)
+        places = place_slots(reader, slots, signature_heading)
         writer = pypdf.PdfWriter(clone_from=reader)
         info = {
             key: value
@@ -102,11 +105,19 @@ def prepare_pdf(
         if draft:
             _stamp_draft(writer)
         # The trailer /ID is random by default; derive it from the content instead, so the
-        # same input gives the same bytes (and a different document a different ID).
+        # same input gives the same bytes (and a different document a different ID): the file
+        # is written once with a zero ID, which is then replaced in the trailer by the
+        # digest of what was written.
         _set_file_id(writer, bytes(16))
-        digest = hashlib.sha256(_written(writer)).digest()[:16]
-        _set_file_id(writer, digest)
-        return _written(writer)
+        written = _written(writer)
+        digest = hashlib.sha256(written).digest()[:16].hex().encode()
+        trailer = written.rindex(b"trailer")
+        zero = b"<" + bytes(16).hex().encode() + b">"
+        tail = written[trailer:]
+        if tail.count(zero) != 2:  # pypdf wrote the trailer otherwise: write it again
+            _set_file_id(writer, bytes.fromhex(digest.decode()))
+            return _written(writer)
+        return written[:trailer] + tail.replace(zero, b"<" + digest + b">")
 
 
 def _written(writer) -> bytes:

@@ -41,6 +41,7 @@ from .addendum_text import (
 from .changes import DELETED, INSERTED
 
 OVERWEGINGEN = "overwegingen"
+SIGNING_TITLE = "Ondertekening"  # the heading above the signature table
 _SIGNED_HEADING = re.compile(r"^(Artikel|Bijlage)\s+(\d+[a-z]?)\b")
 
 
@@ -277,7 +278,7 @@ def addendum_document(
         writer.article("Inwerkingtreding", entry_into_force(effective, notice, shown, ref.kind))
     )
     clauses.append(writer.article("Overige bepalingen", remaining()))
-    clauses.append(writer.clause("ondertekening", "Ondertekening", signing()))
+    clauses.append(writer.clause("ondertekening", SIGNING_TITLE, signing()))
     for title, blocks, clause_id in annexes:
         clauses.append(writer.annex(title, blocks, clause_id))
     document = AssembledDocument(ref.kind, tuple(clauses), (), context)

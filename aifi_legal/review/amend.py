@@ -42,7 +42,7 @@ from ..source import DocumentSource
 from ..word.conventions import DOCUMENT_TIME
 from ..word.reader import normalise, read_docx
 from ..word.render import render_docx
-from .addendum import Addendum, Change, addendum_document, signed_readings
+from .addendum import SIGNING_TITLE, Addendum, Change, addendum_document, signed_readings
 from .changes import ClauseChange
 from .diff import REDLINE_SUFFIX, DocumentDiff, _by_stem, _compare, _signed_originals
 from .dpia_note import affected_risks, dpia_note_docx
@@ -347,6 +347,7 @@ def _pdfs(
                 {
                     **entry["expected"]["document"],
                     "date": date.fromisoformat(entry["expected"]["document"]["date"]),
+                    "signature_title": SIGNING_TITLE,
                 },
                 source_sha256=entry["sha256"],
                 draft=False,
