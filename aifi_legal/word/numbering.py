@@ -268,13 +268,35 @@ class _Instance:
     restarts: frozenset[int] = frozenset()  # levels a w:startOverride starts again
 
 
+def style_numbers(styles: etree._Element) -> dict[str, tuple[str | None, str | None]]:
+    """Style id -> the (numId, level) it numbers its paragraphs with, itself or by basedOn."""
+    parents = _style_parents(styles)
+    own = {
+        style.get(f"{W}styleId") or "": _num_pr_values(pr)
+        for style in styles.iter(f"{W}style")
+        if (pr := style.find(f"{W}pPr/{W}numPr")) is not None
+    }
+    found = {}
+    for sid in parents.keys() | own.keys():
+        numbered = next((s for s in _lineage(sid, parents) if s in own), None)
+        if numbered is not None:
+            found[sid] = own[numbered]
+    return found
+
+
 class Numberer:
     """Computes the number Word shows before each paragraph, in document order."""
 
     # Paragraph-level numbering in a hostile file: at most this many levels are followed.
     MAX_LEVEL = 9
 
-    def __init__(self, numbering: etree._Element | None, styles: etree._Element | None):
+    def __init__(
+        self,
+        numbering: etree._Element | None,
+        styles: etree._Element | None,
+        style_num: dict[str, tuple[str | None, str | None]] | None = None,
+    ):
+        """`style_num`: what style_numbers(styles) gives, when it is known already."""
         self.instances: dict[str, _Instance] = {}
         self.counters: dict[str, dict[int, int]] = {}  # abstract list -> level -> counter
         self.started: set[str] = set()  # instances met so far
@@ -301,17 +323,10 @@ class Numberer:
                 self.instances[num.get(f"{W}numId") or ""] = _Instance(
                     abstract, levels, frozenset(restarts)
                 )
-        if styles is not None:
-            parents = _style_parents(styles)
-            own = {
-                style.get(f"{W}styleId") or "": _num_pr_values(pr)
-                for style in styles.iter(f"{W}style")
-                if (pr := style.find(f"{W}pPr/{W}numPr")) is not None
-            }
-            for sid in parents.keys() | own.keys():
-                numbered = next((s for s in _lineage(sid, parents) if s in own), None)
-                if numbered is not None:
-                    self.style_num[sid] = own[numbered]
+        if style_num is not None:
+            self.style_num = style_num
+        elif styles is not None:
+            self.style_num = style_numbers(styles)
 
     def fresh(self) -> Numberer:
         """The same lists and styles with every counter at its start: for the next part."""
@@ -388,53 +403,3 @@ def _int(value: str | None, default: int = 0) -> int:
         return int(value) if value is not None else default
     except ValueError:
         return default
-
-
-# --- cross-references ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FieldReference:
-    """A REF field as a reader finds it: the bookmark it points at and the text it shows."""
-
-    target: str  # bookmark name
-    switches: tuple[str, ...]  # "\\r", "\\h", ...
-    shown: str  # the field's result as last computed (what Word shows until fields update)
-
-
-def _reference(instruction: str, shown: str) -> FieldReference | None:
-    words = instruction.split()
-    if len(words) < 2 or words[0].upper() != "REF":
-        return None
-    return FieldReference(words[1], tuple(w for w in words[2:] if w.startswith("\\")), shown)
-
-
-def field_references(paragraph: etree._Element) -> list[FieldReference]:
-    """The REF fields of a paragraph, complex (w:fldChar) and simple (w:fldSimple)."""
-    found: list[FieldReference] = []
-    for simple in paragraph.iter(f"{W}fldSimple"):
-        shown = "".join(t.text or "" for t in simple.iter(f"{W}t"))
-        ref = _reference(simple.get(f"{W}instr") or "", shown)
-        if ref:
-            found.append(ref)
-    # A complex field: begin, instruction text, separate, result runs, end; fields may nest.
-    stack: list[list[str]] = []  # per open field: [instruction, result, state]
-    for node in paragraph.iter(f"{W}fldChar", f"{W}instrText", f"{W}t"):
-        if node.tag == f"{W}fldChar":
-            kind = node.get(f"{W}fldCharType")
-            if kind == "begin":
-                stack.append(["", "", "instr"])
-            elif kind == "separate" and stack:
-                stack[-1][2] = "result"
-            elif kind == "end" and stack:
-                instruction, shown, _ = stack.pop()
-                ref = _reference(instruction, shown)
-                if ref:
-                    found.append(ref)
-                if stack and stack[-1][2] == "result":
-                    stack[-1][1] += shown
-        elif stack and node.tag == f"{W}instrText" and stack[-1][2] == "instr":
-            stack[-1][0] += node.text or ""
-        elif stack and node.tag == f"{W}t" and stack[-1][2] == "result":
-            stack[-1][1] += node.text or ""
-    return found

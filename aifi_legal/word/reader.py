@@ -8,10 +8,10 @@ bookmark encloses it, and the heading it falls under.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,17 +26,12 @@ from .conventions import (
     is_signature_table,
     is_term_bookmark,
 )
-from .numbering import FieldReference, Numberer, field_references
+from .fields import FieldReference, field_references
+from .numbering import Numberer, style_numbers
+from .package import check_sizes, external_relationships, hazards, read_capped
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
-RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-# A Word document of ours has about 20 parts and unpacks to about 1 MB; these limits keep a
-# hostile archive (a zip bomb) an error instead of gigabytes in memory.
-MAX_PARTS = 2_000
-MAX_PART_BYTES = 50_000_000
-MAX_TOTAL_BYTES = 200_000_000
 
 PART_KINDS = (
     (re.compile(r"word/document\.xml"), "body"),
@@ -146,25 +141,37 @@ def read_docx(path: str | Path) -> DocxContent:
         names = [info.filename for info in infos]
         if "word/document.xml" not in names:
             raise NotADocx("not a Word document: word/document.xml is missing")
-        _check_sizes(infos)
-        content.hazards.extend(_hazards(names))
+        check_sizes(infos)
+        content.hazards.extend(hazards(names))
         parser = etree.XMLParser(
             recover=False, resolve_entities=False, no_network=True, huge_tree=False
         )
         roots: dict[str, etree._Element] = {}
+        styles: _StylesInfo = ({}, {})
         for name in names:
             if not name.endswith((".xml", ".rels")):
                 continue
+            data = read_capped(archive, name)
+            known = _known_part(name, data)
+            if known is not None:
+                styles = known if name == STYLES_PART else styles
+                continue
             try:
-                roots[name] = etree.fromstring(_read_capped(archive, name), parser)
+                root = etree.fromstring(data, parser)
             except etree.XMLSyntaxError as exc:
                 content.xml_errors.append((name, str(exc)))
-    content.hazards.extend(_external_relationships(roots))
+                continue
+            if _tree_needed(name):
+                roots[name] = root
+            else:
+                info = _remember(name, data, root)
+                styles = info if name == STYLES_PART else styles
+    content.hazards.extend(external_relationships(roots))
     if "word/document.xml" in roots:
         content.terms = _term_texts(roots["word/document.xml"])
-    style_names = _style_names(roots.get("word/styles.xml"))
+    style_names, style_num = styles
     content.properties = _core_properties(roots.get("docProps/core.xml"))
-    numbering = Numberer(roots.get("word/numbering.xml"), roots.get("word/styles.xml"))
+    numbering = Numberer(roots.get("word/numbering.xml"), None, style_num)
     for name in sorted(roots, key=_part_order):
         kind = _part_kind(name)
         if kind is not None:
@@ -176,74 +183,6 @@ def read_docx(path: str | Path) -> DocxContent:
             text = "".join(t.text or "" for t in comment.iter(f"{W}t"))
             content.comments.append((comment.get(f"{W}author"), normalise(text)))
     return content
-
-
-def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
-    """Refuse an archive that would unpack to more than a Word document ever holds."""
-    if len(infos) > MAX_PARTS:
-        raise NotADocx(f"the file holds more than {MAX_PARTS:,} parts; not a document we made")
-    total = sum(info.file_size for info in infos)
-    if total > MAX_TOTAL_BYTES or any(i.file_size > MAX_PART_BYTES for i in infos):
-        raise NotADocx(
-            f"the file unpacks to {total:,} bytes, more than a Word document holds (a zip bomb?)"
-        )
-
-
-def _read_capped(archive: zipfile.ZipFile, name: str) -> bytes:
-    """A part's bytes, read no further than MAX_PART_BYTES whatever its header claims."""
-    try:
-        with archive.open(name) as handle:
-            data = handle.read(MAX_PART_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-        raise NotADocx(f"the part {name} is damaged ({exc})") from None
-    if len(data) > MAX_PART_BYTES:
-        raise NotADocx(f"the part {name} unpacks to more than {MAX_PART_BYTES:,} bytes")
-    return data
-
-
-def _hazards(names: list[str]) -> list[tuple[str, str, str]]:
-    """Macros and active content: (rule, part, message) for each."""
-    found = []
-    for name in names:
-        lower = name.lower()
-        if lower.endswith("vbaproject.bin") or lower.endswith("vbadata.xml"):
-            found.append(("integrity.macros", name, "the document contains macros (VBA)"))
-        elif lower.startswith("word/activex/"):
-            found.append(
-                ("integrity.active-content", name, "the document contains ActiveX controls")
-            )
-        elif lower.startswith("word/embeddings/"):
-            found.append(
-                ("integrity.active-content", name, "the document embeds another file or object")
-            )
-    return found
-
-
-def _external_relationships(roots: dict[str, etree._Element]) -> list[tuple[str, str, str]]:
-    """Parts that Word fetches from outside the file: attached templates, linked data."""
-    found = []
-    for name, root in roots.items():
-        if not name.endswith(".rels"):
-            continue
-        for rel in root.iter(f"{{{RELS_NS}}}Relationship"):
-            if rel.get("TargetMode") != "External":
-                continue
-            kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
-            if kind == "hyperlink":
-                continue  # a link a reader may follow; Word fetches nothing
-            rule = (
-                "integrity.external-template"
-                if kind == "attachedTemplate"
-                else "integrity.external-content"
-            )
-            found.append(
-                (
-                    rule,
-                    name,
-                    f"the document loads {kind} from outside the file: {rel.get('Target')!r}",
-                )
-            )
-    return found
 
 
 def _term_texts(root: etree._Element) -> dict[str, str]:
@@ -266,6 +205,40 @@ def _term_texts(root: etree._Element) -> dict[str, str]:
             for name in set(open_terms.values()):
                 texts[name].append(node.text or "")
     return {name: normalise("".join(parts)) for name, parts in texts.items()}
+
+
+# A part byte for byte like one read before (the template's styles, theme and settings are the
+# same in every document made from it) is known to parse, and what is read of it is kept:
+# parsing the two style parts was most of reading a document.
+STYLES_PART = "word/styles.xml"
+_StylesInfo = tuple[dict[str, str], dict[str, tuple[str | None, str | None]]]
+_KNOWN: dict[tuple[str, str], _StylesInfo] = {}
+_MAX_KNOWN = 256
+
+
+def _tree_needed(name: str) -> bool:
+    """Whether the reader needs the part's tree (and not only that it parses)."""
+    return (
+        name.endswith(".rels")
+        or _part_kind(name) is not None
+        or name in ("docProps/core.xml", "word/comments.xml", "word/numbering.xml")
+    )
+
+
+def _known_part(name: str, data: bytes) -> _StylesInfo | None:
+    if _tree_needed(name):
+        return None
+    return _KNOWN.get((name, hashlib.sha256(data).hexdigest()))
+
+
+def _remember(name: str, data: bytes, root: etree._Element) -> _StylesInfo:
+    info: _StylesInfo = ({}, {})
+    if name == STYLES_PART:
+        info = (_style_names(root), style_numbers(root))
+    if len(_KNOWN) >= _MAX_KNOWN:
+        _KNOWN.clear()
+    _KNOWN[(name, hashlib.sha256(data).hexdigest())] = info
+    return info
 
 
 def _part_kind(name: str) -> str | None:
