@@ -5,6 +5,7 @@ Each is a function of the document as it is now and its `Target`, returning find
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -275,8 +276,7 @@ def _terms(content: DocxContent, target: Target) -> list[Finding]:
     whole = " ".join(texts)
     for term in sorted(defined):
         start, end = spans.get(id(defined[term]), (0, 0))
-        pattern = _term_pattern(term)
-        if not (pattern.search(whole, 0, start) or pattern.search(whole, end)):
+        if not (_used(term, whole, 0, start) or _used(term, whole, end, len(whole))):
             found.append(
                 finding(
                     WARNING,
@@ -310,6 +310,24 @@ def _numbered_heading(style: str | None) -> bool:
     return style is not None and style.lower() in NUMBERED_HEADING_STYLES
 
 
+def _used(term: str, text: str, start: int, end: int) -> bool:
+    """Whether `term` occurs in text[start:end]: found by its first letters, then matched.
+
+    A pattern that opens with a look-behind is tried at every position; the letters every
+    occurrence starts with are found by a plain search first.
+    """
+    pattern = _term_pattern(term)
+    first = term.split()[0]
+    letters = first[: max(4, len(first) - 2)] if len(first) > 4 else first
+    at = text.find(letters, start, end)
+    while at != -1:
+        if pattern.match(text, at, end):
+            return True
+        at = text.find(letters, at + 1, end)
+    return False
+
+
+@functools.lru_cache(maxsize=512)
 def _term_pattern(term: str) -> re.Pattern[str]:
     """A defined term, allowing Dutch inflection of each word (Ziekenhuis -> Ziekenhuizen)."""
     words = term.split()

@@ -385,7 +385,8 @@ def _read_part(
                 for start in node.iter(f"{W}bookmarkStart"):
                     bookmark = start.get(f"{W}name") or ""
                     content.bookmark_paragraphs.setdefault(bookmark, (label, normalise(text)))
-                content.references += [(ref, heading) for ref in field_references(node)]
+                if next(node.iter(f"{W}fldSimple", f"{W}instrText"), None) is not None:
+                    content.references += [(ref, heading) for ref in field_references(node)]
             # A bookmark that opens inside this paragraph applies to it (iter visits the
             # paragraph before its children, so look ahead).
             for start in node.iter(f"{W}bookmarkStart"):
@@ -407,7 +408,11 @@ def _read_part(
                     in_table=_inside(node, f"{W}tbl"),
                     in_textbox=_inside(node, f"{W}txbxContent"),
                     in_content_control=_inside(node, f"{W}sdtContent"),
-                    control_text=paragraph_text(node, controls=True),
+                    control_text=(
+                        paragraph_text(node, controls=True)
+                        if next(node.iter(f"{W}sdtContent"), None) is not None
+                        else ""
+                    ),
                 )
             )
             index += 1
