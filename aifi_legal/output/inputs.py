@@ -43,6 +43,7 @@ class Inputs:
     _templates: dict[str, str | None] = field(default_factory=dict)
     _shared: str | None = None
     _hospitals: dict[str, str] = field(default_factory=dict)
+    _risks: str | None = ""  # "": not read yet
 
     def template(self, kind: str) -> str | None:
         """The sha256 of the kind's template as it is now."""
@@ -65,9 +66,11 @@ class Inputs:
         return self._hospitals[hospital_id]
 
     def risks(self) -> str | None:
-        """The sha256 of the risk register, if the library has one."""
-        path = self.source.library.risk_file
-        return sha256_or_none(path) if path else None
+        """The sha256 of the risk register, if the library has one (read once)."""
+        if self._risks == "":
+            path = self.source.library.risk_file
+            self._risks = sha256_or_none(path) if path else None
+        return self._risks
 
     def record(
         self, ref: DocumentRef, included: tuple[str, ...], excluded: tuple[str, ...]
