@@ -197,7 +197,7 @@ def _term_texts(root: etree._Element) -> dict[str, str]:
     open_terms: dict[str, str] = {}  # w:id -> bookmark name
     texts: dict[str, list[str]] = {}
     for node in root.iter(f"{W}bookmarkStart", f"{W}bookmarkEnd", f"{W}t"):
-        tag = etree.QName(node).localname
+        tag = node.tag[len(W) :]  # every tag iterated is in the w: namespace
         if tag == "bookmarkStart":
             name = node.get(f"{W}name") or ""
             if is_term_bookmark(name):
@@ -333,7 +333,7 @@ def _read_part(
         f"{W}tbl",
         *(f"{W}{tag}" for tag in CHANGE_TAGS),
     ):
-        tag = etree.QName(node).localname
+        tag = node.tag[len(W) :]  # every tag iterated is in the w: namespace
         if tag == "bookmarkStart":
             clause_id = clause_of_bookmark(node.get(f"{W}name") or "")
             if clause_id:
