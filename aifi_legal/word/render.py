@@ -304,9 +304,13 @@ def _after_jinja(compiled: CompiledTemplate, xml: str, body: str = "") -> str:
     """
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     replace = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
+    # Each of these holds "{_" or "_}": a body with neither (the usual one) is not scanned
+    # four times more.
+    body_too = "{_" in body or "_}" in body
     for old, new in replace:
         xml = xml.replace(old, new)
-        body = body.replace(old, new)
+        if body_too:
+            body = body.replace(old, new)
     if any(c in body for c in _LISTING):
         return compiled.docxtpl.resolve_listing(xml.replace(_BODY_MARK, body))
     return compiled.docxtpl.resolve_listing(xml).replace(_BODY_MARK, body)
