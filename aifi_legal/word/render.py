@@ -215,6 +215,7 @@ class CompiledTemplate:
 
 
 _COMPILED: dict[tuple[str, str], CompiledTemplate] = {}
+MAX_COMPILED = 32  # templates kept compiled; the oldest goes first
 
 
 def compiled_template(path: Path) -> CompiledTemplate:
@@ -222,6 +223,8 @@ def compiled_template(path: Path) -> CompiledTemplate:
     data = _read(path)
     key = (str(Path(path).resolve()), hashlib.sha256(data).hexdigest())
     if key not in _COMPILED:
+        if len(_COMPILED) >= MAX_COMPILED:  # a long session that keeps editing templates
+            del _COMPILED[next(iter(_COMPILED))]
         _COMPILED[key] = _compile(path, data)
     return _COMPILED[key]
 
