@@ -120,8 +120,10 @@ def signed_readings(
     readings = {}
     for rendered in current.clauses:
         number = refs.get(rendered.clause.id)
-        if number is None or rendered.heading is None:
-            readings[rendered.clause.id] = normalise(rendered.plain_text())
+        if number is None or rendered.heading is None:  # the parties, the recitals: no number
+            blocks = tuple(quoted(rendered.blocks, refs))
+            again = RenderedClause(rendered.clause, None, rendered.heading, blocks)
+            readings[rendered.clause.id] = normalise(again.plain_text())
             continue
         bare = number.split(" ", 1)[1]
         heading = f"{number} {rendered.clause.head.title}"
