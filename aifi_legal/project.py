@@ -154,8 +154,9 @@ class Project:
         signatory (LibreOffice); draft: stamp CONCEPT on every page of those PDFs;
         progress: called as progress(stage, done, total, item) after each finished item of
         each stage (rendering, converting, preparing); dry_run: decide everything (write, keep,
-        archive) and write nothing; jobs: worker processes that render (default: one per CPU;
-        1 renders in this process), the writing is this process's alone.
+        archive) and write nothing; jobs: worker processes that render (default: one per CPU,
+        or none in a process that runs other threads, such as a notebook's kernel; 1 renders
+        in this process), the writing is this process's alone.
 
         A document with a signature in the register is never overwritten: when its id is
         unchanged it is kept as signed; a new version (new id) moves the signed one to

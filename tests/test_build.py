@@ -328,3 +328,24 @@ def test_worker_processes_write_the_files_one_process_writes(tmp_path, monkeypat
     assert [d.sha256 for d in again.documents] == [d.sha256 for d in one.documents]
     with pytest.raises(UsageError, match="jobs must be a whole number"):
         project.build(tmp_path / "vier", jobs=0)
+
+
+def test_a_process_with_other_threads_renders_by_itself_by_default(tmp_path, monkeypatch):
+    import threading
+
+    import aifi_legal.output.render as render
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("forked workers in a process that runs other threads")
+
+    monkeypatch.setattr(render, "ProcessPoolExecutor", no_pool)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # as a notebook's kernel runs threads
+    other.start()
+    try:
+        project = load_project(ROOT / "hospitals.yaml", ROOT / "clauses", ROOT / "templates")
+        result = project.build(tmp_path / "out")
+    finally:
+        stop.set()
+        other.join()
+    assert len(result.documents) == 24

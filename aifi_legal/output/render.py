@@ -15,6 +15,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -97,6 +98,10 @@ def rendered_documents(
             argument="jobs",
             value=str(jobs),
         )
+    if jobs is None and threading.active_count() > 1:
+        # Forking a process that runs other threads (a notebook's kernel) can leave a child
+        # waiting on a lock one of them held: by default such a process renders by itself.
+        jobs = 1
     workers = min(jobs or default_jobs(), len(refs) // MIN_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for ref in refs:
