@@ -37,6 +37,7 @@ _PRESENTATION = ("fmt", "quiet", "verbose", "help")
 _ONLY = "Build only this document kind (repeatable)."
 _FORCE = "Add missing files to an existing folder; existing files are never overwritten."
 _JOBS = "Worker processes that render (default: one per CPU)."
+_JOBS_CHECK = "Worker processes that read the files (default: one per CPU)."
 _DRY_RUN = "Say what would be written, kept and archived; write nothing."
 _METHOD = "paper (a scanned wet-ink signature), simple, advanced or qualified."
 _FILE = click.Path(path_type=Path, exists=True, dir_okay=False)  # a file that is there
@@ -323,15 +324,13 @@ def report(project: Project, html: Path, **options: Any) -> None:
 @_project
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @_out("Check every OUT/<hospital>/*.docx (default: out, when no FILES are given).", None)
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N", help=_JOBS_CHECK)
 @_format("text", "json")
-def check_command(project: Project, files: tuple[Path, ...], out: Path | None, fmt: str) -> None:
-    """Check documents as they are now: complete, consistent and legally covered.
-
-    Exit code 1 when any finding is an error.
-    """
-    if not files and out is None:
-        out = Path("out")
-    report = project.check(files, out=out)
+def check_command(project: Project, files: tuple[Path, ...], fmt: str, **options: Any) -> None:
+    """Check documents as they are now (complete, consistent, covered); exit 1 on an error."""
+    if not files and options["out"] is None:
+        options["out"] = Path("out")
+    report = project.check(files, **options)
     click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=False)
     if report.errors:
         raise click.exceptions.Exit(EXIT_FINDINGS)

@@ -178,10 +178,18 @@ class Project:
         )
 
     def check(
-        self, paths: Iterable[str | Path] = (), *, out: str | Path | None = None
+        self,
+        paths: Iterable[str | Path] = (),
+        *,
+        out: str | Path | None = None,
+        jobs: int | None = None,
     ) -> CheckReport:
-        """Check DOCX files as they are now: `paths`, or every OUT/<hospital>/*.docx."""
-        return check_documents(self.source, paths, out=out)
+        """Check DOCX files as they are now: `paths`, or every OUT/<hospital>/*.docx.
+
+        jobs: worker processes that read the files (default: one per CPU, or none in a
+        process that runs other threads; 1 reads them in this process).
+        """
+        return check_documents(self.source, paths, out=out, jobs=jobs)
 
     def lint(self) -> CheckReport:
         """Lint the clause library and templates against the data's schema."""

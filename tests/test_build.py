@@ -333,12 +333,12 @@ def test_worker_processes_write_the_files_one_process_writes(tmp_path, monkeypat
 def test_a_process_with_other_threads_renders_by_itself_by_default(tmp_path, monkeypatch):
     import threading
 
-    import aifi_legal.output.render as render
+    import aifi_legal.parallel as parallel
 
     def no_pool(*args, **kwargs):
         raise AssertionError("forked workers in a process that runs other threads")
 
-    monkeypatch.setattr(render, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)  # as a notebook's kernel runs threads
     other.start()

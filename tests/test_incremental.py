@@ -104,3 +104,20 @@ def test_check_takes_a_document_as_built_from_the_builds_record(tmp_path, monkey
     report = project.check(out=out)
     assert {p.parent.name for p in opened} == {"linde-en-eik"}
     assert any(f.document == str(edited) for f in report.findings)
+
+
+def test_check_in_worker_processes_finds_what_one_process_finds(tmp_path):
+    out = tmp_path / "out"
+    project = _project(tmp_path)
+    project.build(out)
+    for path in sorted(out.glob("*/*.docx")):  # every document edited: every one is read
+        with zipfile.ZipFile(path) as source:
+            parts = [(i, source.read(i.filename)) for i in source.infolist()]
+        with zipfile.ZipFile(path, "w") as target:
+            for info, data in parts:
+                if info.filename == "word/document.xml":
+                    data = data.replace(b"Partijen", b"Partijenn", 1)
+                target.writestr(info, data)
+    one, two = project.check(out=out, jobs=1), project.check(out=out, jobs=2)
+    assert one.findings and one.findings == two.findings
+    assert one.recognised == two.recognised and one.coverage == two.coverage

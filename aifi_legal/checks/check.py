@@ -18,6 +18,7 @@ from ..errors import NotADocx, UsageError
 from ..inputs.parties import Party
 from ..output.inputs import Inputs
 from ..output.manifest import amendment_entries, amendment_ref, manifest_entries
+from ..parallel import forked_map, workers_for
 from ..register.roles import party_of
 from ..source import DocumentSource
 from ..word.reader import DocxContent, read_docx
@@ -28,9 +29,16 @@ from .rules import Facts, Target
 
 
 def check(
-    source: DocumentSource, paths: Iterable[str | Path] = (), *, out: str | Path | None = None
+    source: DocumentSource,
+    paths: Iterable[str | Path] = (),
+    *,
+    out: str | Path | None = None,
+    jobs: int | None = None,
 ) -> CheckReport:
-    """Check DOCX files: the given `paths`, or every DOCX under `out` (OUT/<hospital>/*.docx)."""
+    """Check DOCX files: the given `paths`, or every DOCX under `out` (OUT/<hospital>/*.docx).
+
+    `jobs`: worker processes that read the files (default: one per CPU, see parallel).
+    """
     files = [Path(p) for p in paths]
     if out is not None:
         out = Path(out)
@@ -62,20 +70,17 @@ def check(
     out_dir = None if out is None else Path(out)
     inputs = Inputs(source)
     built = {path: _as_built(inputs, index, path) for path in files}
-    checked: dict[Path, _Checked] = {}
-    for path in files:
-        if built[path] is None:
-            checked[path] = _check_file(source, index, path, out_dir)
+    checked = _read_all(source, index, [p for p in files if built[p] is None], out_dir, jobs)
     # A hospital with a document that is not as built has all its documents read, so that
     # theirs are compared with it; the other documents are what the build wrote and verified
     # from the current inputs, which check has nothing to say about.
     read = {c.hospital for c in checked.values() if c.hospital}
-    for path in files:
-        record = built[path]
-        if record is not None and (record[0].hospital_id in read or path in checked):
-            checked[path] = _check_file(source, index, path, out_dir)
-        elif record is not None:
-            checked[path] = _from_build(source, path, *record)
+    as_built = {p: record for p, record in built.items() if record is not None}
+    siblings = [p for p, (ref, _) in as_built.items() if ref.hospital_id in read]
+    checked.update(_read_all(source, index, siblings, out_dir, jobs))
+    for path, (ref, entry) in as_built.items():
+        if path not in checked:
+            checked[path] = _from_build(source, path, ref, entry)
     report = CheckReport()
     stated: dict[str, list[tuple[str, Facts]]] = defaultdict(list)
     terms: dict[str, list[tuple[str, Terms]]] = defaultdict(list)
@@ -107,6 +112,24 @@ class _Checked:
     hospital: str | None = None
     facts: Facts | None = None  # None: not compared (an addendum, or not read)
     terms: Terms | None = None
+
+
+def _read_all(
+    source: DocumentSource,
+    index: dict[str, rules.DocumentRef],
+    paths: list[Path],
+    out: Path | None,
+    jobs: int | None,
+) -> dict[Path, _Checked]:
+    """Read and check each file, in worker processes when there are enough of them."""
+    workers = workers_for(jobs, len(paths))
+    if workers <= 1:
+        return {path: _check_file(source, index, path, out) for path in paths}
+    results = forked_map(lambda path: _check_file(source, index, path, out), paths, workers)
+    return {
+        path: result if result is not None else _check_file(source, index, path, out)
+        for path, result in zip(paths, results, strict=True)
+    }
 
 
 def _as_built(
