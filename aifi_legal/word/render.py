@@ -401,16 +401,23 @@ def _document_part(compiled: CompiledTemplate, xml: str) -> bytes:
 
 
 def _tables_consistent(tree: etree._Element) -> bool:
-    """Whether every table's grid fits its rows, so that docxtpl's fix_tables changes nothing."""
+    """Whether every table's grid fits its rows, so that docxtpl's fix_tables changes nothing.
+
+    As fix_tables counts them: the cells of every row below the table (nested tables' rows
+    too), each cell as wide as its gridSpan.
+    """
     for table in tree.iter(f"{_W}tbl"):
         grid = table.find(f"{_W}tblGrid")
-        columns = len(grid.findall(f"{_W}gridCol")) if grid is not None else 0
+        if grid is None:
+            return False
+        columns = len(grid.findall(f"{_W}gridCol"))
+        spanned = table.find(f".//{_W}gridSpan") is not None
         widest = spans = 0
         for row in table.iter(f"{_W}tr"):
             cells = row.findall(f"{_W}tc")
             widest = max(widest, len(cells))
-            spans = max(spans, sum(_span(cell) for cell in cells))
-        if grid is None or widest > columns or spans < columns:
+            spans = max(spans, sum(_span(c) for c in cells) if spanned else len(cells))
+        if widest > columns or spans < columns:
             return False
     return True
 
