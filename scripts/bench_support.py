@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import copy
 import html
-import io
 import re
 import shutil
-import struct
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -411,102 +408,6 @@ def fulltext_template(template: Path, body_xml: str, target: Path) -> None:
 
 
 # --- the floor: a DOCX zip written by hand, fixed parts compressed once -------------------------
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One member of a zip, compressed and ready to be written."""
-
-    name: bytes
-    method: int  # zipfile.ZIP_DEFLATED or ZIP_STORED
-    crc: int
-    size: int
-    data: bytes  # compressed
-    dos_time: int
-    dos_date: int
-
-
-def _dos(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
-    year, month, day, hour, minute, second = date_time
-    return hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
-
-
-def entry(info: zipfile.ZipInfo, raw: bytes) -> Entry:
-    """Compress one part as `info` says (raw deflate, zipfile's default level)."""
-    if info.compress_type == zipfile.ZIP_DEFLATED:
-        packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-        data = packer.compress(raw) + packer.flush()
-    else:
-        data = raw
-    dos_time, dos_date = _dos(info.date_time)
-    return Entry(
-        info.filename.encode("utf-8"),
-        info.compress_type,
-        zlib.crc32(raw),
-        len(raw),
-        data,
-        dos_time,
-        dos_date,
-    )
-
-
-def zip_bytes(entries: Iterable[Entry]) -> bytes:
-    """A zip archive of `entries` (local headers, data, central directory), as zipfile reads it."""
-    out = io.BytesIO()
-    central = []
-    for e in entries:
-        offset = out.tell()
-        flags = 0x800 if any(b > 0x7F for b in e.name) else 0
-        out.write(
-            struct.pack(
-                "<IHHHHHIIIHH",
-                0x04034B50,
-                20,
-                flags,
-                e.method,
-                e.dos_time,
-                e.dos_date,
-                e.crc,
-                len(e.data),
-                e.size,
-                len(e.name),
-                0,
-            )
-        )
-        out.write(e.name)
-        out.write(e.data)
-        central.append(
-            struct.pack(
-                "<IHHHHHHIIIHHHHHII",
-                0x02014B50,
-                20,
-                20,
-                flags,
-                e.method,
-                e.dos_time,
-                e.dos_date,
-                e.crc,
-                len(e.data),
-                e.size,
-                len(e.name),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )
-            + e.name
-        )
-    start = out.tell()
-    directory = b"".join(central)
-    out.write(directory)
-    out.write(
-        struct.pack(
-            "<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), len(directory), start, 0
-        )
-    )
-    return out.getvalue()
 
 
 @dataclass
