@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from conftest import ROOT, TWO_HOSPITALS
 from docxedit import replace_once, rewrite_docx
 from pdfsigning import frozen_clock, make_signer, sign_field  # noqa: F401 - frozen_clock: autouse
+from signedset import HOSPITAL, add_bone_age, sign_agreements
 from test_golden import document_text
 
 from aifi_legal import load_project
@@ -26,40 +27,20 @@ from aifi_legal.output.manifest import manifest_entries
 from aifi_legal.review.amend import DPIA_REVIEW, NOTICE
 from aifi_legal.word.reader import read_docx
 
-HOSPITAL = "linde-en-eik"
 VWO = "verwerkersovereenkomst-nordlicht"
 TODAY = date(2027, 6, 1)
-SIGNED = ("intentieverklaring", "deelnameovereenkomst", "verwerkersovereenkomst")
 
 
 @pytest.fixture(scope="module")
 def signed_set(tmp_path_factory):
     """(data, register, out): the scenario built, and Linde & Eik's agreements signed."""
-    import aifi_legal.register.record as record
-
     root = tmp_path_factory.mktemp("amend")
     data = root / "hospitals.yaml"
     shutil.copy(TWO_HOSPITALS, data)
     register = root / "register.jsonl"
     project = load_project(data, ROOT / "clauses", ROOT / "templates", register)
     project.build(root / "out")
-    today = record._today
-    record._today = lambda: TODAY  # the fixture documents are dated in the future
-    try:
-        for kind in SIGNED:
-            processor = "nordlicht" if kind == "verwerkersovereenkomst" else None
-            for role in project.signatories(kind, HOSPITAL, processor):
-                project.record(
-                    HOSPITAL,
-                    kind,
-                    processor=processor,
-                    signatory=role.name,
-                    date="2027-04-08",
-                    method="paper",
-                    out=root / "out",
-                )
-    finally:
-        record._today = today
+    sign_agreements(project, root / "out", TODAY)
     return data, register, root / "out"
 
 
@@ -74,20 +55,6 @@ def _after(signed_set, tmp_path, *, data_edit=None, clauses: Path | None = None)
     shutil.copytree(out, tmp_path / "out")
     project = load_project(changed, clauses or ROOT / "clauses", ROOT / "templates", registry)
     return project, tmp_path / "out"
-
-
-def _add_bone_age(text: str) -> str:
-    solutions = "  solutions:\n  - fractuurdetectie\n"
-    volume = (
-        "  - solution: fractuurdetectie\n    studies_per_year: 7300\n    children_per_year: 1100\n"
-    )
-    assert text.count(solutions) == 1 and text.count(volume) == 1
-    text = text.replace(solutions, solutions + "  - skeletleeftijd\n")
-    return text.replace(
-        volume,
-        volume + "  - solution: skeletleeftijd\n    studies_per_year: 300\n"
-        "    children_per_year: 300\n",
-    )
 
 
 def signed_id(out: Path) -> str:
@@ -105,7 +72,7 @@ def test_nothing_changed_needs_nothing_and_writes_nothing(signed_set, tmp_path):
 
 
 def test_a_solution_added_needs_an_amendment_a_notice_and_a_dpia_review(signed_set, tmp_path):
-    project, out = _after(signed_set, tmp_path, data_edit=_add_bone_age)
+    project, out = _after(signed_set, tmp_path, data_edit=add_bone_age)
     [hospital] = project.amend(out, hospitals=HOSPITAL, today=TODAY).hospitals
     amendments = hospital.amendments()
     assert "Bijlage 2 Gekozen AI-oplossingen" in [
@@ -256,7 +223,7 @@ def test_a_changed_party_needs_a_new_version(signed_set, tmp_path):
 
 
 def test_amend_from_the_command_line(signed_set, tmp_path):
-    project, out = _after(signed_set, tmp_path, data_edit=_add_bone_age)
+    project, out = _after(signed_set, tmp_path, data_edit=add_bone_age)
     args = ["--data", str(project.workspace.data), "--ledger", str(tmp_path / "register.jsonl")]
     args += ["--clauses", str(ROOT / "clauses"), "--templates", str(ROOT / "templates")]
     runner = CliRunner()
@@ -289,7 +256,7 @@ def amended(signed_set, tmp_path_factory):
     root = tmp_path_factory.mktemp("amended")
     data, register, out = signed_set
     changed = root / "hospitals.yaml"
-    changed.write_text(_add_bone_age(data.read_text("utf-8")), "utf-8")
+    changed.write_text(add_bone_age(data.read_text("utf-8")), "utf-8")
     shutil.copy(register, root / "register.jsonl")
     shutil.copytree(out, root / "out")
     project = load_project(changed, ROOT / "clauses", ROOT / "templates", root / "register.jsonl")

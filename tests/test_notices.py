@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, TWO_HOSPITALS
 from pdfsigning import frozen_clock  # noqa: F401 - autouse: sign checks dates on its clock
+from signedset import HOSPITAL, add_bone_age, sign_agreements
 
 from aifi_legal import LedgerError, UsageError, load_project
 from aifi_legal.cli import cli
@@ -28,59 +29,24 @@ from aifi_legal.register.notices import (
     OPEN,
 )
 
-HOSPITAL = "linde-en-eik"
 VWO = "verwerkersovereenkomst-nordlicht"
 DATED = date(2027, 6, 1)  # the day amend runs: the date the notice prints
 CLOCK = date(2027, 12, 31)  # "today" for recording: every date of the tests lies before it
 SENT = date(2027, 6, 10)  # sent nine days after the date it prints
-SIGNED = ("intentieverklaring", "deelnameovereenkomst", "verwerkersovereenkomst")
 HOSTILE = 'Osmetry <script>alert("x")</script> & co verwerkt buiten de EER'
-
-
-def _add_bone_age(text: str) -> str:
-    """Linde & Eik takes skeletleeftijd too: a solution whose vendor is a new sub-processor."""
-    solutions = "  solutions:\n  - fractuurdetectie\n"
-    volume = (
-        "  - solution: fractuurdetectie\n    studies_per_year: 7300\n    children_per_year: 1100\n"
-    )
-    assert text.count(solutions) == 1 and text.count(volume) == 1
-    text = text.replace(solutions, solutions + "  - skeletleeftijd\n")
-    return text.replace(
-        volume,
-        volume + "  - solution: skeletleeftijd\n    studies_per_year: 300\n"
-        "    children_per_year: 300\n",
-    )
 
 
 @pytest.fixture(scope="module")
 def noticed(tmp_path_factory):
     """(data, register, out, notice id): Linde & Eik signed, a vendor added, amend run."""
-    import aifi_legal.register.record as record
-
     root = tmp_path_factory.mktemp("notices")
     data = root / "hospitals.yaml"
     shutil.copy(TWO_HOSPITALS, data)
     register = root / "register.jsonl"
     project = load_project(data, ROOT / "clauses", ROOT / "templates", register)
     project.build(root / "out", hospitals=HOSPITAL)
-    today = record._today
-    record._today = lambda: DATED  # the fixture documents are dated in the future
-    try:
-        for kind in SIGNED:
-            processor = "nordlicht" if kind == "verwerkersovereenkomst" else None
-            for role in project.signatories(kind, HOSPITAL, processor):
-                project.record(
-                    HOSPITAL,
-                    kind,
-                    processor=processor,
-                    signatory=role.name,
-                    date="2027-04-08",
-                    method="paper",
-                    out=root / "out",
-                )
-    finally:
-        record._today = today
-    data.write_text(_add_bone_age(data.read_text("utf-8")), "utf-8")
+    sign_agreements(project, root / "out", DATED)
+    data.write_text(add_bone_age(data.read_text("utf-8")), "utf-8")
     project = load_project(data, ROOT / "clauses", ROOT / "templates", register)
     [hospital] = project.amend(root / "out", hospitals=HOSPITAL, today=DATED).hospitals
     [notice] = hospital.notices
