@@ -20,6 +20,8 @@ RESERVED_NAMES = (MODEL_FOLDER, ARCHIVE_FOLDER)
 # (`wijzigingen/001-2027-06-01/`).
 AMENDMENT_FOLDER = "wijzigingen"
 ADDENDUM_SUFFIX = "-wijzigingsovereenkomst"  # file stem of an addendum: <agreement>-<suffix>
+NOTICE_SUFFIX = "-kennisgeving-subverwerker"  # file stem of a sub-processor notice, likewise
+CHANGE_REPORT = "wijzigingen"  # file stem of a change report (.txt and .json)
 MODEL_KEY = "MODEL"  # the hospital part of a model document's id
 
 

@@ -37,6 +37,11 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def sha256_text(text: str) -> str:
+    """The sha256 of a text's UTF-8 bytes, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def sha256_or_none(path: Path) -> str | None:
     """The sha256 of a regular file, or None when there is no readable file at `path`."""
     try:

@@ -11,7 +11,6 @@ whose kind gained a clause, or whose left-out clause changed its condition).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,18 +20,14 @@ from .._version import __version__
 from ..assembly.clauses import Clause
 from ..documents import KINDS, DocumentRef
 from ..source import DocumentSource
-from .files import sha256_or_none
+from .files import sha256_or_none, sha256_text
 from .manifest import verify_entry
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def condition_sha256(clause: Clause) -> str:
     """What decides whether a left-out clause stays out: its condition and where it goes."""
     head = clause.head
-    return _sha256(json.dumps([head.condition, head.documents, head.section], default=str))
+    return sha256_text(json.dumps([head.condition, head.documents, head.section], default=str))
 
 
 @dataclass
@@ -60,7 +55,7 @@ class Inputs:
                 shared = portfolio.model_dump(mode="json", exclude={"hospitals"})
                 self._shared = json.dumps(shared, sort_keys=True, default=str)
             own = portfolio.hospital(hospital_id).model_dump(mode="json")
-            self._hospitals[hospital_id] = _sha256(
+            self._hospitals[hospital_id] = sha256_text(
                 self._shared + json.dumps(own, sort_keys=True, default=str)
             )
         return self._hospitals[hospital_id]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..assembly.formatting import add_months
-from ..documents import AMENDMENT_FOLDER
+from ..documents import AMENDMENT_FOLDER, CHANGE_REPORT, NOTICE_SUFFIX
 from ..errors import AifiLegalError, InputError, Problem, UsageError, did_you_mean
 from ..inputs.models import Portfolio
 from ..output.lock import folder_lock
@@ -28,7 +28,6 @@ from ..word.reader import read_docx
 from .events import NOTICE_EVENTS
 from .ledger import Event, Register, new_event, signature_state
 
-CHANGE_REPORT = "wijzigingen.json"
 NOT_SENT, OPEN, OBJECTED, ACCEPTED, BY_SILENCE = (
     "not sent",  # no sent event: the deadlines are the notice's own, provisional
     "open",  # sent; the objection term runs
@@ -119,7 +118,7 @@ def change_reports(out: Path, hospital: str) -> list[tuple[Path, dict[str, Any]]
     folders = sorted(base.glob("[0-9][0-9][0-9]-*")) if base.is_dir() else []
     found = []
     for folder in folders:
-        path = folder / CHANGE_REPORT
+        path = folder / f"{CHANGE_REPORT}.json"
         if not path.is_file():
             continue
         try:
@@ -146,9 +145,10 @@ def written_notices(out: str | Path, hospitals: Iterable[str]) -> list[WrittenNo
                 try:
                     found.append(_written(hospital, folder, entry))
                 except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                    report = folder / f"{CHANGE_REPORT}.json"
                     problem = f"notice {index + 1} cannot be read: {exc!r}"
                     raise InputError(
-                        [Problem(folder / CHANGE_REPORT, None, f"notices[{index}]", problem)],
+                        [Problem(report, None, f"notices[{index}]", problem)],
                         what="change reports",
                         hint="amend writes it; restore it from a backup or run amend again",
                     ) from None
@@ -157,7 +157,7 @@ def written_notices(out: str | Path, hospitals: Iterable[str]) -> list[WrittenNo
 
 def _written(hospital: str, folder: Path, entry: dict[str, Any]) -> WrittenNotice:
     stem = entry["document"]
-    name = Path(entry.get("path") or f"{stem}-kennisgeving-subverwerker.docx").name
+    name = Path(entry.get("path") or f"{stem}{NOTICE_SUFFIX}.docx").name
     return WrittenNotice(
         hospital,
         entry["document_id"],

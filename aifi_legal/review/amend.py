@@ -12,7 +12,6 @@ so. The redline of each affected document and the change report are written to
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from dataclasses import dataclass, replace
@@ -22,10 +21,10 @@ from typing import Any
 
 from ..assembly.clauses import ClauseLibrary
 from ..assembly.record import document_record
-from ..documents import AMENDMENT_FOLDER, KINDS, DocumentRef
+from ..documents import AMENDMENT_FOLDER, CHANGE_REPORT, KINDS, NOTICE_SUFFIX, DocumentRef
 from ..errors import UsageError
 from ..output.build import build as build_documents
-from ..output.files import sha256_of, write_atomic
+from ..output.files import sha256_of, sha256_text, write_atomic
 from ..output.lock import folder_lock
 from ..output.manifest import (
     MANIFEST_FILE,
@@ -147,7 +146,7 @@ def _plan_hospital(
         if not _same_parties(source, hospital, stem, diff):
             result.new_versions.append(stem)
         readings, as_signed = _readings(source, hospital, stem, diff)
-        texts = {clause: _sha256(text) for clause, text in readings.items()}
+        texts = {clause: sha256_text(text) for clause, text in readings.items()}
         for change in diff.changes:
             clause = change.clause or ""
             if clause in readings and readings[clause] == as_signed.get(clause):
@@ -279,7 +278,7 @@ def _write(
             notice,
             number,
         )
-        path = target / f"{notice.document}-kennisgeving-subverwerker.docx"
+        path = target / f"{notice.document}{NOTICE_SUFFIX}.docx"
         write_atomic(path, data)
         result.notices[index] = replace(notice, path=path, document_id=document_id)
     if result.dpia_review:
@@ -314,9 +313,9 @@ def _write(
         _pdfs(source, result.hospital, target, entries)
     if entries:
         write_atomic(target / MANIFEST_FILE, amendment_manifest(source, result.hospital, entries))
-    write_atomic(target / "wijzigingen.txt", (result.to_text() + "\n").encode())
+    write_atomic(target / f"{CHANGE_REPORT}.txt", (result.to_text() + "\n").encode())
     as_json = json.dumps(result.record(), indent=2, ensure_ascii=False) + "\n"
-    write_atomic(target / "wijzigingen.json", as_json.encode())
+    write_atomic(target / f"{CHANGE_REPORT}.json", as_json.encode())
     return result
 
 
@@ -369,7 +368,7 @@ def _addendum(
     processor = _processor_of(stem) if KINDS[kind].per_processor else None
     current = source.ref(result.hospital, kind, processor)
     readings, _ = signed_readings(source, current, signed_docx)
-    texts = {clause: _sha256(text) for clause, text in readings.items()}
+    texts = {clause: sha256_text(text) for clause, text in readings.items()}
     base_id = read_docx(signed_docx).document_id or current.id
     ref = DocumentRef(
         kind, result.hospital, base_id.rsplit("-V", 1)[-1], processor, amendment=target.name
@@ -422,10 +421,6 @@ def _readings(
         return {}, {}
     processor = _processor_of(stem) if KINDS[diff.kind].per_processor else None
     return signed_readings(source, source.ref(hospital, diff.kind, processor), diff.old_path)
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _processor_of(stem: str) -> str:

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..documents import ARCHIVE_FOLDER
+from ..documents import ARCHIVE_FOLDER, CHANGE_REPORT
 from ..errors import UsageError
 from ..output.files import sha256_or_none, write_atomic
 from ..output.lock import folder_lock
@@ -29,7 +29,6 @@ from .changes import ADDED, CHANGED, REMOVED, UNCHANGED, ClauseChange, clause_ch
 from .redline import redline
 
 REDLINE_SUFFIX = "-redline.docx"
-REPORT_NAME = "wijzigingen"
 
 
 @dataclass(frozen=True)
@@ -177,8 +176,8 @@ def diff_builds(
                     )
                 )
     if target is not None:
-        write_atomic(target / f"{REPORT_NAME}.json", report.to_json().encode())
-        write_atomic(target / f"{REPORT_NAME}.txt", report.to_text().encode())
+        write_atomic(target / f"{CHANGE_REPORT}.json", report.to_json().encode())
+        write_atomic(target / f"{CHANGE_REPORT}.txt", report.to_text().encode())
     return report
 
 
@@ -292,7 +291,7 @@ def _compare(
     redline_path = target / hospital / f"{stem}{REDLINE_SUFFIX}"
     write_atomic(redline_path, data)
     found = replace(found, redline=redline_path, tracked_changes=count)
-    report = target / hospital / f"{stem}-{REPORT_NAME}"
+    report = target / hospital / f"{stem}-{CHANGE_REPORT}"
     write_atomic(report.with_suffix(".txt"), (found.to_text() + "\n").encode())
     as_json = json.dumps(found.record(), indent=2, ensure_ascii=False) + "\n"
     write_atomic(report.with_suffix(".json"), as_json.encode())
