@@ -7,6 +7,7 @@ references and definitions can be tested without Word.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from .blocks import (
 )
 from .clauses import Clause, ClauseLibrary
 from .jinja import RenderTimeout, compile_clause, condition_holds, render
+from .memo import Fingerprints, render_once
 
 # --- the structure ------------------------------------------------------------------------------
 
@@ -200,13 +202,32 @@ def assemble(
         raise ReferenceError_(f"refers to clause {target!r}, which does not exist")
 
     rendered_context = {**context, "ref": ref}
+    # What ref() returns: the numbers of this document's clauses (and their sections).
+    numbering = tuple((c, library[c].head.section, n) for c, n in numbers.items())
+    prints = Fingerprints(rendered_context, {"ref": numbering})
+
+    def render_clause(source: str, clause: Clause, what: str) -> str:
+        """The rendered text, and the references it makes, rendered once per fingerprint."""
+        owner = referring[0]
+        made = references.setdefault(owner, []) if owner is not None else []
+        before = len(made)
+
+        def render_now() -> tuple[str, tuple[str, ...]]:
+            text = render(compile_clause(source, clause, what), rendered_context)
+            return text, tuple(made[before:])
+
+        text, refs = render_once((clause.path, clause.sha256, what), source, prints, render_now)
+        if len(made) == before:  # reused: the references it made the first time
+            made.extend(refs)
+        return text
+
     referring[0] = next((c.id for c in included if c.head.definitions), None)
-    definitions = _collect_definitions(included, rendered_context, problems, who)
+    definitions = _collect_definitions(included, render_clause, problems, who)
     result = []
     for clause in included:
         referring[0] = clause.id
         try:
-            text = render(compile_clause(clause.body, clause, "body"), rendered_context)
+            text = render_clause(clause.body, clause, "body")
         except Exception as exc:
             problems.append(_render_problem(exc, clause, who))
             continue
@@ -252,7 +273,10 @@ def _sort_key(term: str) -> str:
 
 
 def _collect_definitions(
-    included: list[Clause], context: dict[str, Any], problems: list[Problem], who: str
+    included: list[Clause],
+    render_clause: Callable[[str, Clause, str], str],
+    problems: list[Problem],
+    who: str,
 ) -> list[Block]:
     terms: dict[str, tuple[Clause, str]] = {}
     for clause in included:
@@ -273,7 +297,7 @@ def _collect_definitions(
             try:
                 # Pad so that Jinja's line numbers are the file's.
                 padded = "\n" * ((line or 1) - 1) + source
-                text = render(compile_clause(padded, clause, f"define:{term}"), context)
+                text = render_clause(padded, clause, f"define:{term}")
             except Exception as exc:
                 problems.append(_render_problem(exc, clause, who, line, f"defines.{term}"))
                 continue

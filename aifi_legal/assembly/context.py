@@ -16,6 +16,7 @@ from ..inputs.programme import Consortium, Group
 from .formatting import add_months, last_day_before
 from .formatting import opsomming as _and
 from .jinja import ENV, render
+from .memo import Fingerprints, render_once
 from .placeholders import Placeholder, placeholderize
 
 ROLE_LABELS = {
@@ -157,15 +158,19 @@ RISK_TEXT_FIELDS = (
 _RISK_TEMPLATES: dict[str, Any] = {}
 
 
-def _risk_text(text: str, context: dict[str, Any], where: str) -> str:
+def _risk_text(text: str, prints: Fingerprints, where: str) -> str:
     """A risk text rendered with the context (compiled once per text); whitespace folded."""
     if "{" not in text:
         return text
-    try:
+
+    def render_now() -> str:
         template = _RISK_TEMPLATES.get(text)
         if template is None:
             template = _RISK_TEMPLATES[text] = ENV.from_string(text)
-        return " ".join(render(template, context).split())
+        return " ".join(render(template, prints.context).split())
+
+    try:
+        return render_once("risk", text, prints, render_now)
     except Exception as exc:  # an unknown field or a syntax error in risicos.yaml
         raise ClauseError(
             [Problem(None, None, f"risicos.yaml: {where}", f"{type(exc).__name__}: {exc}")]
@@ -180,16 +185,17 @@ def risk_context(risks, context: dict[str, Any], holds) -> dict[str, Any]:
     high first, cells by likelihood with the numbers of the risks in them.
     """
     chosen: list[dict[str, Any]] = []
+    prints = Fingerprints(context)
     for risk in risks:
         if risk.condition and not holds(risk.condition, context):
             continue
         data = risk.model_dump()
         for name in RISK_TEXT_FIELDS:
-            data[name] = _risk_text(data[name], context, f"{risk.id}.{name}")
+            data[name] = _risk_text(data[name], prints, f"{risk.id}.{name}")
         data["measures"] = [
             m
             for m in (
-                _risk_text(text, context, f"{risk.id}.measures[{i}]")
+                _risk_text(text, prints, f"{risk.id}.measures[{i}]")
                 for i, text in enumerate(data["measures"])
             )
             if m
