@@ -15,6 +15,7 @@ from conftest import ROOT, TWO_HOSPITALS
 
 from aifi_legal import load_project
 from aifi_legal.documents import KINDS
+from aifi_legal.word import render as render_module
 from aifi_legal.word.render import compiled_template, render_docx, render_docx_plain
 from aifi_legal.word.reproducible import deflate, docx_zip, normalise_docx
 
@@ -62,3 +63,33 @@ def test_the_zip_is_the_one_zipfile_writes():
     expected = normalise_docx(buffer.getvalue())
     assert docx_zip(parts) == expected
     assert docx_zip([(name, deflate(data)) for name, data in parts]) == expected
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "<w:p><w:r><w:t>open</w:t></w:r>",  # not closed
+        "<w:p><x:r/></w:p>",  # a prefix the document does not declare
+        '<w:p w:a="1" w:a="2"/>',  # an attribute twice
+        "<w:p><w:t>a & b</w:t></w:p>",  # text not escaped
+        "<w:p>\x01</w:p>",  # a character XML does not allow
+    ],
+)
+def test_a_body_that_is_not_strict_xml_is_never_handed_out(monkeypatch, broken):
+    project = load_project(ROOT / "hospitals.yaml", ROOT / "clauses", ROOT / "templates")
+    ref = project.documents_of(project.portfolio.hospitals[0])[0]
+    document = project.source.assemble(ref)
+    template = project.workspace.templates / KINDS[ref.kind].template
+    monkeypatch.setattr(render_module, "body_xml", lambda *args: broken)
+    with pytest.raises(AssertionError, match=r"not well-formed: word/document\.xml"):
+        render_docx(template, document)
+
+
+def test_a_body_with_tabs_goes_through_docxtpl_s_listing_pass_as_before(monkeypatch):
+    project = load_project(ROOT / "hospitals.yaml", ROOT / "clauses", ROOT / "templates")
+    ref = project.documents_of(project.portfolio.hospitals[0])[0]
+    document = project.source.assemble(ref)
+    template = project.workspace.templates / KINDS[ref.kind].template
+    body = '<w:p><w:r><w:t xml:space="preserve">a\tb</w:t></w:r></w:p>'
+    monkeypatch.setattr(render_module, "body_xml", lambda *args: body)
+    assert render_docx(template, document) == render_docx_plain(template, document)

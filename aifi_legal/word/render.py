@@ -37,6 +37,9 @@ from ..assembly.assemble import AssembledDocument
 from ..assembly.formatting import datum
 from ..errors import Problem, TemplateError
 from .conventions import document_timestamp
+from .document_part import BODY_MARK as _BODY_MARK
+from .document_part import STRICT as _STRICT
+from .document_part import DocumentFrame
 from .numbering import ListWriter, link_styles, style_links, styles_based_on
 from .reproducible import Deflated, deflate, docx_zip, normalise_docx, xml_problems
 from .writer import _rich, body_xml, style_ids_of
@@ -162,16 +165,8 @@ def app_properties(context: dict[str, Any]) -> bytes:
 
 # --- the compiled path --------------------------------------------------------------------------
 
-# Stands in for the body while the template's own Jinja is rendered and docxtpl's text
-# passes run over the (small) result; a private-use character no data value may contain.
-_BODY_MARK = "\ue020aifi-body\ue020"
 # What docxtpl's listing pass changes in a text run: nothing else.
 _LISTING = ("\t", "\a", "\n", "\f")
-# collect_ids=False: no table of xml:id attributes, which nothing reads (a third of a parse).
-_STRICT = etree.XMLParser(
-    recover=False, resolve_entities=False, no_network=True, collect_ids=False
-)
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CORE_PART = "docProps/core.xml"
 
 
@@ -195,9 +190,7 @@ class CompiledTemplate:
     parts: list[_TemplatePart]
     order: list[str]  # the part names in the order python-docx saves them
     fixed: dict[str, Deflated]
-    document_head: bytes  # the document part as saved, up to its body
-    document_tail: bytes  # and after it
-    namespaces: dict[bytes, bytes]  # prefix -> uri the document's root declares
+    frame: DocumentFrame  # the document part around its body
     numbering: etree._Element
     styles: etree._Element
     core: etree._Element
@@ -267,16 +260,9 @@ def _compile(path: Path, data: bytes) -> CompiledTemplate:
         raise TemplateError(  # docxtpl would render them; no template of ours has them
             [Problem(path, None, "", "a template with footnotes is not supported")]
         )
-    root = docx.element
-    placeholder = root.makeelement(root.body.tag)
-    original = root.body
-    root.replace(original, placeholder)
-    document = serialize_part_xml(root)
-    root.replace(placeholder, original)
-    empty = f"<{placeholder.prefix}:body/>".encode() if placeholder.prefix else b"<body/>"
-    if document.count(empty) != 1:
+    frame = DocumentFrame.of(docx.element, template.fix_tables)
+    if frame is None:
         raise TemplateError([Problem(path, None, "", "the template's document has no one body")])
-    head, _, tail = document.partition(empty)
     return CompiledTemplate(
         path,
         template,
@@ -285,9 +271,7 @@ def _compile(path: Path, data: bytes) -> CompiledTemplate:
         parts,
         order,
         fixed,
-        head,
-        tail,
-        {(k or "").encode(): v.encode() for k, v in root.nsmap.items()},
+        frame,
         copy.deepcopy(docx.part.numbering_part.element),
         copy.deepcopy(docx.styles.element),
         copy.deepcopy(docx.core_properties._element),
@@ -299,11 +283,13 @@ def _for_jinja(xml: str) -> str:
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
 
 
-def _after_jinja(compiled: CompiledTemplate, xml: str, body: str = "") -> str:
-    """Docxtpl's passes over rendered XML (render_xml_part), the body put in their result.
+def _after_jinja(compiled: CompiledTemplate, xml: str, body: str = "") -> tuple[str, str]:
+    """Docxtpl's passes over rendered XML (render_xml_part): the result, and the body.
 
     The listing pass changes only tabs, bells, newlines and form feeds inside text runs; a
-    body without them comes out unchanged, so it is put in after the pass, not run through it.
+    body without them comes out unchanged, so it is left out of the pass: the result holds
+    _BODY_MARK where the body goes. A body with them goes through the pass inside the result
+    (no mark; the body returned is empty).
     """
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     replace = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
@@ -315,8 +301,8 @@ def _after_jinja(compiled: CompiledTemplate, xml: str, body: str = "") -> str:
         if body_too:
             body = body.replace(old, new)
     if any(c in body for c in _LISTING):
-        return compiled.docxtpl.resolve_listing(xml.replace(_BODY_MARK, body))
-    return compiled.docxtpl.resolve_listing(xml).replace(_BODY_MARK, body)
+        return compiled.docxtpl.resolve_listing(xml.replace(_BODY_MARK, body)), ""
+    return compiled.docxtpl.resolve_listing(xml), body
 
 
 def render_docx(
@@ -347,9 +333,11 @@ def render_parts(
     body = body_xml(document, compiled.style_ids, lists, unnumbered, contents)
     variables = template_variables(context, _BODY_MARK)
     try:
-        xml = _after_jinja(compiled, compiled.body.render(variables), body)
+        xml, body = _after_jinja(compiled, compiled.body.render(variables), body)
         rendered = {
-            part.name: _after_jinja(compiled, part.jinja.render(variables)).encode(part.encoding)
+            part.name: _after_jinja(compiled, part.jinja.render(variables))[0].encode(
+                part.encoding
+            )
             for part in compiled.parts
         }
     except Exception as exc:
@@ -358,7 +346,7 @@ def render_parts(
         ) from None
     lists.install()
     written = {
-        "word/document.xml": _document_part(compiled, xml),
+        "word/document.xml": compiled.frame.part(xml, body),
         "word/numbering.xml": serialize_part_xml(numbering),
         CORE_PART: _core_part(compiled, context),
         APP_PART: app_properties(context),
@@ -370,61 +358,6 @@ def render_parts(
     written_or_fixed: dict[str, bytes | Deflated] = {**compiled.fixed, **written}
     written_or_fixed["word/styles.xml"] = styles
     return [(name, written_or_fixed[name]) for name in compiled.order]
-
-
-def _document_part(compiled: CompiledTemplate, xml: str) -> bytes:
-    """The document part with this body, as docxtpl maps it in and python-docx saves it.
-
-    docxtpl parses the body and puts it in the document's root, which drops the namespace
-    declarations the root already makes, and python-docx serialises the root. Moving a large
-    tree between lxml documents costs more than all the rest of a document, so the body is
-    serialised alone, without those declarations, between the root's serialised start and end.
-    """
-    try:
-        tree = etree.fromstring(xml.encode("utf-8"), _STRICT)
-    except etree.XMLSyntaxError as exc:  # a bug in aifi-legal: refuse to hand it out
-        raise AssertionError(
-            f"generated DOCX is not well-formed: word/document.xml: {exc}"
-        ) from None
-    if not _tables_consistent(tree):
-        tree = compiled.docxtpl.fix_tables(xml)  # docxtpl widens or narrows their grids
-    for number, drawing in enumerate(tree.iter("{*}docPr"), start=1001):
-        drawing.attrib["id"] = str(number)  # docxtpl's fix_docpr_ids
-    body = etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
-    end = body.index(b">")
-    start = re.sub(
-        rb' xmlns:([\w.-]+)="([^"]*)"',
-        lambda m: b"" if compiled.namespaces.get(m[1]) == m[2] else m[0],
-        body[:end],
-    )
-    return compiled.document_head + start + body[end:] + compiled.document_tail
-
-
-def _tables_consistent(tree: etree._Element) -> bool:
-    """Whether every table's grid fits its rows, so that docxtpl's fix_tables changes nothing.
-
-    As fix_tables counts them: the cells of every row below the table (nested tables' rows
-    too), each cell as wide as its gridSpan.
-    """
-    for table in tree.iter(f"{_W}tbl"):
-        grid = table.find(f"{_W}tblGrid")
-        if grid is None:
-            return False
-        columns = len(grid.findall(f"{_W}gridCol"))
-        spanned = table.find(f".//{_W}gridSpan") is not None
-        widest = spans = 0
-        for row in table.iter(f"{_W}tr"):
-            cells = row.findall(f"{_W}tc")
-            widest = max(widest, len(cells))
-            spans = max(spans, sum(_span(c) for c in cells) if spanned else len(cells))
-        if widest > columns or spans < columns:
-            return False
-    return True
-
-
-def _span(cell: etree._Element) -> int:
-    span = cell.find(f"{_W}tcPr/{_W}gridSpan")
-    return int(span.get(f"{_W}val") or 1) if span is not None else 1
 
 
 def _core_part(compiled: CompiledTemplate, context: dict[str, Any]) -> bytes:
