@@ -9,8 +9,6 @@ error as one process would.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import multiprocessing
 import os
 import signal
@@ -26,26 +24,6 @@ R = TypeVar("R")
 
 # Below this many items per worker, starting workers costs more than it saves.
 MIN_PER_WORKER = 4
-
-
-@contextlib.contextmanager
-def loaded_inputs_frozen() -> Iterator[None]:
-    """While many short-lived objects are made, the collector leaves what is loaded alone.
-
-    `gc.freeze()` moves every object alive now (the data, the clause library, the compiled
-    templates) to a generation the collector does not scan, which a build of many documents
-    would otherwise scan again and again; forked workers then leave those pages unwritten.
-    `gc.unfreeze()` gives them back afterwards. A process that froze objects itself is left as
-    it is.
-    """
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def default_jobs() -> int:

@@ -22,7 +22,6 @@ from typing import Any
 from ..documents import ARCHIVE_FOLDER, DocumentRef, kinds
 from ..errors import OutputError, UsageError
 from ..inputs.models import Hospital
-from ..parallel import loaded_inputs_frozen
 from ..pdf import convert_to_pdf
 from ..register.ledger import Register
 from ..register.roles import signature_roles
@@ -117,7 +116,7 @@ def build(
     refs = [ref for hospital in targets for ref in source.documents_of(hospital, chosen)]
     if dry_run:
         return _dry_run(source, register, out, refs, targets, model, pdf, progress, jobs)
-    with interrupts(), folder_lock(out), loaded_inputs_frozen():
+    with interrupts(), folder_lock(out):
         repaired = recover(out)
         plan = _Plan(out, staging_folder(out), Inputs(source))
         try:
