@@ -22,6 +22,8 @@ text. Renderings that fail are never cached, so an error is reported every time.
 
 from __future__ import annotations
 
+import io
+import pickle
 import threading
 from collections.abc import Callable, Hashable, Mapping
 from datetime import date, datetime
@@ -108,7 +110,35 @@ def _leaf(value: Any) -> Hashable:
         # Equal is not the same here: Decimal("1.0") == Decimal("1.00"), 0.0 == -0.0, and
         # datetimes in other time zones; their text is what a rendering shows.
         return (kind.__name__, repr(value), field)
-    return (kind.__name__, value, field)
+    # As a plain str or int: the type is named beside it (and a pickle of it is plain).
+    if isinstance(value, str):
+        return (kind.__name__, str(value), field)
+    return (kind.__name__, value if value is None or kind is bool else int(value), field)
+
+
+def _as_leaf(kind: str, text: str, field: str | None) -> None:
+    """Stands in a pickle for a leaf value; never called (fingerprints are not unpickled)."""
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a list or table exactly: every leaf as _leaf sees it, anything else refused.
+
+    Plain str, int, float, bool, None, lists and tables are pickled as they are (pickle does
+    not ask reducer_override about them); each other value is a leaf (the term and
+    placeholder types, Decimal, dates) pickled as its `_leaf` fingerprint, so that a
+    Decimal's exponent and a term's field count, which their own pickling leaves out.
+    """
+
+    def reducer_override(self, obj: Any) -> Any:
+        if obj is _as_leaf:  # the stand-in itself, pickled by name
+            return NotImplemented
+        return _as_leaf, _leaf(obj)
+
+
+def _pickled(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
 
 
 # Each distinct list or table (by its fingerprint) gets a number, so that a rendering's key is
@@ -171,14 +201,7 @@ class Fingerprints:
             return _leaf(value)
         known = self._objects.get(id(value))
         if known is None:
-            if kind is dict:
-                print_: Hashable = (
-                    "dict",
-                    tuple((key, self.fingerprint(item)) for key, item in value.items()),
-                )
-            else:
-                print_ = (kind.__name__, tuple(self.fingerprint(item) for item in value))
-            known = self._objects[id(value)] = _number(print_)
+            known = self._objects[id(value)] = _number(_pickled(value))
         return ("value", known)
 
     def key(self, chains: tuple[Chain, ...]) -> tuple[Hashable, ...]:
