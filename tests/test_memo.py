@@ -145,11 +145,10 @@ def test_a_full_memo_starts_again(monkeypatch):
 
 
 def _assembled(project, refs):
-    return {
-        ref.id: (document.clauses, document.excluded)
-        for ref in refs
-        for document in [project.source.assemble(ref)]
-    }
+    documents = {ref.id: project.source.assemble(ref) for ref in refs}
+    for document in documents.values():  # the words the build records, counted per clause
+        assert document.word_count() == len(document.text().split())
+    return {key: (d.clauses, d.excluded) for key, d in documents.items()}
 
 
 @pytest.mark.parametrize("data", [ROOT / "hospitals.yaml", TWO_HOSPITALS])

@@ -20,9 +20,11 @@ from .blocks import (
     Paragraph,
     Run,
     Table,
+    count_words,
     inline_runs,
     item_label,
     parse_blocks,
+    parsed_words,
     reference,
 )
 from .clauses import Clause, ClauseLibrary
@@ -41,6 +43,14 @@ class RenderedClause:
     heading: str | None
     blocks: tuple[Block, ...]
     references: tuple[str, ...] = ()  # ids of the clauses its text refers to with ref()
+    # The words of its heading and blocks in AssembledDocument.text(), when known already.
+    words: int | None = field(default=None, compare=False)
+
+    def word_count(self) -> int:
+        """The words of its heading and blocks as AssembledDocument.text() lists them."""
+        if self.words is not None:
+            return self.words
+        return (len(self.heading.split()) if self.heading else 0) + count_words(self.blocks)
 
     def term_runs(self) -> list[Run]:
         """The runs that state a term from the data, in the order the writer writes them."""
@@ -83,6 +93,10 @@ class AssembledDocument:
     def section(self, name: str) -> list[RenderedClause]:
         """The rendered clauses of one section (`artikel`, `bijlage`, ...)."""
         return [c for c in self.clauses if c.clause.head.section == name]
+
+    def word_count(self) -> int:
+        """The number of words of text()."""
+        return sum(rendered.word_count() for rendered in self.clauses)
 
     def text(self) -> str:
         """The document's clause text, one paragraph a line (tables as ` | `-joined rows)."""
@@ -232,16 +246,21 @@ def assemble(
             problems.append(_render_problem(exc, clause, who))
             continue
         number = numbers.get(clause.id)
-        blocks = parse_blocks(text, clause.head.section, number)
+        section = clause.head.section
+        blocks = parse_blocks(text, section, number)
+        words = parsed_words(text, section, number)
         if clause.head.definitions:
             blocks += definitions
+            words += count_words(definitions)
+        heading = _heading(clause, number)
         result.append(
             RenderedClause(
                 clause,
                 number,
-                _heading(clause, number),
+                heading,
                 tuple(blocks),
                 tuple(dict.fromkeys(references.get(clause.id, ()))),
+                words + (len(heading.split()) if heading else 0),
             )
         )
     if problems:

@@ -183,6 +183,26 @@ def _parsed(text: str, section: str, number: str | None) -> tuple[Block, ...]:
     return tuple(_parse(text, section, number))
 
 
+@functools.lru_cache(maxsize=1024)
+def parsed_words(text: str, section: str, number: str | None = None) -> int:
+    """The words of `parse_blocks(text, section, number)` (see count_words), kept per text."""
+    return count_words(_parsed(text, section, number))
+
+
+def count_words(blocks: tuple[Block, ...] | list[Block]) -> int:
+    """The words of blocks as a document's text lists them.
+
+    A paragraph a line, a table row a line with its cells joined by ` | ` (each bar a word).
+    """
+    count = 0
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            count += len(block.text.split())
+        else:
+            count += sum(len(" | ".join(c.text for c in row).split()) for row in block.rows)
+    return count
+
+
 def _parse(text: str, section: str, number: str | None) -> list[Block]:
     blocks: list[Block] = []
     items = 0

@@ -46,7 +46,7 @@ def render_document(source: DocumentSource, ref: DocumentRef) -> RenderedDocumen
         ref,
         data,
         hashlib.sha256(data).hexdigest(),
-        len(document.text().split()),
+        document.word_count(),
         tuple((c.clause.id, c.clause.head.version) for c in document.clauses),
         {
             **{key: _plain(value) for key, value in document.context["document"].items()},

@@ -171,7 +171,10 @@ class _Body:
                 + "</w:tcPr>"
                 + self.paragraph(
                     "table_text",
-                    tuple(replace(r, bold=r.bold or index == 0) for r in cell.runs),
+                    # The header row bold; the other rows' runs as they are (no copies).
+                    tuple(r if r.bold else replace(r, bold=True) for r in cell.runs)
+                    if index == 0
+                    else cell.runs,
                 )
                 + "</w:tc>"
                 for cell, column in zip(cells, widths, strict=True)
