@@ -29,6 +29,12 @@ _BODY_MARK_BYTES = BODY_MARK.encode("utf-8")
 STRICT = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, collect_ids=False)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
+# Well-formed XML content joined to well-formed XML content is well-formed: a piece of a body
+# (a paragraph, a table) checked once needs no check in the next document. The set keeps the
+# pieces' hashes only (Python's hash of the pair), not the pieces.
+_CHECKED: set[int] = set()
+MAX_CHECKED = 200_000
+
 
 @dataclass(frozen=True)
 class DocumentFrame:
@@ -38,6 +44,7 @@ class DocumentFrame:
     tail: bytes  # and after it
     namespaces: dict[bytes, bytes]  # prefix -> uri the document's root declares
     fix_tables: Callable[[str], etree._Element]  # docxtpl's fix_tables of this template
+    declarations: bytes  # the namespaces as attributes of an element, to check a body in
 
     @classmethod
     def of(
@@ -54,29 +61,46 @@ class DocumentFrame:
             return None
         head, _, tail = document.partition(empty)
         namespaces = {(k or "").encode(): v.encode() for k, v in root.nsmap.items()}
-        return cls(head, tail, namespaces, fix_tables)
+        declarations = b"".join(
+            b' xmlns%s="%s"' % (b":" + prefix if prefix else b"", uri)
+            for prefix, uri in namespaces.items()
+        )
+        return cls(head, tail, namespaces, fix_tables, declarations)
 
-    def part(self, xml: str, body: str) -> bytes:
-        """The document part: the rendered template `xml`, `body` where it holds BODY_MARK."""
+    def part(self, xml: str, body: str, pieces: list[str] | None = None) -> bytes:
+        """The document part: the rendered template `xml`, `body` where it holds BODY_MARK.
+
+        `pieces`: what `body` is joined from, each whole XML content (paragraphs, tables).
+        """
         if BODY_MARK not in xml or "docPr" in body:  # a body docxtpl's passes changed
             return self._serialised(xml.replace(BODY_MARK, body))
         template = self._serialised(xml)
         if template.count(_BODY_MARK_BYTES) != 1:
             return self._serialised(xml.replace(BODY_MARK, body))
         data = body.encode("utf-8")
-        self._check(data)
+        if pieces is None:
+            self._check(data)
+        else:
+            self._check_pieces(pieces)
         head, _, tail = template.partition(_BODY_MARK_BYTES)
         return head + data + tail
+
+    def _check_pieces(self, pieces: list[str]) -> None:
+        """Check the pieces of a body, each piece once per process (see _CHECKED)."""
+        hashes = [hash((self.declarations, piece)) for piece in pieces]
+        unchecked = [p for p, h in zip(pieces, hashes, strict=True) if h not in _CHECKED]
+        if not unchecked:
+            return
+        self._check("".join(unchecked).encode("utf-8"))
+        if len(_CHECKED) > MAX_CHECKED:
+            _CHECKED.clear()
+        _CHECKED.update(hashes)
 
     def _check(self, body: bytes) -> None:
         """Check a body as strict XML (expat: no tree), its prefixes bound as in the root."""
         parser = expat.ParserCreate("UTF-8", " ")
-        declarations = b"".join(
-            b' xmlns%s="%s"' % (b":" + prefix if prefix else b"", uri)
-            for prefix, uri in self.namespaces.items()
-        )
         try:
-            parser.Parse(b"<body" + declarations + b">", False)
+            parser.Parse(b"<body" + self.declarations + b">", False)
             parser.Parse(body, False)
             parser.Parse(b"</body>", True)
         except expat.ExpatError as exc:  # a bug in aifi-legal: refuse to hand it out

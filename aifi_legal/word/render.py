@@ -42,7 +42,7 @@ from .document_part import STRICT as _STRICT
 from .document_part import DocumentFrame
 from .numbering import ListWriter, link_styles, style_links, styles_based_on
 from .reproducible import Deflated, deflate, docx_zip, normalise_docx, xml_problems
-from .writer import _rich, body_xml, style_ids_of
+from .writer import _rich, body_parts, body_xml, style_ids_of
 
 
 def template_env() -> SandboxedEnvironment:
@@ -330,10 +330,11 @@ def render_parts(
     lists = ListWriter(numbering)
     for name in style_links(sections):  # the lists link_styles numbers, in its order
         lists.num_id(name)
-    body = body_xml(document, compiled.style_ids, lists, unnumbered, contents)
+    pieces = body_parts(document, compiled.style_ids, lists, unnumbered, contents)
+    body = "".join(pieces)
     variables = template_variables(context, _BODY_MARK)
     try:
-        xml, body = _after_jinja(compiled, compiled.body.render(variables), body)
+        xml, passed = _after_jinja(compiled, compiled.body.render(variables), body)
         rendered = {
             part.name: _after_jinja(compiled, part.jinja.render(variables))[0].encode(
                 part.encoding
@@ -346,7 +347,8 @@ def render_parts(
         ) from None
     lists.install()
     written = {
-        "word/document.xml": compiled.frame.part(xml, body),
+        # The pieces are checked as strict XML one by one, when the body is still theirs.
+        "word/document.xml": compiled.frame.part(xml, passed, pieces if passed is body else None),
         "word/numbering.xml": serialize_part_xml(numbering),
         CORE_PART: _core_part(compiled, context),
         APP_PART: app_properties(context),

@@ -335,6 +335,17 @@ def body_xml(
     contents: bool | None,
 ) -> str:
     """The WordprocessingML of a document's body: contents, clauses and the signature table."""
+    return "".join(body_parts(document, style_ids, lists, unnumbered, contents))
+
+
+def body_parts(
+    document: AssembledDocument,
+    style_ids: dict[str, str],
+    lists: ListWriter,
+    unnumbered: set[str],
+    contents: bool | None,
+) -> list[str]:
+    """The body as the paragraphs and tables it is made of, each whole XML content."""
     context = document.context
     body = _Body(style_ids, lists, unnumbered)
     # The signature table follows the signature section and precedes the annexes; a document
@@ -350,4 +361,4 @@ def body_xml(
         body.clause(rendered)
     if not placed:
         body.signatures(parties)
-    return "".join(body.parts)
+    return body.parts
