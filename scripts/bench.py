@@ -22,8 +22,9 @@ measures in one run, on the same documents:
    process per file, each with its own profile, against `aifi_legal.pdf.convert_to_pdf`.
 
 It also times `aifi-legal --help` (median of 5) and one `aifi-legal build` of the workspace in a
-process of its own (with its peak RSS, free of this process's memory), and reports the peak RSS
-of this process and of its largest child process (peak_rss_mb: the larger). Before the rounds
+process of its own (with its peak RSS, free of this process's memory: peak_rss_mb, the larger
+of that process and its largest worker), and reports the peak RSS of this process and of its
+largest child process besides (the docxtpl baseline lives here). Before the rounds
 one hospital is built untimed, so that every timed build finds the clauses compiled. The
 measurements (1)-(5) are interleaved per round; `--repeat` runs more rounds, and every figure
 is the median. Timings are never asserted; run it by hand:
@@ -462,8 +463,12 @@ sys.exit(main())
 """
 
 
-def cli_build(setup: Setup) -> str:
-    """`aifi-legal build` of the workspace in a process of its own: wall time and peak RSS."""
+def cli_build(setup: Setup) -> tuple[str, float | None]:
+    """`aifi-legal build` of the workspace in a process of its own: wall time and peak RSS.
+
+    Returns the line to print and the build's peak RSS in MB (its process or its largest
+    worker), None if it failed.
+    """
     out = setup.root / "out-cli"
     rss_file = setup.root / "cli-rss.txt"
     command = [sys.executable, "-c", _CLI, "build", "--data", str(setup.paths["data"])]
@@ -476,13 +481,13 @@ def cli_build(setup: Setup) -> str:
     seconds = time.perf_counter() - start
     if done.returncode or not rss_file.is_file():
         why = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return f"  aifi-legal build (own process): failed, exit {done.returncode}: {why}"
+        return f"  aifi-legal build (own process): failed, exit {done.returncode}: {why}", None
     own, workers = (int(n) / 1024 for n in rss_file.read_text().split())
     return (
         f"  aifi-legal build (own process, default jobs): {seconds:.2f} s with start-up and "
         f"loading, {setup.documents / seconds:.1f} docs/s; peak RSS {own:.0f} MB, largest "
         f"worker {workers:.0f} MB (shared pages counted in both)"
-    )
+    ), max(own, workers)
 
 
 def _env() -> dict[str, str]:
@@ -692,7 +697,7 @@ def run(args: argparse.Namespace, root: Path) -> str:
     measured = rounds(setup, baseline, args.repeat)
     noop, changed = rebuilds(setup, measured.out, measured.built, args.repeat)
     children_mb = rss_mb(resource.RUSAGE_CHILDREN)  # before LibreOffice: the build's workers
-    cli_line = cli_build(setup)
+    cli_line, build_mb = cli_build(setup)
     pdf_lines = pdf(args, root, measured.built)
     help_seconds, help_cmd = help_time()
     self_mb = rss_mb(resource.RUSAGE_SELF)
@@ -716,12 +721,15 @@ def run(args: argparse.Namespace, root: Path) -> str:
         print(line)
     print(cli_line)
     print(f"  aifi-legal --help: {help_seconds:.3f} s (median of {HELP_RUNS}: {help_cmd})")
-    peak = max(self_mb, children_mb)
+    # What the build needs, not what this benchmark holds besides (the docxtpl baseline's
+    # contexts, the floor's parts): the build in a process of its own, as a user runs it.
+    peak = build_mb if build_mb is not None else max(self_mb, children_mb)
     print(
         f"  peak RSS: this process {self_mb:.0f} MB (the docxtpl baseline, the floor and the "
         f"in-process builds and checks), largest child process {children_mb:.0f} MB "
         "(build workers, if any; LibreOffice and --help not counted); peak_rss_mb is the "
-        "larger of the two"
+        "build's own process above"
+        + ("" if build_mb is not None else " (it failed: the larger of these two instead)")
     )
     if args.keep:
         print(f"  kept: {root}")
