@@ -67,14 +67,27 @@ class TermText(str):
         return self
 
 
+# Values trace returns as they are, by exact type: most of a context is text, and these need
+# neither a path nor a look at their attributes.
+_UNTRACED = frozenset({str, bool, type(None)})
+
+
 def trace(value: Any, path: str) -> Any:
     """`value` with every number, amount and date below it carrying its field path."""
     if isinstance(value, dict):
         return {
-            key: trace(item, f"{path}.{key}" if path else str(key)) for key, item in value.items()
+            key: item
+            if type(item) in _UNTRACED
+            else trace(item, f"{path}.{key}" if path else str(key))
+            for key, item in value.items()
         }
     if isinstance(value, list):
-        return [trace(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        return [
+            item if type(item) in _UNTRACED else trace(item, f"{path}[{index}]")
+            for index, item in enumerate(value)
+        ]
+    if type(value) in _UNTRACED:
+        return value
     if isinstance(value, bool) or hasattr(value, "term_field") or hasattr(value, "field"):
         return value  # booleans choose text; placeholders and terms are marked already
     if isinstance(value, int):

@@ -71,6 +71,21 @@ def column_widths(texts: list[list[str]], total: int = TEXT_WIDTH) -> list[int]:
     return widths
 
 
+# A run's properties by (bold, placeholder).
+_PROPS = {
+    (bold, placeholder): (
+        "<w:rPr>"
+        + ("<w:b/>" if bold else "")
+        + (f'<w:highlight w:val="{HIGHLIGHT}"/>' if placeholder else "")
+        + "</w:rPr>"
+        if bold or placeholder
+        else ""
+    )
+    for bold in (False, True)
+    for placeholder in (False, True)
+}
+
+
 class _Body:
     """Collects the body XML of one document."""
 
@@ -92,12 +107,7 @@ class _Body:
         that Word renumbers it with the heading (on updating fields) and LibreOffice shows it
         as laid out.
         """
-        props = ""
-        if run.bold:
-            props += "<w:b/>"
-        if run.placeholder:
-            props += f'<w:highlight w:val="{HIGHLIGHT}"/>'
-        props = f"<w:rPr>{props}</w:rPr>" if props else ""
+        props = _PROPS[run.bold, run.placeholder]
         xml = f'<w:r>{props}<w:t xml:space="preserve">{escape(run.text)}</w:t></w:r>'
         if run.ref is not None:
             xml = (
