@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import zipfile
 
+import pytest
 from conftest import ROOT, TWO_HOSPITALS
 
 from aifi_legal import load_project
@@ -121,3 +122,36 @@ def test_check_in_worker_processes_finds_what_one_process_finds(tmp_path):
     one, two = project.check(out=out, jobs=1), project.check(out=out, jobs=2)
     assert one.findings and one.findings == two.findings
     assert one.recognised == two.recognised and one.coverage == two.coverage
+
+
+def test_manifests_are_written_as_the_standard_library_indents_them(tmp_path):
+    import json
+    from enum import IntEnum
+
+    from aifi_legal.output.manifest import json_text
+
+    project = load_project(TWO_HOSPITALS, ROOT / "clauses", ROOT / "templates")
+    project.build(tmp_path / "out", jobs=1)
+    manifests = sorted((tmp_path / "out").glob("*/manifest.json"))
+    assert manifests
+
+    class Level(IntEnum):
+        HIGH = 3
+
+    class Text(str):
+        pass
+
+    odd = {
+        'é "quoted" \\ \n\t\u2028 <&>': ["", [], {}, (), [[]], {"a": {}}],
+        "numbers": [0, -1, 10**20, 1.5, 1e16, -0.0, float("inf"), True, False, None],
+        "b": ("tuple", Text("a str subclass")),
+        "a": {"z": 1, "Z": 2, "_": 3, "ä": 4},
+    }
+    for value in [*(json.loads(m.read_text("utf-8")) for m in manifests), odd]:
+        expected = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+        assert json_text(value) == expected
+    # What is not plain JSON goes to the standard library whole, with its answer or error.
+    for value in [{"level": Level.HIGH}, {1: "a", 2: "b"}]:
+        assert json_text(value) == json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+    with pytest.raises(TypeError):
+        json_text({"path": tmp_path})
