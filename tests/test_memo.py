@@ -136,12 +136,14 @@ def test_a_failing_rendering_fails_every_time():
     assert len(calls) == 2
 
 
-def test_a_full_memo_starts_again(monkeypatch):
-    monkeypatch.setattr(memo, "MAX_RENDERINGS", 3)
-    render, _ = rendering("{{ a.b }}")
-    texts = [render({"a": {"b": n}}) for n in range(10)]
-    assert texts == [str(n) for n in range(10)]
-    assert [render({"a": {"b": n}}) for n in range(10)] == texts
+@pytest.mark.parametrize(("limit", "value"), [("MAX_RENDERINGS", 3), ("MAX_NUMBERED_BYTES", 200)])
+def test_a_full_memo_starts_again(monkeypatch, limit, value):
+    monkeypatch.setattr(memo, limit, value)
+    render, _ = rendering("{{ a.b }} {{ a | length }}")
+    texts = [render({"a": {"b": n, "c": list(range(n))}}) for n in range(10)]
+    assert texts == [f"{n} 2" for n in range(10)]
+    assert [render({"a": {"b": n, "c": list(range(n))}}) for n in range(10)] == texts
+    assert memo._numbered_bytes[0] < 200 + 400 and len(memo._RENDERED) <= 10
 
 
 def _assembled(project, refs):

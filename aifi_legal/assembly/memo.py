@@ -41,6 +41,7 @@ Chain = tuple[str | int, ...]
 
 MAX_RENDERINGS = 8192  # kept texts (a few KB each); when full, all are dropped
 MAX_NUMBERS = 200_000  # numbered lists and tables (see _number)
+MAX_NUMBERED_BYTES = 32 * 1024 * 1024  # and their pickles together
 MAX_SOURCES = 4096  # template texts whose chains are kept
 _PURE_GLOBALS = frozenset({"range", "dict", "namespace", "cycler", "joiner"})
 _LEAVES = frozenset(
@@ -143,18 +144,20 @@ def _pickled(value: Any) -> bytes:
 
 # Each distinct list or table (by its fingerprint) gets a number, so that a rendering's key is
 # a short tuple however large the values it reads; numbers and renderings are dropped together.
-_NUMBERS: dict[Hashable, int] = {}
+_NUMBERS: dict[bytes, int] = {}
 _RENDERED: dict[tuple[Hashable, ...], Any] = {}
 _LOCK = threading.Lock()
 _stats = {"rendered": 0, "reused": 0}
 _generation = [0]  # counts the times the numbers were dropped
+_numbered_bytes = [0]  # the size of the pickles in _NUMBERS
 
 
-def _number(print_: Hashable) -> int:
+def _number(print_: bytes) -> int:
     with _LOCK:
         number = _NUMBERS.get(print_)
         if number is None:
             number = _NUMBERS[print_] = len(_NUMBERS)
+            _numbered_bytes[0] += len(print_)
         return number
 
 
@@ -239,7 +242,11 @@ def render_once(
     result = render()
     with _LOCK:
         _stats["rendered"] += 1
-        if len(_RENDERED) >= MAX_RENDERINGS or len(_NUMBERS) >= MAX_NUMBERS:
+        if (
+            len(_RENDERED) >= MAX_RENDERINGS
+            or len(_NUMBERS) >= MAX_NUMBERS
+            or _numbered_bytes[0] >= MAX_NUMBERED_BYTES
+        ):
             _drop()  # a long session: start again rather than grow
         elif generation == _generation[0]:  # the key's numbers still mean what they meant
             _RENDERED[key] = result
@@ -264,4 +271,5 @@ def clear() -> None:
 def _drop() -> None:
     _RENDERED.clear()
     _NUMBERS.clear()
+    _numbered_bytes[0] = 0
     _generation[0] += 1
