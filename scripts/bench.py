@@ -714,8 +714,8 @@ def run(args: argparse.Namespace, root: Path) -> str:
         measured.edited,
     ):
         print(row(timing, f"  {timing.note}" if timing.note else ""))
-    print(row(noop, f"  {noop.median / full.median:.2f} of the full build; {noop.note}"))
-    print(row(changed, f"  {changed.median / full.median:.2f} of the full build"))
+    print(row(noop, f"  {noop.median / full.median:.1%} of the full build; {noop.note}"))
+    print(row(changed, f"  {changed.median / full.median:.1%} of the full build"))
     print(f"  {'':<44} {changed.note}")
     for line in pdf_lines:
         print(line)
@@ -739,7 +739,8 @@ def run(args: argparse.Namespace, root: Path) -> str:
         f"floor_ratio={measured.single.per_doc / measured.floor.per_doc:.2f} "
         f"check_docs_per_s={measured.checked.docs_per_s:.2f} "
         f"edited_check_docs_per_s={measured.edited.docs_per_s:.2f} "
-        f"noop_rebuild_ratio={noop.median / full.median:.2f} "
+        # Three decimals: the target is 5 %, which two cannot tell from 4.6 % or 5.4 %.
+        f"noop_rebuild_ratio={noop.median / full.median:.3f} "
         f"peak_rss_mb={peak:.2f}"
     )
 

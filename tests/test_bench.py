@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NUMBER = r"\d+\.\d\d"
+NUMBER = r"\d+\.\d\d\d?"  # two decimals; the no-op ratio three
 LAST_LINE = re.compile(
     " ".join(
         f"{name}={NUMBER}"

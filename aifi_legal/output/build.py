@@ -365,6 +365,7 @@ def _stage_and_commit(
             [b for b in written if b.hospital_id == hospital.id],
             plan.kept_entries.get(hospital.id, {}),
             set(),
+            plan.entries(folder),
         )
         manifests.append(folder / MANIFEST_FILE)
         if sha256_or_none(folder / MANIFEST_FILE) == hashlib.sha256(data).hexdigest():

@@ -11,6 +11,7 @@ whose kind gained a clause, or whose left-out clause changed its condition).
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,12 @@ from .manifest import verify_entry
 def condition_sha256(clause: Clause) -> str:
     """What decides whether a left-out clause stays out: its condition and where it goes."""
     head = clause.head
-    return sha256_text(json.dumps([head.condition, head.documents, head.section], default=str))
+    return _condition_sha256(head.condition, tuple(head.documents), head.section)
+
+
+@functools.lru_cache(maxsize=1024)
+def _condition_sha256(condition: str | None, documents: tuple[str, ...], section: str) -> str:
+    return sha256_text(json.dumps([condition, list(documents), section], default=str))
 
 
 @dataclass

@@ -106,16 +106,17 @@ def manifest_bytes(
     built: list[BuiltDocument],
     kept: dict[str, dict[str, Any]],
     gone: set[str],
+    earlier: dict[str, dict[str, Any]] | None = None,
 ) -> bytes:
     """The folder's new manifest.
 
     `built` and `kept` entries, and the earlier entries of files that stay (not rebuilt, not in
-    `gone`, still there).
+    `gone`, still there). `earlier`: the folder's manifest entries, if read already.
     """
     rebuilt = {doc.path.name for doc in built} | set(kept)
     documents = {
         name: doc
-        for name, doc in manifest_entries(folder).items()
+        for name, doc in (manifest_entries(folder) if earlier is None else earlier).items()
         if name not in rebuilt and name not in gone and (folder / name).is_file()
     }
     documents.update(kept)
