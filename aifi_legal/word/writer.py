@@ -86,6 +86,26 @@ _PROPS = {
 }
 
 
+def _run_xml(run: Run) -> str:
+    """A run's XML (without a term's bookmark): its text, and a REF field for a reference."""
+    props = _PROPS[run.bold, run.placeholder]
+    xml = f'<w:r>{props}<w:t xml:space="preserve">{escape(run.text)}</w:t></w:r>'
+    if run.ref is not None:
+        xml = (
+            f'<w:r>{props}<w:fldChar w:fldCharType="begin"/></w:r><w:r>{props}<w:instrText '
+            f'xml:space="preserve"> REF {heading_bookmark(run.ref)} \\r \\h </w:instrText>'
+            f'</w:r><w:r>{props}<w:fldChar w:fldCharType="separate"/></w:r>{xml}'
+            f'<w:r>{props}<w:fldChar w:fldCharType="end"/></w:r>'
+        )
+    return xml
+
+
+# The XML of runs written before, by (text, bold, placeholder, ref): most runs of a document
+# were in the one before it.
+_RUNS: dict[tuple[str, bool, bool, str | None], str] = {}
+MAX_RUNS = 50_000
+
+
 class _Body:
     """Collects the body XML of one document."""
 
@@ -107,15 +127,13 @@ class _Body:
         that Word renumbers it with the heading (on updating fields) and LibreOffice shows it
         as laid out.
         """
-        props = _PROPS[run.bold, run.placeholder]
-        xml = f'<w:r>{props}<w:t xml:space="preserve">{escape(run.text)}</w:t></w:r>'
-        if run.ref is not None:
-            xml = (
-                f'<w:r>{props}<w:fldChar w:fldCharType="begin"/></w:r><w:r>{props}<w:instrText '
-                f'xml:space="preserve"> REF {heading_bookmark(run.ref)} \\r \\h </w:instrText>'
-                f'</w:r><w:r>{props}<w:fldChar w:fldCharType="separate"/></w:r>{xml}'
-                f'<w:r>{props}<w:fldChar w:fldCharType="end"/></w:r>'
-            )
+        key = (run.text, run.bold, run.placeholder, run.ref)
+        xml = _RUNS.get(key)
+        if xml is None:
+            xml = _run_xml(run)
+            if len(_RUNS) >= MAX_RUNS:
+                _RUNS.clear()
+            _RUNS[key] = xml
         if run.term is None or self.clause_id is None:
             return xml
         self.terms += 1
@@ -153,7 +171,7 @@ class _Body:
         if not numbering and self.style_ids[role] in self.unnumbered:
             numbering = num_pr(0)  # numId 0: not numbered, though its style is
         xml = f'<w:p><w:pPr><w:pStyle w:val="{self.style_ids[role]}"/>{numbering}</w:pPr>{before}'
-        xml += "".join(self.run(r) for r in runs) + after + "</w:p>"
+        xml += "".join([self.run(r) for r in runs]) + after + "</w:p>"
         return xml
 
     def table(self, table: Table) -> str:
