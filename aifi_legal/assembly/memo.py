@@ -117,8 +117,9 @@ def _leaf(value: Any) -> Hashable:
     return (kind.__name__, value if value is None or kind is bool else int(value), field)
 
 
-def _as_leaf(kind: str, text: str, field: str | None) -> None:
-    """Stands in a pickle for a leaf value; never called (fingerprints are not unpickled)."""
+def _as_leaf(kind: str, text: Any, field: str | None) -> Hashable:
+    """What a leaf's place in a pickle unpickles to: its fingerprint (see _leaf)."""
+    return (kind, text, field)
 
 
 class _Pickler(pickle.Pickler):
