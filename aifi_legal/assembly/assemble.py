@@ -43,14 +43,13 @@ class RenderedClause:
     heading: str | None
     blocks: tuple[Block, ...]
     references: tuple[str, ...] = ()  # ids of the clauses its text refers to with ref()
-    # The words of its heading and blocks in AssembledDocument.text(), when known already.
-    words: int | None = field(default=None, compare=False)
+    # The words of its blocks (blocks.count_words), when known already.
+    block_words: int | None = field(default=None, compare=False)
 
     def word_count(self) -> int:
         """The words of its heading and blocks as AssembledDocument.text() lists them."""
-        if self.words is not None:
-            return self.words
-        return (len(self.heading.split()) if self.heading else 0) + count_words(self.blocks)
+        blocks = count_words(self.blocks) if self.block_words is None else self.block_words
+        return (len(self.heading.split()) if self.heading else 0) + blocks
 
     def term_runs(self) -> list[Run]:
         """The runs that state a term from the data, in the order the writer writes them."""
@@ -252,15 +251,14 @@ def assemble(
         if clause.head.definitions:
             blocks += definitions
             words += count_words(definitions)
-        heading = _heading(clause, number)
         result.append(
             RenderedClause(
                 clause,
                 number,
-                heading,
+                _heading(clause, number),
                 tuple(blocks),
                 tuple(dict.fromkeys(references.get(clause.id, ()))),
-                words + (len(heading.split()) if heading else 0),
+                words,
             )
         )
     if problems:

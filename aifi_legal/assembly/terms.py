@@ -68,7 +68,7 @@ class TermText(str):
 
 
 # Values trace returns as they are, by exact type: most of a context is text, and these need
-# neither a path nor a look at their attributes.
+# neither a path nor a look at their attributes (booleans choose text; bool has no subclasses).
 _UNTRACED = frozenset({str, bool, type(None)})
 
 
@@ -88,8 +88,8 @@ def trace(value: Any, path: str) -> Any:
         ]
     if type(value) in _UNTRACED:
         return value
-    if isinstance(value, bool) or hasattr(value, "term_field") or hasattr(value, "field"):
-        return value  # booleans choose text; placeholders and terms are marked already
+    if hasattr(value, "term_field") or hasattr(value, "field"):
+        return value  # placeholders and terms are marked already
     if isinstance(value, int):
         return TermInt(value, path)
     if isinstance(value, Decimal):
